@@ -1,0 +1,210 @@
+"""The shared catalogue: measures (raw quantities) and indicators (what the site shows).
+
+Lives in ``shared_indicators/``: ``themes.yaml``, ``measures.yaml`` and ``indicators.yaml``.
+Indicators are a union discriminated by ``method``; a new method (``uptake``, ``index``)
+is one more model added to ``Indicator``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from generator import yamlio
+from generator.errors import Problem, ProblemsError
+
+#: The catalogue shipped with the package source tree.
+DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "shared_indicators"
+
+#: Counts below this may never be published, whatever a config says.
+MINIMUM_DISCLOSURE_THRESHOLD = 5
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+Polarity = Literal["higher_is_worse", "higher_is_better", "neutral"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Theme(_Strict):
+    """A heading that groups indicators on the site."""
+
+    id: Identifier = Field(description="Stable identifier, used in URLs.")
+    title: str = Field(description="Heading shown on the site.")
+    description: str = Field(description="One or two sentences on what the theme covers.")
+
+
+class Measure(_Strict):
+    """A raw quantity that councils map their columns to, such as a count of pupils."""
+
+    id: Identifier = Field(description="Stable identifier used in council configs.")
+    label: str = Field(description="Short name shown in tables and chart axes.")
+    description: str = Field(description="What is counted, in plain English.")
+    unit: str = Field(description="What one unit is: children, households, pupils, £ ...")
+    additive: bool = Field(
+        description="True when values of smaller areas add up to larger areas (counts). "
+        "A SIMD rank is not additive and is only shown at the level it is given.")
+    counts_people: bool = Field(
+        description="True when the measure counts people or households, so small values "
+        "need disclosure control.")
+    breakdowns: list[Identifier] = Field(
+        default_factory=list, description="Breakdowns (such as age_band) this measure may carry.")
+
+
+class _IndicatorBase(_Strict):
+    id: Identifier = Field(description="Stable identifier, used in URLs and downloads.")
+    title: str = Field(description="Title shown as the page heading.")
+    short_title: str = Field(description="Short name for menus, legends and table headers.")
+    description: str = Field(description="What the indicator shows and why it matters, "
+                                         "in plain English for councillors and the public.")
+    theme: Identifier = Field(description="Theme id from themes.yaml.")
+    polarity: Polarity = Field(description="Whether a higher value is worse, better or neither. "
+                                           "Decides which end of a colour scale reads as worse.")
+    unit: str = Field(description="Unit of the value as displayed, e.g. '%' or "
+                                  "'per 1,000 children'.")
+    decimals: int = Field(default=1, ge=0, le=3, description="Decimal places when displayed.")
+    source: str = Field(description="Where the underlying data usually comes from.")
+    caveats: str = Field(description="What a reader should bear in mind when using the figures.")
+    disclosure_threshold: int = Field(
+        default=MINIMUM_DISCLOSURE_THRESHOLD, ge=MINIMUM_DISCLOSURE_THRESHOLD,
+        description="Counts of people below this are suppressed. A council may raise it, "
+        "never lower it.")
+
+    def measures(self) -> list[str]:
+        """The measure ids this indicator needs."""
+        raise NotImplementedError
+
+
+class CountIndicator(_IndicatorBase):
+    """A measure shown as it is: e.g. the number of children in low-income families."""
+
+    method: Literal["count"] = Field(description="Show one measure as a count.")
+    measure: Identifier = Field(description="The measure shown.")
+    ci: Literal["none", "poisson_exact"] = Field(
+        default="none", description="Confidence interval for the count, if any.")
+
+    def measures(self) -> list[str]:
+        return [self.measure]
+
+
+class _RatioBase(_IndicatorBase):
+    numerator: Identifier = Field(description="Measure counted on top.")
+    denominator: Identifier = Field(description="Measure it is divided by.")
+    multiplier: float = Field(default=100, gt=0,
+                              description="Scale: 100 for a percentage, 1000 for per 1,000.")
+
+    def measures(self) -> list[str]:
+        return [self.numerator, self.denominator]
+
+
+class ShareIndicator(_RatioBase):
+    """A proportion: the numerator is a subset of the denominator (e.g. % of pupils on FSM)."""
+
+    method: Literal["share"] = Field(description="Numerator as a share of the denominator.")
+    ci: Literal["wilson"] = Field(default="wilson",
+                                  description="95% Wilson score interval for a proportion.")
+
+
+class RateIndicator(_RatioBase):
+    """A rate: events or people per head of a population they are not a subset of."""
+
+    method: Literal["rate"] = Field(description="Numerator per head of the denominator.")
+    ci: Literal["byars"] = Field(default="byars",
+                                 description="95% Byars interval for a Poisson count.")
+
+
+Indicator = Annotated[CountIndicator | ShareIndicator | RateIndicator,
+                      Field(discriminator="method")]
+yamlio._UNION_TAGS.update({"count", "share", "rate"})
+
+
+class _ThemesFile(_Strict):
+    themes: list[Theme]
+
+
+class _MeasuresFile(_Strict):
+    measures: list[Measure]
+
+
+class _IndicatorsFile(_Strict):
+    indicators: list[Indicator]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Validated themes, measures and indicators, each keyed by id in file order."""
+
+    themes: dict[str, Theme]
+    measures: dict[str, Measure]
+    indicators: dict[str, CountIndicator | ShareIndicator | RateIndicator]
+
+    def indicators_needing(self, measure_ids: Iterable[str]) -> list[str]:
+        """Ids of indicators that use any of ``measure_ids``."""
+        wanted = set(measure_ids)
+        return [i.id for i in self.indicators.values() if wanted & set(i.measures())]
+
+
+def load_catalogue(folder: Path = DEFAULT_CATALOGUE) -> Catalogue:
+    """Load and cross-check ``folder``; raise ProblemsError listing every problem."""
+    problems: list[Problem] = []
+    parsed = {}
+    for name, model in (("themes", _ThemesFile), ("measures", _MeasuresFile),
+                        ("indicators", _IndicatorsFile)):
+        try:
+            doc = yamlio.load_yaml(folder / f"{name}.yaml")
+        except ProblemsError as exc:
+            problems += exc.problems
+            continue
+        try:
+            parsed[name] = (doc, model.model_validate(doc.data))
+        except ValidationError as exc:
+            problems += yamlio.validation_problems(doc, exc)
+    if problems:
+        raise ProblemsError(problems, "the indicator catalogue has problems")
+
+    themes_doc, themes = parsed["themes"]
+    measures_doc, measures = parsed["measures"]
+    indicators_doc, indicators = parsed["indicators"]
+    problems += _duplicates(themes_doc, "themes", [t.id for t in themes.themes])
+    problems += _duplicates(measures_doc, "measures", [m.id for m in measures.measures])
+    problems += _duplicates(indicators_doc, "indicators", [i.id for i in indicators.indicators])
+    theme_ids = {t.id for t in themes.themes}
+    measure_ids = {m.id for m in measures.measures}
+    for n, ind in enumerate(indicators.indicators):
+        if ind.theme not in theme_ids:
+            problems.append(indicators_doc.problem(
+                ("indicators", n, "theme"), "unknown-theme",
+                f"theme {ind.theme!r} is not in themes.yaml; themes are: "
+                + ", ".join(sorted(theme_ids))))
+        for field in ("measure", "numerator", "denominator"):
+            ref = getattr(ind, field, None)
+            if ref is not None and ref not in measure_ids:
+                problems.append(indicators_doc.problem(
+                    ("indicators", n, field), "unknown-measure",
+                    f"measure {ref!r} is not in measures.yaml"))
+    if problems:
+        raise ProblemsError(problems, "the indicator catalogue has problems")
+    return Catalogue(
+        themes={t.id: t for t in themes.themes},
+        measures={m.id: m for m in measures.measures},
+        indicators={i.id: i for i in indicators.indicators},
+    )
+
+
+def _duplicates(doc: yamlio.YamlDocument, key: str, ids: list[str]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for n, ident in enumerate(ids):
+        if ident in seen:
+            out.append(doc.problem((key, n, "id"), "duplicate-id", f"{ident!r} is defined twice"))
+        seen.add(ident)
+    return out
+
+
+IndicatorAdapter: TypeAdapter[CountIndicator | ShareIndicator | RateIndicator] = TypeAdapter(
+    Indicator)

@@ -1,0 +1,178 @@
+"""Geography packs: a council's areas at several levels, their boundaries, and roll-up.
+
+A pack is a folder::
+
+    pack.yaml        name, vintage, levels (smallest first) and file names
+    lookup.csv       one row per smallest unit: <level>_code, <level>_name for every level
+    <level>.geojson  WGS84 FeatureCollection; each feature has id = area code and
+                     properties {code, name}
+
+Counts roll up through ``lookup.csv``; nothing is re-entered per level.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from generator import yamlio
+from generator.errors import Problem, ProblemsError
+
+
+class LevelSpec(BaseModel):
+    """One level of a geography pack, as declared in pack.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$",
+                    description="Level id used in configs and URLs, e.g. datazone, ward.")
+    label: str = Field(description="Singular name shown to users, e.g. 'Data zone'.")
+    label_plural: str = Field(description="Plural name, e.g. 'Data zones'.")
+    boundaries: str | None = Field(default=None,
+                                   description="GeoJSON file of this level's shapes, if any.")
+
+
+class PackSpec(BaseModel):
+    """The contents of pack.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="Pack name, e.g. 'west-lothian-dz2011'.")
+    vintage: str = Field(description="Vintage of the smallest unit, e.g. 'scotland-dz2011'.")
+    description: str = Field(default="", description="Where the shapes and lookup come from.")
+    attribution: str = Field(default="", description="Licence text the site must show.")
+    levels: list[LevelSpec] = Field(min_length=1, description="Levels, smallest first.")
+    lookup: str = Field(default="lookup.csv", description="Lookup CSV from the smallest unit.")
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level of geography as the rest of the pipeline sees it."""
+
+    id: str
+    label: str
+    label_plural: str
+    rank: int  # 0 for the smallest unit
+
+
+@dataclass
+class GeographyPack:
+    """A loaded pack. ``lookup`` has <level>_code and <level>_name for every level."""
+
+    root: Path
+    spec: PackSpec
+    lookup: pd.DataFrame
+    _boundaries: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def levels(self) -> list[Level]:
+        return [Level(s.id, s.label, s.label_plural, n) for n, s in enumerate(self.spec.levels)]
+
+    @property
+    def base(self) -> Level:
+        """The smallest unit: data zone in Scotland, LSOA in England."""
+        return self.levels[0]
+
+    def level(self, level_id: str) -> Level:
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        raise KeyError(level_id)
+
+    def areas(self, level_id: str) -> pd.DataFrame:
+        """Areas of one level: columns ``code``, ``name``, sorted by code."""
+        cols = [f"{level_id}_code", f"{level_id}_name"]
+        out = self.lookup[cols].drop_duplicates().sort_values(cols[0], ignore_index=True)
+        out.columns = ["code", "name"]
+        return out
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Area name for every code at every level."""
+        out: dict[str, str] = {}
+        for level in self.levels:
+            areas = self.areas(level.id)
+            out.update(zip(areas["code"], areas["name"], strict=True))
+        return out
+
+    def parents(self, level_id: str) -> pd.DataFrame:
+        """For each area of ``level_id``, its code at every higher level."""
+        cols = [f"{lv.id}_code" for lv in self.levels[self.level(level_id).rank:]]
+        return self.lookup[cols].drop_duplicates().reset_index(drop=True)
+
+    def boundaries(self, level_id: str) -> dict[str, Any] | None:
+        """The level's FeatureCollection, or None when the pack has no shapes for it."""
+        spec = self.spec.levels[self.level(level_id).rank]
+        if spec.boundaries is None:
+            return None
+        if level_id not in self._boundaries:
+            path = self.root / spec.boundaries
+            with path.open(encoding="utf-8") as fh:
+                self._boundaries[level_id] = json.load(fh)
+        return self._boundaries[level_id]
+
+    def rollup(self, tidy: pd.DataFrame, additive: set[str]) -> pd.DataFrame:
+        """Sum additive measures from the smallest unit up to every level.
+
+        ``tidy`` has columns area_code, period, measure, value at the base level. The result
+        adds a ``level`` column and holds every level. Non-additive measures stay at the base
+        level only. A sum over areas of which some are missing is still a sum of what we have;
+        coverage is reported by the checks stage, not hidden here.
+        """
+        base = self.base.id
+        frames = [tidy.assign(level=base)]
+        summable = tidy[tidy["measure"].isin(additive)]
+        parents = self.parents(base)
+        keys = [c for c in tidy.columns if c not in ("area_code", "value", "level")]
+        for level in self.levels[1:]:
+            mapped = summable.merge(
+                parents[[f"{base}_code", f"{level.id}_code"]],
+                left_on="area_code", right_on=f"{base}_code", how="inner")
+            summed = (mapped.groupby([f"{level.id}_code", *keys], sort=True, dropna=False)
+                      ["value"].sum(min_count=1).reset_index()
+                      .rename(columns={f"{level.id}_code": "area_code"}))
+            frames.append(summed.assign(level=level.id))
+        return pd.concat(frames, ignore_index=True)
+
+
+def load_pack(root: Path) -> GeographyPack:
+    """Load the pack in folder ``root``; raise ProblemsError naming the file and field."""
+    doc = yamlio.load_yaml(root / "pack.yaml")
+    try:
+        spec = PackSpec.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ProblemsError(yamlio.validation_problems(doc, exc),
+                            "the geography pack has problems") from None
+    lookup_path = root / spec.lookup
+    shown = yamlio.display(lookup_path)
+    try:
+        lookup = pd.read_csv(lookup_path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise ProblemsError([doc.problem(("lookup",), "missing-file",
+                                         f"lookup file {shown} not found")]) from None
+    problems: list[Problem] = []
+    for level in spec.levels:
+        for col in (f"{level.id}_code", f"{level.id}_name"):
+            if col not in lookup.columns:
+                problems.append(Problem(shown, 1, None, col, "missing-column",
+                                        f"lookup has no column {col!r}; columns are: "
+                                        + ", ".join(lookup.columns)))
+    if not problems:
+        base_col = f"{spec.levels[0].id}_code"
+        dupes = lookup[lookup[base_col].duplicated()]
+        for idx, code in dupes[base_col].items():
+            problems.append(Problem(shown, int(idx) + 2, None, base_col, "duplicate-code",
+                                    f"{code} appears more than once"))
+    for n, level in enumerate(spec.levels):
+        if level.boundaries and not (root / level.boundaries).exists():
+            problems.append(doc.problem(("levels", n, "boundaries"), "missing-file",
+                                        f"{level.boundaries} not found in {yamlio.display(root)}"))
+    if problems:
+        raise ProblemsError(problems, "the geography pack has problems")
+    return GeographyPack(root=root, spec=spec, lookup=lookup)
