@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -152,7 +152,8 @@ class Catalogue:
 def load_catalogue(folder: Path = DEFAULT_CATALOGUE) -> Catalogue:
     """Load and cross-check ``folder``; raise ProblemsError listing every problem."""
     problems: list[Problem] = []
-    parsed = {}
+    docs: dict[str, yamlio.YamlDocument] = {}
+    parsed: dict[str, Any] = {}
     for name, model in (("themes", _ThemesFile), ("measures", _MeasuresFile),
                         ("indicators", _IndicatorsFile)):
         try:
@@ -160,35 +161,26 @@ def load_catalogue(folder: Path = DEFAULT_CATALOGUE) -> Catalogue:
         except ProblemsError as exc:
             problems += exc.problems
             continue
+        docs[name] = doc
         try:
-            parsed[name] = (doc, model.model_validate(doc.data))
+            parsed[name] = model.model_validate(doc.data)
         except ValidationError as exc:
             problems += yamlio.validation_problems(doc, exc)
-    if problems:
-        raise ProblemsError(problems, "the indicator catalogue has problems")
 
-    themes_doc, themes = parsed["themes"]
-    measures_doc, measures = parsed["measures"]
-    indicators_doc, indicators = parsed["indicators"]
-    problems += _duplicates(themes_doc, "themes", [t.id for t in themes.themes])
-    problems += _duplicates(measures_doc, "measures", [m.id for m in measures.measures])
-    problems += _duplicates(indicators_doc, "indicators", [i.id for i in indicators.indicators])
-    theme_ids = {t.id for t in themes.themes}
-    measure_ids = {m.id for m in measures.measures}
-    for n, ind in enumerate(indicators.indicators):
-        if ind.theme not in theme_ids:
-            problems.append(indicators_doc.problem(
-                ("indicators", n, "theme"), "unknown-theme",
-                f"theme {ind.theme!r} is not in themes.yaml; themes are: "
-                + ", ".join(sorted(theme_ids))))
-        for field in ("measure", "numerator", "denominator"):
-            ref = getattr(ind, field, None)
-            if ref is not None and ref not in measure_ids:
-                problems.append(indicators_doc.problem(
-                    ("indicators", n, field), "unknown-measure",
-                    f"measure {ref!r} is not in measures.yaml"))
+    # Cross-checks read the raw entries, not the validated models, so that one run reports
+    # every problem: an entry with a bad key elsewhere still has its id and references checked.
+    raw = {name: _entries(doc, name) for name, doc in docs.items()}
+    for name, doc in docs.items():
+        problems += _duplicates(doc, name, [entry.get("id") for entry in raw[name]])
+    theme_ids = {e["id"] for e in raw.get("themes", []) if isinstance(e.get("id"), str)}
+    measure_ids = {e["id"] for e in raw.get("measures", []) if isinstance(e.get("id"), str)}
+    if "indicators" in docs:
+        problems += _unknown_references(docs["indicators"], raw["indicators"],
+                                        theme_ids if "themes" in docs else None,
+                                        measure_ids if "measures" in docs else None)
     if problems:
         raise ProblemsError(problems, "the indicator catalogue has problems")
+    themes, measures, indicators = parsed["themes"], parsed["measures"], parsed["indicators"]
     return Catalogue(
         themes={t.id: t for t in themes.themes},
         measures={m.id: m for m in measures.measures},
@@ -196,10 +188,46 @@ def load_catalogue(folder: Path = DEFAULT_CATALOGUE) -> Catalogue:
     )
 
 
-def _duplicates(doc: yamlio.YamlDocument, key: str, ids: list[str]) -> list[Problem]:
+def _unknown_references(doc: yamlio.YamlDocument, entries: list[dict[str, Any]],
+                        theme_ids: set[str] | None, measure_ids: set[str] | None
+                        ) -> list[Problem]:
+    """Indicators naming a theme or measure that does not exist.
+
+    ``None`` means that file could not be read: its problem is already reported, and checking
+    against it would add one false problem per indicator.
+    """
+    out = []
+    for n, entry in enumerate(entries):
+        theme = entry.get("theme")
+        if theme_ids is not None and isinstance(theme, str) and theme not in theme_ids:
+            out.append(doc.problem(
+                ("indicators", n, "theme"), "unknown-theme",
+                f"theme {theme!r} is not in themes.yaml; themes are: "
+                + ", ".join(sorted(theme_ids))))
+        for field in ("measure", "numerator", "denominator"):
+            ref = entry.get(field)
+            if measure_ids is not None and isinstance(ref, str) and ref not in measure_ids:
+                out.append(doc.problem(
+                    ("indicators", n, field), "unknown-measure",
+                    f"measure {ref!r} is not in measures.yaml"))
+    return out
+
+
+def _entries(doc: yamlio.YamlDocument, key: str) -> list[dict[str, Any]]:
+    """The mappings listed under ``key``, position kept; anything malformed becomes ``{}``."""
+    data = doc.data
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [item if isinstance(item, dict) else {} for item in items]
+
+
+def _duplicates(doc: yamlio.YamlDocument, key: str, ids: list[Any]) -> list[Problem]:
     seen: set[str] = set()
     out = []
     for n, ident in enumerate(ids):
+        if not isinstance(ident, str):
+            continue  # a missing or malformed id is reported by validation
         if ident in seen:
             out.append(doc.problem((key, n, "id"), "duplicate-id", f"{ident!r} is defined twice"))
         seen.add(ident)

@@ -1,0 +1,315 @@
+"""Compute: measures in, indicator values with confidence intervals out.
+
+Pure functions, no I/O. ``compute_indicators`` takes the rolled-up tidy table
+(``level, area_code, period, measure, value``) and returns the "Indicator values" table of
+docs/internals.md: one row per indicator x level x area x period, with a 95% confidence
+interval, the council's value as comparator, a comparison and a rank.
+
+Each indicator method (``count``, ``share``, ``rate``) is one function in ``METHODS``. A new
+method, such as ``uptake`` or ``index``, is a new catalogue model plus one more function
+there; everything around it (comparator, comparison, rank, names, sorting) is shared.
+
+Disclosure control is *not* done here: every row leaves with ``suppressed=False`` and
+``note=""``, and ``disclosure.publish`` blanks what must not be published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from generator.catalogue import Catalogue, CountIndicator, RateIndicator, ShareIndicator
+from generator.geography import GeographyPack
+
+#: The columns of the indicator values table, in order (docs/internals.md).
+COLUMNS = ["indicator", "level", "area_code", "area_name", "period",
+           "numerator", "denominator", "value", "lower", "upper",
+           "comparator", "comparison", "rank", "suppressed", "note"]
+
+#: Numeric columns that disclosure blanks on a suppressed row.
+NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "comparator"]
+
+_KEYS = ["level", "area_code", "period"]
+#: Columns every indicator's rows carry from the wide table: keys, name, integer helpers.
+_CARRIED = ["level", "area_code", "area_name", "period", "_period", "_group"]
+
+AnyIndicator = CountIndicator | ShareIndicator | RateIndicator
+FloatArray = NDArray[np.float64]
+
+
+# --- Confidence intervals -------------------------------------------------------------------
+# All three take numpy arrays (or scalars) and return float arrays of the same shape. Invalid
+# inputs (NaN, negative counts, zero or negative denominators, k > n) give NaN, never an
+# exception or a warning: a blank interval is the honest answer for a bad cell.
+
+def wilson(k: ArrayLike, n: ArrayLike, z: float = 1.96) -> tuple[FloatArray, FloatArray]:
+    """Wilson score interval for a proportion k/n, as proportions (0 to 1).
+
+    Unlike the simple p +/- z*se interval it stays inside [0, 1] and behaves well for small
+    n and for k = 0 or k = n, which small areas produce all the time.
+    """
+    k_arr = np.asarray(k, dtype=float)
+    n_arr = np.asarray(n, dtype=float)
+    valid = (n_arr > 0) & (k_arr >= 0) & (k_arr <= n_arr)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k_arr / n_arr
+        z2n = z * z / n_arr
+        centre = (p + z2n / 2) / (1 + z2n)
+        half = z * np.sqrt(p * (1 - p) / n_arr + z2n / (4 * n_arr)) / (1 + z2n)
+    # Clip away rounding error: at k = 0 the lower bound is 0 exactly in theory.
+    lower = np.where(valid, np.clip(centre - half, 0.0, 1.0), np.nan)
+    upper = np.where(valid, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return lower, upper
+
+
+def byars(k: ArrayLike, z: float = 1.96) -> tuple[FloatArray, FloatArray]:
+    """Byars' approximation to the 95% interval of a Poisson count k (in counts).
+
+    lower = k (1 - 1/(9k) - z/(3 sqrt k))^3, 0 when k = 0;
+    upper = (k+1) (1 - 1/(9(k+1)) + z/(3 sqrt(k+1)))^3.
+    Divide both by the denominator to get the interval of a rate.
+    """
+    k_arr = np.asarray(k, dtype=float)
+    valid = k_arr >= 0  # False for NaN too
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = k_arr * (1 - 1 / (9 * k_arr) - z / (3 * np.sqrt(k_arr))) ** 3
+        k1 = k_arr + 1
+        upper = k1 * (1 - 1 / (9 * k1) + z / (3 * np.sqrt(k1))) ** 3
+    lower = np.where(k_arr == 0, 0.0, lower)
+    return np.where(valid, lower, np.nan), np.where(valid, upper, np.nan)
+
+
+def poisson_exact(k: ArrayLike, level: float = 0.95) -> tuple[FloatArray, FloatArray]:
+    """Exact (Garwood) interval of a Poisson count k, through the chi-squared distribution.
+
+    lower = chi2.ppf(alpha/2, 2k) / 2, 0 when k = 0; upper = chi2.ppf(1 - alpha/2, 2k + 2) / 2.
+    """
+    k_arr = np.asarray(k, dtype=float)
+    alpha = 1 - level
+    valid = k_arr >= 0
+    safe = np.where(valid, k_arr, 0.0)  # keep scipy away from NaN and negative df
+    with np.errstate(invalid="ignore"):
+        lower = np.where(safe > 0, stats.chi2.ppf(alpha / 2, 2 * safe) / 2, 0.0)
+    upper = stats.chi2.ppf(1 - alpha / 2, 2 * safe + 2) / 2
+    return np.where(valid, lower, np.nan), np.where(valid, upper, np.nan)
+
+
+# --- Methods --------------------------------------------------------------------------------
+# A method gets the indicator and a frame with the keys plus one column per measure the
+# indicator uses (NaN where a measure is missing). It returns numerator, denominator, value,
+# lower and upper, aligned to the frame's index.
+
+MethodFn = Callable[[Any, pd.DataFrame], pd.DataFrame]
+
+
+def _result(frame: pd.DataFrame, numerator: FloatArray, denominator: FloatArray,
+            value: FloatArray, lower: FloatArray, upper: FloatArray) -> pd.DataFrame:
+    return pd.DataFrame({"numerator": numerator, "denominator": denominator, "value": value,
+                         "lower": lower, "upper": upper}, index=frame.index)
+
+
+def _count(ind: CountIndicator, frame: pd.DataFrame) -> pd.DataFrame:
+    """A measure as it is, with an exact Poisson interval when the catalogue asks for one."""
+    k = frame[ind.measure].to_numpy(dtype=float)
+    if ind.ci == "poisson_exact":
+        lower, upper = poisson_exact(k)
+    else:
+        lower = upper = np.full(len(k), np.nan)
+    return _result(frame, k, np.full(len(k), np.nan), k, lower, upper)
+
+
+def _ratio(ind: ShareIndicator | RateIndicator, frame: pd.DataFrame
+           ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    k = frame[ind.numerator].to_numpy(dtype=float)
+    n = frame[ind.denominator].to_numpy(dtype=float)
+    # A zero or missing denominator has no rate; NaN, not inf, so it is simply blank.
+    safe_n = np.where(n > 0, n, np.nan)
+    return k, n, safe_n, k / safe_n * ind.multiplier
+
+
+def _share(ind: ShareIndicator, frame: pd.DataFrame) -> pd.DataFrame:
+    """Numerator as a share of the denominator, with a Wilson interval."""
+    k, n, _, value = _ratio(ind, frame)
+    lower, upper = wilson(k, n)
+    return _result(frame, k, n, value, lower * ind.multiplier, upper * ind.multiplier)
+
+
+def _rate(ind: RateIndicator, frame: pd.DataFrame) -> pd.DataFrame:
+    """Numerator per head of the denominator, with a Byars interval on the numerator."""
+    k, n, safe_n, value = _ratio(ind, frame)
+    lower, upper = byars(k)
+    scale = ind.multiplier / safe_n
+    return _result(frame, k, n, value, lower * scale, upper * scale)
+
+
+#: Indicator method -> function. Add ``uptake`` and ``index`` here.
+METHODS: dict[str, MethodFn] = {"count": _count, "share": _share, "rate": _rate}
+
+#: Methods whose value can be judged against the council's. A count cannot: an area's count
+#: is part of the council's, so it is always "lower" and saying so tells nobody anything.
+COMPARED_WITH_COUNCIL = {"share", "rate"}
+
+
+# --- The indicator values table -------------------------------------------------------------
+
+def compute_indicators(tidy: pd.DataFrame, catalogue: Catalogue, indicator_ids: list[str],
+                       pack: GeographyPack, council_code: str) -> pd.DataFrame:
+    """The indicator values table for ``indicator_ids`` (see docs/internals.md).
+
+    ``tidy`` is the rolled-up table with columns ``level, area_code, period, measure,
+    value``; other columns (``dataset``, ...) are ignored. Each measure must appear at most
+    once per level, area and period.
+
+    Rows: an indicator gets a row for each level, area and period where any of its measures
+    has a value, in the periods where its numerator (or its measure, for a count) has a
+    value somewhere. So a missing denominator shows as a blank value rather than a missing
+    row, while a population that runs for more years than the data does not add empty
+    years. Indicators that use a non-additive measure (a SIMD rank) exist only at the base
+    level. Levels not in ``pack`` are ignored.
+
+    The comparator is the indicator's value for ``council_code`` at the pack's top level in
+    the same period (NaN on the council's own row). The comparison says whether the 95% CI
+    excludes it, worded by polarity. Ranks run from 1 for the highest value within each
+    indicator, level and period; ties share the lowest rank; blank values have no rank.
+
+    Raises KeyError for an indicator id that is not in the catalogue, and ValueError when
+    ``tidy`` holds a measure twice for one level, area and period.
+    """
+    level_rank = {lv.id: lv.rank for lv in pack.levels}
+    wide = _widen(tidy, level_rank, pack.names)
+    base, top = pack.levels[0].id, pack.levels[-1].id
+    frames = []
+    unknown = [i for i in indicator_ids if i not in catalogue.indicators]
+    if unknown:
+        raise KeyError(f"not catalogue indicators: {', '.join(unknown)}")
+    for ind_id in dict.fromkeys(indicator_ids):  # each once, first position wins
+        ind = catalogue.indicators[ind_id]
+        frame = _rows_for(ind, wide, catalogue, base)
+        if frame.empty:
+            continue
+        out = frame[_CARRIED].join(METHODS[ind.method](ind, frame))
+        out.insert(0, "indicator", ind_id)
+        _add_comparisons(out, ind, top, council_code)
+        out["rank"] = (out.groupby("_group", sort=False)["value"]
+                       .rank(method="min", ascending=False).astype("Int64"))
+        frames.append(out)
+    if not frames:
+        return _empty()
+    values = pd.concat(frames, ignore_index=True)
+    values["suppressed"] = False
+    values["note"] = ""
+    for col in ("indicator", "comparison", "note"):
+        values[col] = values[col].astype("str")
+    # Already in order: ``wide`` is sorted by level, period and code, and indicators are
+    # concatenated in the order asked for.
+    return values[COLUMNS]
+
+
+def available_levels(values: pd.DataFrame) -> dict[str, list[str]]:
+    """For each indicator in ``values``, the levels at which it has at least one value.
+
+    Levels come in the table's order (smallest first), so the first is the finest map.
+    """
+    has_value = values[values["value"].notna()]
+    pairs = has_value[["indicator", "level"]].drop_duplicates()
+    out: dict[str, list[str]] = {}
+    for indicator, level in zip(pairs["indicator"], pairs["level"], strict=True):
+        out.setdefault(indicator, []).append(level)
+    return out
+
+
+def _widen(tidy: pd.DataFrame, level_rank: dict[str, int],
+           names: dict[str, str]) -> pd.DataFrame:
+    """One row per level, area and period, one column per measure, sorted for output.
+
+    Also carries ``area_name`` and two integer helpers, so that per-indicator work never
+    has to hash strings again (that is most of the cost at 7,000 areas):
+    ``_group`` numbers each level and period, ``_period`` each period.
+    """
+    long = tidy.loc[tidy["level"].isin(level_rank), [*_KEYS, "measure", "value"]]
+    series = long.astype({"value": float}).set_index([*_KEYS, "measure"])["value"]
+    if not series.index.is_unique:
+        dupes = series.index[series.index.duplicated()]
+        level, code, period, measure = dupes[0]
+        raise ValueError(
+            f"{len(dupes)} duplicate measure value(s) in the rolled-up table, e.g. {measure} "
+            f"for {code} ({level}) in {period}; the checks stage should have removed them")
+    wide = series.unstack("measure")
+    wide.columns.name = None
+    wide = wide.reset_index()
+    order = wide["level"].map(level_rank)
+    wide = (wide.assign(_order=order)
+            .sort_values(["_order", "period", "area_code"], kind="stable")
+            .drop(columns="_order").reset_index(drop=True))
+    # Unknown codes should have been stopped by the checks stage; a blank name is safer
+    # than guessing one.
+    wide.insert(2, "area_name", wide["area_code"].map(names).fillna("").astype("str"))
+    wide.insert(4, "_period", pd.factorize(wide["period"])[0])
+    wide.insert(5, "_group", pd.factorize(
+        pd.MultiIndex.from_arrays([wide["level"], wide["period"]]))[0])
+    return wide
+
+
+def _rows_for(ind: AnyIndicator, wide: pd.DataFrame, catalogue: Catalogue,
+              base: str) -> pd.DataFrame:
+    """The keys and measure columns of the rows ``ind`` gets (see compute_indicators)."""
+    needed = ind.measures()
+    primary = needed[0]  # the numerator, or the measure of a count
+    if primary not in wide.columns:
+        return wide.iloc[0:0]
+    present = [m for m in needed if m in wide.columns]
+    frame = wide[[*_CARRIED, *present]]
+    if not all(catalogue.measures[m].additive for m in needed):
+        frame = frame[frame["level"] == base]
+    periods = frame.loc[frame[primary].notna(), "_period"].unique()
+    frame = frame[frame[present].notna().any(axis=1) & frame["_period"].isin(periods)]
+    return frame.assign(**{m: np.nan for m in needed if m not in present})
+
+
+def _add_comparisons(out: pd.DataFrame, ind: AnyIndicator, top: str,
+                     council_code: str) -> None:
+    """Fill ``comparator`` and ``comparison`` in place for one indicator's rows."""
+    is_council = ((out["level"] == top) & (out["area_code"] == council_code)).to_numpy()
+    period = out["_period"].to_numpy()
+    # Council value by period code, looked up by integer position: no string hashing.
+    by_period = np.full(int(period.max()) + 1, np.nan)
+    by_period[period[is_council]] = out["value"].to_numpy(dtype=float)[is_council]
+    comparator = np.where(is_council, np.nan, by_period[period])
+    out["comparator"] = comparator
+    if ind.method not in COMPARED_WITH_COUNCIL:
+        out["comparison"] = ""
+        return
+    out["comparison"] = compare(out["lower"].to_numpy(dtype=float),
+                                out["upper"].to_numpy(dtype=float), comparator, ind.polarity)
+
+
+def compare(lower: ArrayLike, upper: ArrayLike, comparator: ArrayLike,
+            polarity: str) -> NDArray[np.str_]:
+    """Judge each interval against its comparator.
+
+    ``higher``/``lower`` when the whole interval lies above/below the comparator (strictly),
+    ``similar`` when it contains it, ``""`` when either is missing. With polarity
+    ``higher_is_worse`` higher reads ``worse`` and lower ``better``; ``higher_is_better`` the
+    reverse; ``neutral`` keeps ``higher``/``lower``.
+    """
+    lo = np.asarray(lower, dtype=float)
+    hi = np.asarray(upper, dtype=float)
+    c = np.asarray(comparator, dtype=float)
+    words = {"higher_is_worse": ("worse", "better"), "higher_is_better": ("better", "worse"),
+             "neutral": ("higher", "lower")}[polarity]
+    known = ~(np.isnan(lo) | np.isnan(hi) | np.isnan(c))
+    return np.select([~known, lo > c, hi < c], ["", words[0], words[1]], default="similar")
+
+
+def _empty() -> pd.DataFrame:
+    """An indicator values table with no rows and the right dtypes."""
+    out = pd.DataFrame({col: pd.Series(dtype="str") for col in COLUMNS})
+    out[NUMERIC_COLUMNS] = out[NUMERIC_COLUMNS].astype(float)
+    out["rank"] = out["rank"].astype("Int64")
+    out["suppressed"] = out["suppressed"].astype(bool)
+    return out
