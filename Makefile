@@ -1,0 +1,30 @@
+# The README's commands, plus the ones developers use every day.
+PY := .venv/bin/python
+.DEFAULT_GOAL := help
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+.venv/installed: pyproject.toml
+	python3 -m venv .venv && .venv/bin/pip install -q -e '.[test,geo]' && touch $@
+
+demo: .venv/installed  ## Build the demo council into site/
+	.venv/bin/cdash build demo --out site
+
+test: .venv/installed  ## Run the whole test suite
+	.venv/bin/pytest -n 2
+
+lint: .venv/installed  ## ruff and mypy
+	.venv/bin/ruff check generator tests scripts bench
+	.venv/bin/mypy generator
+
+golden: .venv/installed  ## Regenerate the golden fixture site; review its diff before committing
+	CDASH_UPDATE_GOLDEN=1 .venv/bin/pytest -q tests/test_golden.py
+
+demo-data: .venv/installed  ## Regenerate the synthetic demo council from its seed
+	$(PY) scripts/make_demo.py
+
+bench: .venv/installed  ## Print build time and page weights
+	$(PY) bench/build_speed.py
+
+.PHONY: help demo test lint golden demo-data bench

@@ -1,0 +1,100 @@
+"""Data checks on the tidy tables: what is wrong, where, and which rows we drop for it.
+
+Row-level findings are warnings: the rows are dropped, the build goes on, and the quality
+page lists them. ``cdash validate`` still exits 1 when there are any, so a clean run means
+clean data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.catalogue import Catalogue
+from generator.errors import Problem
+from generator.geography import GeographyPack
+from generator.loaders import LoadedDataset
+from generator.yamlio import display
+
+#: Coverage of the council's areas below which a dataset's period gets a warning.
+LOW_COVERAGE = 0.9
+
+
+@dataclass(frozen=True)
+class CheckedData:
+    """Clean base-level rows from every dataset, and what the checks found."""
+
+    table: pd.DataFrame
+    problems: list[Problem]
+    coverage: dict[tuple[str, str], float]  # (dataset id, period) -> share of base areas
+
+
+def check_datasets(datasets: list[LoadedDataset], pack: GeographyPack,
+                   catalogue: Catalogue, config_file: str) -> CheckedData:
+    """Drop and report unknown areas, duplicates and negative counts; measure coverage."""
+    problems: list[Problem] = []
+    clean: list[pd.DataFrame] = []
+    coverage: dict[tuple[str, str], float] = {}
+    base_codes = set(pack.areas(pack.base.id)["code"])
+    counts = {m.id for m in catalogue.measures.values() if m.additive}
+    for ds in datasets:
+        if ds.failed:
+            continue
+        table = ds.table
+        file = display(ds.path)
+        area_col = ds.spec.area.column
+
+        unknown = ~table["area_code"].isin(base_codes)
+        for row, code in _first_per_row(table[unknown], "area_code"):
+            problems.append(Problem(
+                file, row, None, area_col, "unknown-area",
+                f"{code!r} is not a {pack.base.label.lower()} of this council "
+                f"(geography pack {pack.spec.name}, vintage {pack.spec.vintage}); row dropped",
+                severity="warning"))
+
+        negative = table["measure"].isin(counts) & (table["value"] < 0)
+        for _, r in table[negative].iterrows():
+            problems.append(Problem(
+                file, int(r["row"]), None, ds.spec.measures[r["measure"]], "negative-value",
+                f"{r['value']:g} is negative, but {r['measure']} is a count; value dropped",
+                severity="warning"))
+
+        keys = ["area_code", "period", "measure"]
+        duplicated = table.duplicated(keys, keep="first")
+        first_rows = table.groupby(keys, sort=False)["row"].transform("min")
+        for (_, r), first in zip(table[duplicated].iterrows(), first_rows[duplicated],
+                                 strict=True):
+            problems.append(Problem(
+                file, int(r["row"]), None, ds.spec.measures[r["measure"]], "duplicate-row",
+                f"{r['area_code']} {r['period']} {r['measure']} already given on row "
+                f"{first}; this row is dropped", severity="warning"))
+
+        kept = table[~unknown & ~negative & ~duplicated]
+        clean.append(kept)
+        for period, part in kept.groupby("period", sort=True):
+            share = part["area_code"].nunique() / len(base_codes)
+            coverage[(ds.spec.id, str(period))] = share
+            if share < LOW_COVERAGE:
+                problems.append(Problem(
+                    file, None, None, "", "low-coverage",
+                    f"period {period} has data for {share:.0%} of the council's "
+                    f"{pack.base.label_plural.lower()}", severity="warning"))
+
+    table = pd.concat(clean, ignore_index=True) if clean else pd.DataFrame(
+        columns=["dataset", "row", "area_code", "period", "measure", "value"])
+    # The same measure, area and period from two datasets would be summed twice.
+    clash = table.duplicated(["area_code", "period", "measure"], keep="first")
+    for (measure, period), part in table[clash].groupby(["measure", "period"], sort=True):
+        problems.append(Problem(
+            config_file, None, None, f"measures.{measure}", "measure-clash",
+            f"{measure} for {period} comes from more than one dataset "
+            f"({', '.join(sorted(table[table['measure'] == measure]['dataset'].unique()))}); "
+            f"the first is used for {len(part)} area(s)", severity="warning"))
+    return CheckedData(table[~clash].reset_index(drop=True), problems, coverage)
+
+
+def _first_per_row(frame: pd.DataFrame, column: str) -> list[tuple[int, str]]:
+    """One (row, value) per source row: a row with three measures is one problem, not three."""
+    firsts = frame.drop_duplicates("row")
+    return [(int(r), str(v)) for r, v in zip(firsts["row"], firsts[column], strict=True)]

@@ -1,0 +1,302 @@
+"""Council configs: ``council_configs/<slug>/council.yaml``, validated and cross-checked.
+
+Every problem is collected and reported together, each located as ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from generator import yamlio
+from generator.catalogue import Catalogue
+from generator.errors import Problem, ProblemsError, UsageError
+
+#: Environment variable naming the folder that holds a council's data files.
+DATA_DIR_ENV = "CDASH_DATA_DIR"
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CouncilIdentity(_Strict):
+    """Who the council is and how its pages look."""
+
+    name: str = Field(min_length=2, description="The council's name as shown on every page.")
+    code: str = Field(pattern=r"^[A-Z][0-9]{8}$",
+                      description="GSS code of the council, e.g. S12000040 for West Lothian. "
+                      "Synthetic councils use codes starting with X.")
+    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                      description="Lower-case name used in folder names and URLs, "
+                      "e.g. west-lothian.")
+    synthetic: bool = Field(default=False,
+                            description="True for made-up demo data: every page then says so.")
+    colour: str = Field(default="#1d5c8c", pattern=r"^#[0-9a-fA-F]{6}$",
+                        description="Brand colour (hex) for the page header.")
+
+
+class AreaColumn(_Strict):
+    """Which column holds the area each row is about."""
+
+    column: str = Field(description="Column name, exactly as in the file's header row.")
+    type: str = Field(default="datazone",
+                      description="What the column holds: the id of a level in the geography "
+                      "pack whose codes it contains, e.g. datazone.")
+
+
+class PeriodColumn(_Strict):
+    """Where each row's period (year) comes from: a column, or one fixed value."""
+
+    column: str | None = Field(default=None, description="Column holding the period.")
+    value: str | None = Field(default=None,
+                              description="Fixed period for every row, e.g. '2024/25'.")
+    map: dict[str, str] = Field(default_factory=dict,
+                                description="Rename periods as read, e.g. {'2024': '2024/25'}, "
+                                "so datasets on different calendars line up.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PeriodColumn:
+        if (self.column is None) == (self.value is None):
+            raise ValueError("give exactly one of 'column' or 'value'")
+        return self
+
+
+class Dataset(_Strict):
+    """One file the council exports, and how its columns map to catalogue measures."""
+
+    id: Identifier = Field(description="Short id for this dataset, used in messages.")
+    title: str = Field(description="What the dataset is, for the about and quality pages.")
+    source: str = Field(default="", description="System or publisher it comes from.")
+    file: str = Field(description="Path of the file, relative to the data folder.")
+    format: Literal["csv", "xlsx"] | None = Field(
+        default=None, description="File format; by default taken from the file extension.")
+    sheet: str | None = Field(default=None,
+                              description="Worksheet name (xlsx only); default the first.")
+    header_row: int = Field(default=1, ge=1,
+                            description="1-based row holding the column names; rows above "
+                            "it (titles, notes) are skipped.")
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "cp1252"] = Field(
+        default="auto", description="Text encoding (csv only). 'auto' tries UTF-8 (with or "
+        "without BOM), then Windows cp1252.")
+    area: AreaColumn = Field(description="The column that says which area a row is about.")
+    period: PeriodColumn = Field(description="The period each row refers to.")
+    measures: dict[Identifier, str] = Field(
+        min_length=1, description="Catalogue measure id -> column name holding its values.")
+    missing_values: list[str] = Field(
+        default_factory=lambda: [""],
+        description="Cell values that mean 'no data' (read as missing, not as an error), "
+        "e.g. ['', '*', '..'].")
+
+    @property
+    def file_format(self) -> str:
+        """The format given, or the one the file extension implies."""
+        return self.format or ("xlsx" if self.file.lower().endswith(".xlsx") else "csv")
+
+
+class Disclosure(_Strict):
+    """Disclosure control settings."""
+
+    threshold: int = Field(default=5, ge=1,
+                           description="Counts of people below this are suppressed. May raise, "
+                           "never lower, the catalogue's threshold for an indicator.")
+
+
+class CouncilConfig(_Strict):
+    """The whole of council.yaml."""
+
+    council: CouncilIdentity = Field(description="The council's identity and branding.")
+    geography: str = Field(description="Folder of the council's geography pack, relative to "
+                           "this file.")
+    data_dir: str | None = Field(
+        default=None, description="Synthetic demo councils only: data folder relative to this "
+        "file. Real councils' data lives outside the repository: pass --data-dir or set "
+        f"{DATA_DIR_ENV}.")
+    datasets: list[Dataset] = Field(default_factory=list,
+                                    description="Every file the council supplies.")
+    indicators: Literal["all"] | list[Identifier] = Field(
+        default="all", description="'all' for every indicator whose measures are mapped, or a "
+        "list of indicator ids to show.")
+    disclosure: Disclosure = Field(default_factory=Disclosure,
+                                   description="Disclosure control settings.")
+
+
+@dataclass(frozen=True)
+class ConfigRead:
+    """A config as far as it could be read.
+
+    ``config`` is None when the file as a whole is invalid; ``datasets`` still holds every
+    dataset entry that is valid on its own, so its file and columns can be checked too and
+    the user sees every problem in one run.
+    """
+
+    path: Path
+    doc: yamlio.YamlDocument
+    config: CouncilConfig | None
+    datasets: list[tuple[int, Dataset]]
+    problems: list[Problem]
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def _raw(self, key: str) -> object:
+        data = self.doc.data
+        return data.get(key) if isinstance(data, dict) else None
+
+    @property
+    def pack_path(self) -> Path | None:
+        """The geography pack folder, if the config names one."""
+        geography = self._raw("geography")
+        return (self.folder / geography).resolve() if isinstance(geography, str) else None
+
+    def data_dir(self, given: Path | None = None) -> Path:
+        """The data folder: --data-dir, then $CDASH_DATA_DIR, then (demo only) data_dir."""
+        if given is not None:
+            return given
+        if os.environ.get(DATA_DIR_ENV):
+            return Path(os.environ[DATA_DIR_ENV])
+        configured = self._raw("data_dir")
+        if isinstance(configured, str):
+            return (self.folder / configured).resolve()
+        raise UsageError(f"{self.doc.display_path}: no data folder: pass --data-dir or set "
+                         f"{DATA_DIR_ENV}")
+
+
+def find_config(council: str, configs_dir: Path) -> Path:
+    """A council given as a slug, a folder or a YAML path -> the council.yaml path."""
+    candidate = Path(council)
+    if candidate.suffix in (".yaml", ".yml"):
+        path = candidate
+    elif candidate.is_dir():
+        path = candidate / "council.yaml"
+    else:
+        path = configs_dir / council / "council.yaml"
+    if not path.is_file():
+        known = ", ".join(all_slugs(configs_dir)) or "none"
+        raise UsageError(f"no council config at {yamlio.display(path)} (councils in "
+                         f"{yamlio.display(configs_dir)}: {known})")
+    return path
+
+
+def all_slugs(configs_dir: Path) -> list[str]:
+    """Slugs of every council folder under ``configs_dir`` that has a council.yaml."""
+    if not configs_dir.is_dir():
+        return []
+    return sorted(p.parent.name for p in configs_dir.glob("*/council.yaml"))
+
+
+def read_config(path: Path, catalogue: Catalogue) -> ConfigRead:
+    """Validate ``path`` and cross-check it with the catalogue, collecting every problem."""
+    doc = yamlio.load_yaml(path)
+    problems: list[Problem] = []
+    config: CouncilConfig | None = None
+    try:
+        config = CouncilConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += yamlio.validation_problems(doc, exc)
+    datasets = _valid_datasets(doc, config)
+    read = ConfigRead(path, doc, config, datasets, problems)
+    problems += cross_check(read, catalogue)
+    return read
+
+
+def load_config(path: Path, catalogue: Catalogue) -> ConfigRead:
+    """Like read_config, but raise ProblemsError unless the config is wholly valid."""
+    read = read_config(path, catalogue)
+    errors = [p for p in read.problems if p.severity == "error"]
+    if errors or read.config is None:
+        raise ProblemsError(errors, f"{read.doc.display_path} has problems")
+    return read
+
+
+def _valid_datasets(doc: yamlio.YamlDocument, config: CouncilConfig | None
+                    ) -> list[tuple[int, Dataset]]:
+    if config is not None:
+        return list(enumerate(config.datasets))
+    raw = doc.data.get("datasets") if isinstance(doc.data, dict) else None
+    out = []
+    for n, entry in enumerate(raw if isinstance(raw, list) else []):
+        try:
+            out.append((n, Dataset.model_validate(entry)))
+        except ValidationError:
+            continue  # already reported by the whole-file validation
+    return out
+
+
+def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
+    """Problems that need the catalogue or the file system to see."""
+    doc, cfg = read.doc, read.config
+    problems: list[Problem] = []
+    if cfg is not None and cfg.data_dir is not None and not cfg.council.synthetic:
+        problems.append(doc.problem(
+            ("data_dir",), "data-in-repo",
+            "only synthetic councils may name a data folder here; real council data lives "
+            f"outside the repository: pass --data-dir or set {DATA_DIR_ENV}"))
+    pack = read.pack_path
+    if pack is not None and not (pack / "pack.yaml").is_file():
+        problems.append(doc.problem(("geography",), "missing-pack",
+                                    f"no geography pack (pack.yaml) in {yamlio.display(pack)}"))
+    seen_ids: set[str] = set()
+    for n, ds in read.datasets:
+        if ds.id in seen_ids:
+            problems.append(doc.problem(("datasets", n, "id"), "duplicate-id",
+                                        f"dataset id {ds.id!r} is used twice"))
+        seen_ids.add(ds.id)
+        if ds.sheet is not None and ds.file_format != "xlsx":
+            problems.append(doc.problem(("datasets", n, "sheet"), "bad-value",
+                                        "'sheet' applies to xlsx files only"))
+        for measure in ds.measures:
+            if measure not in catalogue.measures:
+                problems.append(doc.problem(
+                    ("datasets", n, "measures", measure), "unknown-measure",
+                    f"{measure!r} is not a catalogue measure; see "
+                    "shared_indicators/measures.yaml"))
+    if cfg is None:
+        return problems
+    if isinstance(cfg.indicators, list):
+        mapped = mapped_measures(cfg)
+        for n, ind_id in enumerate(cfg.indicators):
+            indicator = catalogue.indicators.get(ind_id)
+            if indicator is None:
+                problems.append(doc.problem(("indicators", n), "unknown-indicator",
+                                            f"{ind_id!r} is not a catalogue indicator"))
+                continue
+            missing = [m for m in indicator.measures() if m not in mapped]
+            if missing:
+                problems.append(doc.problem(
+                    ("indicators", n), "unmapped-measure",
+                    f"indicator {ind_id!r} needs measure(s) no dataset maps: "
+                    + ", ".join(missing)))
+    for ind_id in shown_indicator_ids(cfg, catalogue):
+        floor = catalogue.indicators[ind_id].disclosure_threshold
+        if cfg.disclosure.threshold < floor:
+            problems.append(doc.problem(
+                ("disclosure", "threshold"), "threshold-too-low",
+                f"threshold {cfg.disclosure.threshold} is below the catalogue minimum of "
+                f"{floor} for {ind_id!r}; a council may raise it, never lower it"))
+            break
+    return problems
+
+
+def mapped_measures(cfg: CouncilConfig) -> set[str]:
+    """Every measure id some dataset provides."""
+    return {m for ds in cfg.datasets for m in ds.measures}
+
+
+def shown_indicator_ids(cfg: CouncilConfig, catalogue: Catalogue) -> list[str]:
+    """Indicators the site shows, in catalogue order: those listed, or all with their
+    measures mapped."""
+    mapped = mapped_measures(cfg)
+    if isinstance(cfg.indicators, list):
+        wanted = set(cfg.indicators)
+        return [i for i in catalogue.indicators if i in wanted
+                and all(m in mapped for m in catalogue.indicators[i].measures())]
+    return [i.id for i in catalogue.indicators.values()
+            if all(m in mapped for m in i.measures())]

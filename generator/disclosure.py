@@ -1,0 +1,146 @@
+"""Disclosure control: the only path by which numbers reach figures, tables and downloads.
+
+Suppression is decided on the *measures* (the counts), not per indicator: the same count
+(say, children in low-income families in a data zone) feeds several indicators, and hiding it
+in one but showing it in another would give it away. An indicator value is then withheld
+whenever any count behind it is withheld.
+
+1. Primary: a count of people from 1 to threshold-1 is suppressed. Zero is published: it
+   says nobody in the area is counted, which identifies no one.
+2. Secondary, within each parent area (data zone -> ward -> council): if a parent is
+   published and exactly one of its children is suppressed, the child could be recovered by
+   subtraction, so the smallest other child is suppressed too (or, with no other child, the
+   parent). If a parent is suppressed but all its children are published, the parent is the
+   sum of its children, so the smallest non-zero child is suppressed. Repeat until stable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from generator.catalogue import Catalogue
+from generator.geography import GeographyPack
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+#: How a withheld number reads in tables and CSV downloads (ONS/GSS convention).
+SUPPRESSED_MARK = "[c]"
+
+NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper"]
+
+
+def suppress_measures(measures: pd.DataFrame, pack: GeographyPack, catalogue: Catalogue,
+                      thresholds: dict[str, int]) -> pd.DataFrame:
+    """Mark which measure cells may not be published.
+
+    ``measures`` is the rolled-up table (``level, area_code, period, measure, value``);
+    ``thresholds`` gives each people-counting measure its threshold. Returns the table with
+    ``suppressed`` (bool) and ``note`` (primary/secondary/"") columns added.
+    """
+    out = measures.reset_index(drop=True).copy()
+    people = {m for m, spec in catalogue.measures.items() if spec.counts_people}
+    limit = out["measure"].map(thresholds).fillna(0).to_numpy()
+    primary = (out["measure"].isin(people).to_numpy() & (out["value"].to_numpy() > 0)
+               & (out["value"].to_numpy() < limit))
+    out["suppressed"] = primary
+    out["note"] = np.where(primary, PRIMARY, "")
+
+    pairs = _nested_pairs(pack)
+    changed = bool(primary.any())
+    while changed:
+        changed = False
+        for child_level, parent_level, mapping in pairs:
+            changed |= _secondary_pass(out, child_level, parent_level, mapping)
+    return out
+
+
+def _nested_pairs(pack: GeographyPack) -> list[tuple[str, str, pd.DataFrame]]:
+    """(child level, parent level, child->parent codes) for each level and the next one up
+    that it nests in exactly."""
+    pairs = []
+    levels = pack.levels
+    for child, parent in zip(levels, levels[1:], strict=False):
+        mapping = (pack.lookup[[f"{child.id}_code", f"{parent.id}_code"]].drop_duplicates()
+                   .set_axis(["area_code", "parent_code"], axis=1))
+        if mapping["area_code"].is_unique:
+            pairs.append((child.id, parent.id, mapping))
+    return pairs
+
+
+def _secondary_pass(out: pd.DataFrame, child_level: str, parent_level: str,
+                    mapping: pd.DataFrame) -> bool:
+    """One round of the secondary rules for one level pair; True if anything changed."""
+    children = out[out["level"] == child_level].reset_index().merge(mapping, on="area_code")
+    parents = (out[out["level"] == parent_level]
+               .reset_index()[["index", "area_code", "period", "measure", "suppressed"]]
+               .rename(columns={"index": "parent_index", "area_code": "parent_code",
+                                "suppressed": "parent_suppressed"}))
+    children = children.merge(parents, on=["parent_code", "period", "measure"], how="inner")
+    if children.empty:
+        return False
+    group = ["parent_code", "period", "measure"]
+    stats = children.groupby(group, sort=False).agg(
+        n_suppressed=("suppressed", "sum"), n_children=("suppressed", "size"),
+        parent_suppressed=("parent_suppressed", "first"), parent_index=("parent_index", "first"))
+    lone = stats[(stats["n_suppressed"] == 1) & ~stats["parent_suppressed"]]
+    hidden_parent = stats[(stats["n_suppressed"] == 0) & stats["parent_suppressed"]]
+
+    to_hide: list[int] = []
+    candidates = children[~children["suppressed"]].sort_values(
+        ["value", "area_code"], kind="stable")
+    # Prefer a non-zero sibling: hiding a zero protects nothing when zeros are published.
+    nonzero = candidates[candidates["value"] > 0]
+    for wanted, pool in ((lone, [nonzero, candidates]), (hidden_parent, [nonzero])):
+        if wanted.empty:
+            continue
+        remaining = wanted.index
+        for source in pool:
+            picks = source.set_index(group).loc[lambda d, r=remaining: d.index.isin(r)]
+            firsts = picks.groupby(level=[0, 1, 2], sort=False)["index"].first()
+            to_hide += firsts.tolist()
+            remaining = remaining.difference(firsts.index)
+        if wanted is lone and len(remaining):
+            # An only child cannot be hidden among siblings: hide the parent instead.
+            to_hide += stats.loc[remaining, "parent_index"].astype(int).tolist()
+    to_hide = [i for i in set(to_hide) if not out.at[i, "suppressed"]]
+    if not to_hide:
+        return False
+    out.loc[to_hide, "suppressed"] = True
+    out.loc[to_hide, "note"] = SECONDARY
+    return True
+
+
+def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Indicator values with every number blanked where a count behind it is suppressed.
+
+    ``values`` is compute's indicator table, ``measures`` the output of suppress_measures.
+    After this, a suppressed row carries no number at all: nothing downstream can leak it.
+    """
+    flags = measures.set_index(["level", "area_code", "period", "measure"])["note"]
+    out = values.copy()
+    note = pd.Series("", index=out.index, dtype=object)
+    for ind_id, rows in out.groupby("indicator", sort=False):
+        for measure in catalogue.indicators[ind_id].measures():
+            keys = pd.MultiIndex.from_arrays([rows["level"], rows["area_code"], rows["period"],
+                                              pd.Series(measure, index=rows.index)])
+            found = flags.reindex(keys).fillna("").to_numpy()
+            current = note.loc[rows.index].to_numpy()
+            # primary outranks secondary when explaining why a value is withheld
+            merged = np.where((found == PRIMARY) | (current == PRIMARY), PRIMARY,
+                              np.where((found == SECONDARY) | (current == SECONDARY),
+                                       SECONDARY, ""))
+            note.loc[rows.index] = merged
+    out["note"] = note.astype(str)
+    out["suppressed"] = out["note"] != ""
+    blank = out["suppressed"].to_numpy()
+    for col in [*NUMERIC_COLUMNS, "rank"]:
+        if col in out.columns:
+            out.loc[blank, col] = pd.NA if col == "rank" else np.nan
+    if "comparison" in out.columns:
+        out.loc[blank, "comparison"] = ""
+    if "rank" in out.columns:
+        # Rank among published values only: a gap in the ranks would hint at a hidden value.
+        out["rank"] = (out.groupby(["indicator", "level", "period"], sort=False)["value"]
+                       .rank(method="min", ascending=False).astype("Int64"))
+    return out

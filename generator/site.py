@@ -1,0 +1,215 @@
+"""``build()``: run every stage for each council, then write the whole site atomically.
+
+Everything is computed before anything touches disk (gather, then write). The site is
+written into a temporary folder beside the target and swapped in only when complete, so a
+failed build leaves the previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import checks, compute, disclosure, loaders, render
+from generator.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
+from generator.config import ConfigRead, read_config, shown_indicator_ids
+from generator.errors import CdashError, Problem, ProblemsError
+from generator.geography import GeographyPack, load_pack
+
+
+@dataclass
+class Validation:
+    """Stages 1-4 for one council: config, catalogue, datasets read and checked."""
+
+    read: ConfigRead
+    pack: GeographyPack | None
+    datasets: list[loaders.LoadedDataset]
+    checked: checks.CheckedData | None
+
+    @property
+    def problems(self) -> list[Problem]:
+        found = list(self.read.problems) + [p for ds in self.datasets for p in ds.problems]
+        if self.checked is not None:
+            found += self.checked.problems
+        return sorted(found, key=lambda p: (p.file, p.line or 0, p.col or 0, p.code))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue) -> Validation:
+    """Stages 1-4 for one council, going as far as the input allows so that every problem
+    is found in one run. Problems are returned on the Validation, not raised."""
+    read = read_config(config_path, catalogue)
+    pack = None
+    if read.pack_path is not None and (read.pack_path / "pack.yaml").is_file():
+        try:
+            pack = load_pack(read.pack_path)
+        except ProblemsError as exc:
+            read.problems.extend(exc.problems)
+    folder = read.data_dir(data_dir)
+    datasets = [loaders.load_dataset(read.doc, n, spec, folder) for n, spec in read.datasets]
+    checked = None
+    if pack is not None:
+        checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
+    return Validation(read, pack, datasets, checked)
+
+
+def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
+                 build_date: str) -> render.CouncilSite:
+    """Every stage up to rendering for one council. Raises ProblemsError on any error."""
+    catalogue = load_catalogue(catalogue_dir)
+    v = validate(config_path, data_dir, catalogue)
+    if v.errors or v.read.config is None or v.pack is None or v.checked is None:
+        raise ProblemsError(v.errors, f"{v.read.doc.display_path}: cannot build")
+    cfg = v.read.config
+    indicator_ids = shown_indicator_ids(cfg, catalogue)
+    additive = {m.id for m in catalogue.measures.values() if m.additive}
+    measures = v.pack.rollup(v.checked.table.drop(columns=["row"]), additive)
+    values = compute.compute_indicators(measures, catalogue, indicator_ids, v.pack,
+                                        cfg.council.code)
+    thresholds = _thresholds(catalogue, indicator_ids, cfg.disclosure.threshold)
+    hidden = disclosure.suppress_measures(measures, v.pack, catalogue, thresholds)
+    published = disclosure.publish(values, hidden, catalogue)
+    # Only indicators with at least one value are shown: a page of blanks helps nobody.
+    shown = [catalogue.indicators[i] for i in indicator_ids
+             if (published["indicator"] == i).any()]
+    return render.CouncilSite(
+        slug=cfg.council.slug, name=cfg.council.name, code=cfg.council.code,
+        synthetic=cfg.council.synthetic, colour=cfg.council.colour,
+        pack=v.pack, catalogue=catalogue, indicators=shown, values=published,
+        periods=sorted(published["period"].unique().tolist()),
+        build_date=build_date,
+        datasets=_summaries(v),
+        problems=[p for p in v.problems if p.severity != "error"],
+        disclosure_threshold=cfg.disclosure.threshold,
+        attribution=v.pack.spec.attribution,
+    )
+
+
+def _thresholds(catalogue: Catalogue, indicator_ids: list[str], council: int) -> dict[str, int]:
+    """Each measure's threshold: the council's, or higher where an indicator using it says so."""
+    out: dict[str, int] = {}
+    for ind_id in indicator_ids:
+        indicator = catalogue.indicators[ind_id]
+        for m in indicator.measures():
+            out[m] = max(out.get(m, council), indicator.disclosure_threshold, council)
+    return out
+
+
+def _summaries(v: Validation) -> list[render.DatasetSummary]:
+    assert v.checked is not None
+    out = []
+    for ds in v.datasets:
+        kept = v.checked.table[v.checked.table["dataset"] == ds.spec.id]
+        periods = sorted(kept["period"].unique().tolist())
+        latest = periods[-1] if periods else ""
+        out.append(render.DatasetSummary(
+            id=ds.spec.id, title=ds.spec.title, source=ds.spec.source, file=ds.spec.file,
+            rows_read=ds.rows_read, rows_used=int(kept["row"].nunique()),
+            periods=periods, measures=list(ds.spec.measures),
+            coverage=v.checked.coverage.get((ds.spec.id, latest), 0.0)))
+    return out
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote."""
+
+    out: Path
+    councils: list[str]
+    files: int
+    bytes: int
+    problems: list[Problem] = field(default_factory=list)
+
+
+def build_date_from_env(given: str | None) -> str:
+    """The date printed on pages: --build-date, else SOURCE_DATE_EPOCH, else today (UTC)."""
+    if given:
+        return dt.date.fromisoformat(given).isoformat()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.datetime.now(tz=dt.UTC).date().isoformat()
+
+
+def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
+          build_date: str, catalogue_dir: Path = DEFAULT_CATALOGUE, jobs: int = 1,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Build the site for ``config_paths`` into ``out``, atomically.
+
+    Councils are processed in parallel when ``jobs`` > 1. Any error in any council aborts
+    the whole build before ``out`` is touched.
+    """
+    sites: list[render.CouncilSite] = []
+    failures: list[Problem] = []
+    args = [(p, data_dir, catalogue_dir, build_date) for p in config_paths]
+    if jobs > 1 and len(args) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
+            futures = [pool.submit(_council_or_problems, *a) for a in args]
+            results = [f.result() for f in futures]
+    else:
+        results = [_council_or_problems(*a) for a in args]
+    for path, result in zip(config_paths, results, strict=True):
+        if isinstance(result, list):
+            failures += result
+        else:
+            sites.append(result)
+            if progress:
+                progress(f"{result.slug}: {len(result.indicators)} indicators")
+    if failures:
+        raise ProblemsError(failures, "the build failed; the existing site was left as it was")
+    slugs = [s.slug for s in sites]
+    if len(set(slugs)) != len(slugs):
+        raise CdashError("two configs share a slug: " + ", ".join(sorted(slugs)))
+
+    files: dict[str, bytes] = {}
+    for site in sites:
+        files.update(render.render_council(site))
+    files.update(render.render_portal(sites, build_date))
+    write_atomically(out, files)
+    return BuildResult(out, slugs, len(files), sum(len(b) for b in files.values()),
+                       [p for s in sites for p in s.problems])
+
+
+def _council_or_problems(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
+                         build_date: str) -> render.CouncilSite | list[Problem]:
+    # Runs in a worker process: return problems rather than raise, so every council's
+    # problems are reported together.
+    try:
+        return council_site(config_path, data_dir, catalogue_dir, build_date)
+    except ProblemsError as exc:
+        return exc.problems
+    except CdashError as exc:
+        return [Problem(str(config_path), None, None, "", "error", str(exc))]
+
+
+def write_atomically(out: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into a fresh folder, then swap it in for ``out`` in one rename."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        for rel in sorted(files):
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[rel])
+        os.chmod(staging, 0o755)
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, retired / out.name)
+            os.replace(staging, out)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+

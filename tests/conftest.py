@@ -1,0 +1,54 @@
+"""Shared fixtures: paths to fixture councils, built sites, and real Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DEMO_CONFIG = ROOT / "council_configs" / "demo" / "council.yaml"
+TINY_CONFIG = FIXTURES / "tiny-council" / "council.yaml"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+BUILD_DATE = "2025-06-30"
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium, or $CHROMIUM_PATH."""
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright launches Debian's chromium; `playwright install` is never needed."""
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs it with apt-get")
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    return {**browser_type_launch_args, "executable_path": path,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run"]}
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo council built once per test session."""
+    from generator import site
+
+    out = tmp_path_factory.mktemp("demo") / "site"
+    site.build([DEMO_CONFIG], out, build_date=BUILD_DATE)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_site(tmp_path_factory) -> Path:
+    """The six-zone fixture council built once per test session."""
+    from generator import site
+
+    out = tmp_path_factory.mktemp("tiny") / "site"
+    site.build([TINY_CONFIG], out, build_date=BUILD_DATE)
+    return out

@@ -1,0 +1,47 @@
+"""Golden output: the fixture council's site, compared file by file with a checked-in copy.
+
+When a change to the output is intended, regenerate the copy and review its diff:
+
+    make golden        # or: CDASH_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_golden.py
+
+Regenerating is legitimate only when the diff shows exactly the change you meant to make.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from pathlib import Path
+
+from generator import site
+from tests.conftest import BUILD_DATE, TINY_CONFIG
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "tiny"
+#: Third-party files we copy unchanged; comparing them would only test plotly's release.
+SKIP = {"assets/plotly.min.js"}
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and str(p.relative_to(folder)) not in SKIP}
+
+
+def test_golden_site(tmp_path):
+    """The fixture council builds to exactly the checked-in site."""
+    out = tmp_path / "site"
+    site.build([TINY_CONFIG], out, build_date=BUILD_DATE)
+    if os.environ.get("CDASH_UPDATE_GOLDEN"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for rel, data in _files(out).items():
+            (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / rel).write_bytes(data)
+    got, want = _files(out), _files(GOLDEN)
+    assert sorted(got) == sorted(want), "files added or removed; see `make golden`"
+    for rel in sorted(want):
+        if got[rel] != want[rel]:
+            diff = difflib.unified_diff(
+                want[rel].decode(errors="replace").splitlines(),
+                got[rel].decode(errors="replace").splitlines(), "golden/" + rel, "built/" + rel,
+                n=1, lineterm="")
+            raise AssertionError("\n".join(list(diff)[:40]) + "\n(see `make golden`)")
