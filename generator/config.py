@@ -172,12 +172,15 @@ class ConfigRead:
 def find_config(council: str, configs_dir: Path) -> Path:
     """A council given as a slug, a folder or a YAML path -> the council.yaml path."""
     candidate = Path(council)
+    by_slug = configs_dir / council / "council.yaml"
     if candidate.suffix in (".yaml", ".yml"):
         path = candidate
+    elif by_slug.is_file():  # a slug wins over a same-named folder (the demo's data is demo/)
+        path = by_slug
     elif candidate.is_dir():
         path = candidate / "council.yaml"
     else:
-        path = configs_dir / council / "council.yaml"
+        path = by_slug
     if not path.is_file():
         known = ", ".join(all_slugs(configs_dir)) or "none"
         raise UsageError(f"no council config at {yamlio.display(path)} (councils in "
