@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -117,7 +117,8 @@ class _user_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object
+                 ) -> Literal[False]:
         if exc is None or self.debug or isinstance(exc, typer.Exit | SystemExit):
             return False
         if isinstance(exc, ProblemsError):

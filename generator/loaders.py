@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 
 from generator.config import Dataset
-from generator.yamlio import YamlDocument
 from generator.errors import Problem
-from generator.yamlio import display
+from generator.yamlio import YamlDocument, display
 
 TIDY_COLUMNS = ["dataset", "row", "area_code", "period", "measure", "value"]
 

@@ -157,7 +157,7 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
             results = [f.result() for f in futures]
     else:
         results = [_council_or_problems(*a) for a in args]
-    for path, result in zip(config_paths, results, strict=True):
+    for result in results:
         if isinstance(result, list):
             failures += result
         else:

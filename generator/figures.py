@@ -1,0 +1,583 @@
+"""Published indicator values to Plotly figure dicts, and the text that summarises them.
+
+No I/O. Every figure is a plain dict (``{"data": [...], "layout": {...}}``) so that it is
+not validated trace by trace, and maps carry no geometry: a map's ``geojson`` is the
+*name* of a FeatureCollection that the council's ``assets/geo.js`` puts in
+``window.PlotlyGeoAssets`` (see docs/TOOLING.md). ``to_fragment`` turns a figure into an
+HTML fragment with a fixed ``div_id`` so that builds are byte-identical.
+
+Each figure function takes the rows of one indicator, already sliced by the caller, with
+the columns of the published values table (docs/internals.md): ``area_code``,
+``area_name``, ``value``, ``lower``, ``upper``, ``comparison`` and ``suppressed``. Numbers
+on a suppressed row are never read.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.io as pio
+
+from generator.catalogue import CountIndicator, RateIndicator, ShareIndicator
+
+AnyIndicator = CountIndicator | ShareIndicator | RateIndicator
+Figure = dict[str, Any]
+
+#: System fonts only: a page must not fetch a web font.
+FONT_FAMILY = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
+               'sans-serif')
+TEXT_COLOUR = "#1f2328"
+GRID_COLOUR = "#e3e6ea"
+#: Areas whose numbers were withheld by disclosure control.
+SUPPRESSED_COLOUR = "#a9a9a9"
+#: Areas with no row at all for the period.
+NO_DATA_COLOUR = "#e6e6e6"
+
+# Colour-blind-safe sequential scales, low value first. Viridis is perceptually uniform
+# and readable with every common colour-vision deficiency; ColorBrewer Blues is used where
+# neither end is "worse", so a neutral measure does not look like a need.
+_VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779",
+            "#6ece58", "#b5de2b", "#fde725"]
+_BLUES = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5",
+          "#08519c", "#08306b"]
+
+#: Bar colours by comparison with the council. Polarity is already applied in ``comparison``.
+COMPARISON_COLOURS = {
+    "worse": "#46327e",
+    "better": "#35b779",
+    "similar": "#9aa0a6",
+    "higher": "#08519c",
+    "lower": "#6baed6",
+    "": "#4a6378",
+}
+COMPARISON_LABELS = {
+    "worse": "Worse than council",
+    "better": "Better than council",
+    "similar": "Similar to council",
+    "higher": "Higher than council",
+    "lower": "Lower than council",
+    "": "No comparison",
+}
+_LEGEND_ORDER = ["worse", "higher", "similar", "lower", "better", ""]
+
+#: Plotly config for every figure. Maps do not zoom on scroll, so the page scrolls.
+CONFIG = {"displaylogo": False, "responsive": True}
+MAP_CONFIG = {**CONFIG, "scrollZoom": False}
+
+
+# --- numbers as text ---------------------------------------------------------------------
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN and pandas' NA."""
+    if value is None or value is pd.NA:
+        return True
+    try:
+        return math.isnan(value)
+    except TypeError:
+        return False
+
+
+def format_number(indicator: AnyIndicator, value: Any) -> str:
+    """``value`` at the indicator's decimals with thousands separators; "" when missing."""
+    if is_missing(value):
+        return ""
+    return f"{float(value):,.{indicator.decimals}f}"
+
+
+def unit_affixes(indicator: AnyIndicator) -> tuple[str, str]:
+    """How the unit wraps a number in running text: ("£", "") for "£", ("", "%") for "%".
+
+    A parenthetical explanation ("rank (1 = most deprived)") is left to headings.
+    """
+    unit = re.sub(r"\s*\(.*\)\s*$", "", indicator.unit).strip()
+    if not unit:
+        return "", ""
+    if unit.startswith("%"):
+        return "", unit
+    if unit[0] in "£$€":
+        rest = unit[1:].strip()
+        return unit[0], f" {rest}" if rest else ""
+    if unit == "rank":
+        return "rank ", ""
+    return "", f" {unit}"
+
+
+def format_value(indicator: AnyIndicator, value: Any) -> str:
+    """A value with its unit as a reader sees it: "21.3%", "14.2 per 1,000 children", "£12"."""
+    if is_missing(value):
+        return "no data"
+    prefix, suffix = unit_affixes(indicator)
+    return prefix + format_number(indicator, value) + suffix
+
+
+def format_ci(indicator: AnyIndicator, lower: Any, upper: Any) -> str:
+    """The 95% interval as "18.0–25.1", or "" without one."""
+    if is_missing(lower) or is_missing(upper):
+        return ""
+    return f"{format_number(indicator, lower)}–{format_number(indicator, upper)}"
+
+
+def z_round(indicator: AnyIndicator, value: Any) -> float | None:
+    """A value for a chart: one decimal more than displayed, which keeps pages small."""
+    if is_missing(value):
+        return None
+    return round(float(value), indicator.decimals + 1)
+
+
+def colour_scale(polarity: str) -> list[list[Any]]:
+    """A Plotly colorscale where dark reads as worse.
+
+    ``higher_is_worse``: light = low, dark = high. ``higher_is_better``: dark = low.
+    ``neutral``: light to dark blue, with no judgement in the colour.
+    """
+    if polarity == "neutral":
+        colours = _BLUES
+    elif polarity == "higher_is_better":
+        colours = _VIRIDIS
+    else:
+        colours = _VIRIDIS[::-1]
+    last = len(colours) - 1
+    return [[round(n / last, 4), c] for n, c in enumerate(colours)]
+
+
+# --- summaries of one level in one period ------------------------------------------------
+
+@dataclass(frozen=True)
+class LevelStats:
+    """What the text summary of a map or ranking says about one level in one period."""
+
+    total: int                      # areas of the level in the geography
+    shown: int                      # areas with a published value
+    suppressed: int                 # areas withheld by disclosure control
+    missing: int                    # areas with no row at all
+    highest: tuple[str, float] | None
+    lowest: tuple[str, float] | None
+    comparisons: dict[str, int]     # comparison -> number of areas
+
+
+def level_stats(rows: pd.DataFrame, areas: pd.DataFrame) -> LevelStats:
+    """Count and rank the areas of ``rows`` (one indicator, level and period).
+
+    ``areas`` lists every area of the level (columns ``code``, ``name``). Ties are broken
+    by area name, then code, so the same data always gives the same sentence.
+    """
+    codes = set(areas["code"])
+    rows = rows[rows["area_code"].isin(codes)]
+    suppressed_mask = rows["suppressed"].astype(bool)
+    shown = rows[~suppressed_mask & rows["value"].notna()]
+    ordered = shown.sort_values(["value", "area_name", "area_code"],
+                                ascending=[False, True, True], kind="mergesort")
+    highest = lowest = None
+    if len(ordered):
+        top, bottom = ordered.iloc[0], ordered.sort_values(
+            ["value", "area_name", "area_code"], kind="mergesort").iloc[0]
+        highest = (str(top["area_name"]), float(top["value"]))
+        lowest = (str(bottom["area_name"]), float(bottom["value"]))
+    comparisons: dict[str, int] = {}
+    for value in shown["comparison"].fillna(""):
+        comparisons[value] = comparisons.get(value, 0) + 1
+    present = set(rows["area_code"])
+    return LevelStats(
+        total=len(codes),
+        shown=len(shown),
+        suppressed=int(suppressed_mask.sum()),
+        missing=len(codes - present),
+        highest=highest,
+        lowest=lowest,
+        comparisons=dict(sorted(comparisons.items())),
+    )
+
+
+def lower_label(label: str) -> str:
+    """A level label for use mid-sentence: "Data zones" -> "data zones", "LSOAs" stays."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def level_summary(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFrame, *,
+                  period: str, council_name: str, council_value: Any, label: str,
+                  label_plural: str) -> str:
+    """Plain-English summary of a map or ranking, e.g.
+
+    "In 2024/25 the value for Glenvale Council was 21.3%. Among data zones it was highest
+    in Glenvale 014 (34.1%) and lowest in Glenvale 002 (9.2%). 12 of 150 data zones were
+    significantly worse than the council and 8 were significantly better."
+    """
+    stats = level_stats(rows, areas)
+    one, many = lower_label(label), lower_label(label_plural)
+    sentences = []
+    if not is_missing(council_value):
+        sentences.append(f"In {period} the value for {council_name} was "
+                         f"{format_value(indicator, council_value)}.")
+    if stats.highest and stats.lowest and stats.shown > 1:
+        sentences.append(
+            f"Among {many} it was highest in {stats.highest[0]} "
+            f"({format_value(indicator, stats.highest[1])}) and lowest in "
+            f"{stats.lowest[0]} ({format_value(indicator, stats.lowest[1])}).")
+    elif stats.highest:
+        sentences.append(f"Only one {one}, {stats.highest[0]}, has a published value "
+                         f"({format_value(indicator, stats.highest[1])}).")
+    else:
+        sentences.append(f"No value can be published for any of the {many} in {period}.")
+    parts = []
+    for key in ("worse", "better", "higher", "lower"):
+        count = stats.comparisons.get(key, 0)
+        if count:
+            verb = "was" if count == 1 else "were"
+            parts.append((count, verb, key))
+    if parts:
+        count, verb, key = parts[0]
+        text = (f"{count} of {stats.total} {many} {verb} significantly {key} "
+                f"than the council")
+        rest = [f"{c} {v} significantly {k}" for c, v, k in parts[1:]]
+        if rest:
+            text += (", " if len(rest) > 1 else " and ") + ", ".join(rest[:-1])
+            text += (" and " if len(rest) > 1 else "") + rest[-1]
+        sentences.append(text + ".")
+    elif stats.comparisons.get("similar"):
+        sentences.append(f"None of the {many} differed significantly from the council.")
+    if stats.suppressed:
+        noun, verb = (one, "is") if stats.suppressed == 1 else (many, "are")
+        sentences.append(f"{stats.suppressed} {noun} {verb} withheld to protect privacy.")
+    return " ".join(sentences)
+
+
+def rank_summary(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFrame, *,
+                 council_name: str, council_value: Any, label: str,
+                 label_plural: str) -> str:
+    """What a ranked bar chart shows, e.g. "Wards are ranked from highest to lowest. ..."."""
+    stats = level_stats(rows, areas)
+    many = lower_label(label_plural)
+    sentences = [f"{label_plural} are ranked from the highest value to the lowest."]
+    extras = []
+    if any(rows["lower"].notna()):
+        extras.append("the whiskers show 95% confidence intervals")
+    if not is_missing(council_value):
+        extras.append(f"the dashed line is the value for {council_name} "
+                      f"({format_value(indicator, council_value)})")
+    if extras:
+        sentences.append(extras[0][:1].upper() + extras[0][1:]
+                         + (f", and {extras[1]}" if len(extras) > 1 else "") + ".")
+    counts = [(stats.comparisons.get(k, 0), k) for k in
+              ("worse", "higher", "similar", "lower", "better")]
+    counts = [(n, k) for n, k in counts if n]
+    if counts:
+        said = [f"{n} {'similar to' if k == 'similar' else k + ' than'} the council"
+                for n, k in counts]
+        text = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+        sentences.append(f"Of the {stats.shown} {many} shown, {text}.")
+    if stats.suppressed:
+        noun = lower_label(label) if stats.suppressed == 1 else many
+        verb = "is" if stats.suppressed == 1 else "are"
+        sentences.append(f"{stats.suppressed} {noun} withheld to protect privacy {verb} "
+                         "not shown.")
+    return " ".join(sentences)
+
+
+def trend_summary(indicator: AnyIndicator, council_rows: pd.DataFrame,
+                  council_name: str) -> str:
+    """How the council value changed from the first to the latest period."""
+    rows = council_rows[~council_rows["suppressed"].astype(bool) & council_rows["value"].notna()]
+    rows = rows.sort_values("period", kind="mergesort")
+    if rows.empty:
+        return f"No council value can be published for {council_name}."
+    last = rows.iloc[-1]
+    if len(rows) == 1:
+        return (f"Only one period is available: in {last['period']} the value for "
+                f"{council_name} was {format_value(indicator, last['value'])}.")
+    first = rows.iloc[0]
+    a, b = round(float(first["value"]), indicator.decimals), round(float(last["value"]),
+                                                                   indicator.decimals)
+    if b > a:
+        change = "rose"
+    elif b < a:
+        change = "fell"
+    else:
+        change = "was unchanged"
+    if change == "was unchanged":
+        return (f"The value for {council_name} was {format_value(indicator, last['value'])} "
+                f"in both {first['period']} and {last['period']}.")
+    return (f"The value for {council_name} {change} from "
+            f"{format_value(indicator, first['value'])} in {first['period']} to "
+            f"{format_value(indicator, last['value'])} in {last['period']}.")
+
+
+# --- figures -----------------------------------------------------------------------------
+
+def _layout(height: int, **extra: Any) -> dict[str, Any]:
+    """The minimal house style, instead of Plotly's default template (about 6 KB each)."""
+    layout: dict[str, Any] = {
+        "font": {"family": FONT_FAMILY, "size": 13, "color": TEXT_COLOUR},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "height": height,
+        "hoverlabel": {"bgcolor": "#ffffff", "bordercolor": "#6b7280",
+                       "font": {"family": FONT_FAMILY, "size": 13, "color": TEXT_COLOUR}},
+    }
+    layout.update(extra)
+    return layout
+
+
+def _axis_title(indicator: AnyIndicator) -> str:
+    """The unit as an axis title; none for "%" or "£", which the tick labels carry."""
+    unit = indicator.unit.strip()
+    return "" if unit.startswith("%") or unit in ("£", "$", "€") else unit
+
+
+def _tick_affixes(indicator: AnyIndicator) -> dict[str, str]:
+    unit = indicator.unit.strip()
+    if unit.startswith("%"):
+        return {"ticksuffix": "%"}
+    if unit in ("£", "$", "€"):
+        return {"tickprefix": unit}
+    return {}
+
+
+def _hover(indicator: AnyIndicator, name: str, value: Any, lower: Any, upper: Any,
+           comparison: Any) -> str:
+    parts = [f"<b>{html.escape(name)}</b>", format_value(indicator, value)]
+    ci = format_ci(indicator, lower, upper)
+    if ci:
+        parts[-1] += f" (95% CI {ci})"
+    if isinstance(comparison, str) and comparison:
+        parts.append(COMPARISON_LABELS[comparison])
+    return "<br>".join(parts)
+
+
+def map_figure(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFrame, *,
+               geojson: str, title: str = "", height: int = 480) -> Figure:
+    """A choropleth of one level in one period, drawn from shared geometry.
+
+    ``geojson`` names an entry of ``window.PlotlyGeoAssets`` such as ``"demo-datazone"``.
+    Every area in ``areas`` appears exactly once: coloured by value, mid grey when
+    suppressed, light grey when there is no row.
+    """
+    by_code = {r.area_code: r for r in rows.itertuples(index=False)}
+    # Names go in ``text`` and numbers in ``customdata``; the markup lives once in the
+    # hovertemplate. (Tags in every label would be JSON-escaped, six bytes per bracket.)
+    shown_loc, shown_z, shown_text, shown_data = [], [], [], []
+    supp_loc, supp_text, none_loc, none_text = [], [], [], []
+    d = indicator.decimals
+    for code, name in zip(areas["code"], areas["name"], strict=True):
+        row = by_code.get(code)
+        if bool(getattr(row, "suppressed", False)):
+            supp_loc.append(code)
+            supp_text.append(html.escape(name))
+        elif row is None or is_missing(row.value):
+            none_loc.append(code)
+            none_text.append(html.escape(name))
+        else:
+            shown_loc.append(code)
+            shown_z.append(z_round(indicator, row.value))
+            shown_text.append(html.escape(name))
+            comparison = row.comparison if isinstance(row.comparison, str) else ""
+            shown_data.append([
+                None if is_missing(row.value) else round(float(row.value), d),
+                None if is_missing(row.lower) else round(float(row.lower), d),
+                None if is_missing(row.upper) else round(float(row.upper), d),
+                COMPARISON_LABELS[comparison] if comparison else "",
+            ])
+    prefix, suffix = (html.escape(a) for a in unit_affixes(indicator))
+    template = f"<b>%{{text}}</b><br>{prefix}%{{customdata[0]:,.{d}f}}{suffix}"
+    if any(c[1] is not None for c in shown_data):
+        template += f" (95% CI %{{customdata[1]:,.{d}f}}–%{{customdata[2]:,.{d}f}})"
+    if any(c[3] for c in shown_data):
+        template += "<br>%{customdata[3]}"
+    common = {
+        "type": "choropleth",
+        "geojson": geojson,
+        "featureidkey": "id",
+        "locationmode": "geojson-id",
+    }
+    colorbar: dict[str, Any] = {"thickness": 12, "len": 0.75, "outlinewidth": 0,
+                                "title": {"text": _axis_title(indicator), "side": "right"},
+                                **_tick_affixes(indicator)}
+    data: list[dict[str, Any]] = [{
+        **common,
+        "name": indicator.short_title,
+        "locations": shown_loc,
+        "z": shown_z,
+        "text": shown_text,
+        "customdata": shown_data,
+        "hovertemplate": template + "<extra></extra>",
+        "colorscale": colour_scale(indicator.polarity),
+        "colorbar": colorbar,
+        "marker": {"line": {"color": "#ffffff", "width": 0.4}},
+    }]
+    for locs, texts, colour, name, why in (
+            (supp_loc, supp_text, SUPPRESSED_COLOUR, "Withheld",
+             "Withheld to protect privacy [c]"),
+            (none_loc, none_text, NO_DATA_COLOUR, "No data", "No data")):
+        if locs:
+            data.append({
+                **common,
+                "name": name,
+                "locations": locs,
+                "z": [0] * len(locs),
+                "text": texts,
+                "hovertemplate": f"<b>%{{text}}</b><br>{why}<extra></extra>",
+                "colorscale": [[0, colour], [1, colour]],
+                "zmin": 0,
+                "zmax": 1,
+                "showscale": False,
+                "marker": {"line": {"color": "#ffffff", "width": 0.4}},
+            })
+    layout = _layout(
+        height,
+        margin={"l": 0, "r": 0, "t": 30 if title else 4, "b": 0},
+        geo={"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"},
+             "bgcolor": "rgba(0,0,0,0)"},
+        dragmode=False,
+    )
+    if title:
+        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 14}}
+    return {"data": data, "layout": layout}
+
+
+def bar_figure(indicator: AnyIndicator, rows: pd.DataFrame, *, council_value: Any,
+               council_name: str, value_label: str = "") -> Figure:
+    """Areas ranked by value (highest at the top), with 95% CI error bars when present.
+
+    One trace per comparison with the council so the legend explains the colours; a dashed
+    line marks the council value. Suppressed areas are left out (the summary says so).
+    """
+    shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    shown = shown.sort_values(["value", "area_name", "area_code"],
+                              ascending=[False, True, True], kind="mergesort")
+    order = list(shown["area_name"])
+    data = []
+    comparisons = shown["comparison"].fillna("")
+    for key in _LEGEND_ORDER:
+        part = shown[comparisons == key]
+        if part.empty:
+            continue
+        trace: dict[str, Any] = {
+            "type": "bar",
+            "orientation": "h",
+            "name": COMPARISON_LABELS[key],
+            "y": list(part["area_name"]),
+            "x": [z_round(indicator, v) for v in part["value"]],
+            "marker": {"color": COMPARISON_COLOURS[key]},
+            "text": [_hover(indicator, n, v, lo, up, c) for n, v, lo, up, c in zip(
+                part["area_name"], part["value"], part["lower"], part["upper"],
+                part["comparison"], strict=True)],
+            "hovertemplate": "%{text}<extra></extra>",
+            "textposition": "none",
+        }
+        if part["lower"].notna().any():
+            trace["error_x"] = {
+                "type": "data", "symmetric": False,
+                "array": [z_round(indicator, u - v) for u, v in zip(
+                    part["upper"], part["value"], strict=True)],
+                "arrayminus": [z_round(indicator, v - lo) for v, lo in zip(
+                    part["value"], part["lower"], strict=True)],
+                "color": "#3d4451", "thickness": 1.2, "width": 3,
+            }
+        data.append(trace)
+    height = max(260, 26 * len(order) + 110)
+    layout = _layout(
+        height,
+        margin={"l": 10, "r": 20, "t": 40, "b": 50},
+        barmode="overlay",
+        bargap=0.25,
+        showlegend=len(data) > 1,
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        xaxis={"title": {"text": value_label or _axis_title(indicator)}, "gridcolor": GRID_COLOUR,
+               "zeroline": True, "zerolinecolor": "#9aa0a6", "rangemode": "tozero",
+               **_tick_affixes(indicator)},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": order,
+               "autorange": "reversed", "automargin": True, "ticks": "", "showgrid": False},
+    )
+    if not is_missing(council_value):
+        # A shape with a legend entry: the council value is named where the colours are.
+        x = z_round(indicator, council_value)
+        layout["showlegend"] = True
+        layout["shapes"] = [{
+            "type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+            "line": {"color": TEXT_COLOUR, "width": 1.5, "dash": "dash"},
+            "showlegend": True,
+            "name": f"{html.escape(council_name)}: {format_value(indicator, council_value)}",
+        }]
+    return {"data": data, "layout": layout}
+
+
+def trend_figure(indicator: AnyIndicator, council_rows: pd.DataFrame,
+                 area_rows: pd.DataFrame | None, *, periods: list[str], council_name: str,
+                 colour: str = "#1d5c8c", area_label: str = "") -> Figure:
+    """The council value over ``periods`` (with its CI), and a thin grey line per area."""
+    data: list[dict[str, Any]] = []
+    if area_rows is not None and not area_rows.empty:
+        shown = area_rows[~area_rows["suppressed"].astype(bool) & area_rows["value"].notna()]
+        first = True
+        for (_code, name), part in shown.groupby(["area_code", "area_name"], sort=True):
+            part = part.sort_values("period", kind="mergesort")
+            data.append({
+                "type": "scatter", "mode": "lines", "name": area_label or "Areas",
+                "legendgroup": "areas", "showlegend": first,
+                "x": list(part["period"]),
+                "y": [z_round(indicator, v) for v in part["value"]],
+                "line": {"color": "#c3c8cf", "width": 1},
+                "hovertemplate": f"<b>{html.escape(str(name))}</b><br>%{{x}}: %{{y}}"
+                                 "<extra></extra>",
+            })
+            first = False
+    council = council_rows[~council_rows["suppressed"].astype(bool)
+                           & council_rows["value"].notna()].sort_values("period",
+                                                                        kind="mergesort")
+    if not council.empty:
+        trace: dict[str, Any] = {
+            "type": "scatter", "mode": "lines+markers", "name": council_name,
+            "x": list(council["period"]),
+            "y": [z_round(indicator, v) for v in council["value"]],
+            "text": [_hover(indicator, council_name, v, lo, up, "") for v, lo, up in zip(
+                council["value"], council["lower"], council["upper"], strict=True)],
+            "hovertemplate": "%{x}<br>%{text}<extra></extra>",
+            "line": {"color": colour, "width": 3},
+            "marker": {"size": 8, "color": colour},
+        }
+        if council["lower"].notna().any():
+            trace["error_y"] = {
+                "type": "data", "symmetric": False,
+                "array": [z_round(indicator, u - v) for u, v in zip(
+                    council["upper"], council["value"], strict=True)],
+                "arrayminus": [z_round(indicator, v - lo) for v, lo in zip(
+                    council["value"], council["lower"], strict=True)],
+                "color": colour, "thickness": 1.2, "width": 4,
+            }
+        data.append(trace)
+    layout = _layout(
+        360,
+        margin={"l": 10, "r": 20, "t": 40, "b": 50},
+        showlegend=True,
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        hovermode="closest",
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": list(periods),
+               "showgrid": False, "automargin": True},
+        yaxis={"title": {"text": _axis_title(indicator)}, "gridcolor": GRID_COLOUR,
+               "rangemode": "tozero", "automargin": True, **_tick_affixes(indicator)},
+    )
+    return {"data": data, "layout": layout}
+
+
+def to_fragment(figure: Figure, div_id: str, *, config: dict[str, Any] | None = None) -> str:
+    """An HTML fragment that draws ``figure`` into ``<div id=div_id>``.
+
+    Needs ``plotly.min.js`` loaded before it. The figure is not validated (fast), and the
+    fixed ``div_id`` keeps output byte-identical between builds.
+    """
+    height = figure.get("layout", {}).get("height", 450)
+    return pio.to_html(
+        figure,
+        config=config or CONFIG,
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=div_id,
+        validate=False,
+        default_height=f"{height}px",
+    )

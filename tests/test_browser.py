@@ -1,0 +1,85 @@
+"""The demo site in real Chromium: maps draw, tables fill, nothing leaves the site."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from generator.geography import load_pack
+from tests.conftest import DEMO_CONFIG
+
+pytestmark = pytest.mark.browser
+
+DEMO_PACK = load_pack(DEMO_CONFIG.parent / "../../demo/geography")
+N_ZONES = len(DEMO_PACK.areas("datazone"))
+N_WARDS = len(DEMO_PACK.areas("ward"))
+
+
+class Visit:
+    """A page opened in Chromium, with every request and console error it made."""
+
+    def __init__(self, page, url: str) -> None:
+        self.page = page
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.goto(url)
+
+    def outside_requests(self, allowed: tuple[str, ...]) -> list[str]:
+        return [u for u in self.requests if not u.startswith(allowed)]
+
+
+@pytest.fixture(scope="module")
+def served(demo_site: Path) -> Iterator[str]:
+    """The demo site on a loopback HTTP server, as a static host would serve it."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(demo_site))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def test_overview_from_disk(page, demo_site):
+    """The overview opens from disk, draws its data-zone map, and stays on the site."""
+    visit = Visit(page, (demo_site / "demo" / "index.html").as_uri())
+    page.wait_for_selector("path.choroplethlocation", timeout=15000)
+    assert page.locator("path.choroplethlocation").count() == N_ZONES
+    assert visit.outside_requests(("file://",)) == []
+    assert visit.errors == []
+
+
+def test_indicator_page_over_http(page, served):
+    """An indicator page draws one path per data zone and per ward, its data-zone table has
+    one row per zone, and every request goes to the site itself."""
+    visit = Visit(page, served + "demo/indicators/cilif_share.html")
+    page.wait_for_selector("#map-datazone path.choroplethlocation", timeout=15000)
+    page.wait_for_selector("#map-ward path.choroplethlocation", timeout=15000)
+    assert page.locator("#map-datazone path.choroplethlocation").count() == N_ZONES
+    assert page.locator("#map-ward path.choroplethlocation").count() == N_WARDS
+    assert page.locator("#table-datazone tbody tr").count() == N_ZONES
+    assert page.locator("#table-ward tbody tr").count() == N_WARDS
+    assert visit.outside_requests((served,)) == []
+    assert visit.errors == []
+
+
+def test_table_matches_published_csv(page, demo_site):
+    """The values in the page's table are the published ones from the CSV download."""
+    Visit(page, (demo_site / "demo" / "indicators" / "cilif_share.html").as_uri())
+    cells = page.locator("#table-ward tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.querySelectorAll('th,td')].map(c => c.innerText.trim()))")
+    csv = pd.read_csv(demo_site / "demo" / "data" / "indicator_values.csv", dtype=str,
+                      keep_default_na=False)
+    latest = csv[(csv["indicator"] == "cilif_share") & (csv["level"] == "ward")]
+    latest = latest[latest["period"] == latest["period"].max()]
+    names = {row[0] for row in cells}
+    assert names == set(latest["area_name"])
