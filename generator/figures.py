@@ -23,9 +23,9 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 
-from generator.catalogue import CountIndicator, RateIndicator, ShareIndicator
+from generator.catalogue import AnyIndicator
 
-AnyIndicator = CountIndicator | ShareIndicator | RateIndicator
+__all__ = ["AnyIndicator"]
 Figure = dict[str, Any]
 
 #: System fonts only: a page must not fetch a web font.

@@ -32,6 +32,7 @@ from markupsafe import Markup
 from generator import figures
 from generator.catalogue import Catalogue, CountIndicator, RateIndicator, ShareIndicator
 from generator.errors import Problem, format_problems
+from generator.priority import PriorityArea
 from generator.figures import (
     AnyIndicator,
     format_ci,
@@ -92,7 +93,7 @@ class CouncilSite:
     colour: str  # brand hex, e.g. "#1d5c8c"
     pack: GeographyPack
     catalogue: Catalogue
-    indicators: list[CountIndicator | ShareIndicator | RateIndicator]  # in catalogue order
+    indicators: list[AnyIndicator]  # in catalogue order
     values: pd.DataFrame  # published indicator values (docs/internals.md)
     periods: list[str]  # sorted
     build_date: str  # "YYYY-MM-DD"
@@ -100,6 +101,8 @@ class CouncilSite:
     problems: list[Problem]
     disclosure_threshold: int
     attribution: str  # licence text to show (may be "")
+    #: level id -> priority areas (generator/priority.py), from the published values
+    priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
 
 
 # --- Jinja ------------------------------------------------------------------------------

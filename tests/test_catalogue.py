@@ -12,10 +12,14 @@ from generator.catalogue import (
     DEFAULT_CATALOGUE,
     MINIMUM_DISCLOSURE_THRESHOLD,
     CountIndicator,
+    IndexComponent,
+    IndexDimension,
+    IndexIndicator,
     Measure,
     RateIndicator,
     ShareIndicator,
     Theme,
+    UptakeIndicator,
     load_catalogue,
 )
 from generator.errors import ProblemsError
@@ -132,7 +136,8 @@ def test_non_additive_measures_are_only_shown_as_counts(catalogue):
 def test_readme_documents_every_field():
     """The how-to names every field a theme, measure or indicator can have."""
     readme = (DEFAULT_CATALOGUE / "README.md").read_text(encoding="utf-8")
-    for model in (Theme, Measure, CountIndicator, ShareIndicator, RateIndicator):
+    for model in (Theme, Measure, CountIndicator, ShareIndicator, RateIndicator,
+                  UptakeIndicator, IndexIndicator, IndexDimension, IndexComponent):
         for name in model.model_fields:
             assert f"`{name}`" in readme, f"README.md does not describe {model.__name__}.{name}"
 
