@@ -183,6 +183,7 @@ class IndexIndicator(_IndicatorBase):
         "bounds: 0-100 between each component's best and worst.")
     dimensions: list[IndexDimension] = Field(min_length=1,
                                              description="Dimensions of the index.")
+    ci: Literal["none"] = Field(default="none", description="An index has no interval.")
 
     def measures(self) -> list[str]:
         return []  # built from other indicators' published values, not from measures

@@ -139,3 +139,16 @@ def _of_children(label: str) -> str:
     # "children in low income families" -> "of children live in low income families"
     return ("of children live in" + label[len("children in"):]
             if label.startswith("children in") else f"of the population are {label}")
+
+
+def rule_text(top: dict[str, int], rank_by: str, min_below: int,
+              level_names: dict[str, str]) -> str:
+    """How the priority list was chosen, in a sentence or two."""
+    lists = " and ".join(f"the top {n} {level_names.get(lv, lv).lower()}"
+                         for lv, n in top.items())
+    order = ("the number of people likely missing out (the sum of the gaps)"
+             if rank_by == "scale" else "how far below expected they are (the lowest ratio)")
+    need = "entitlement is" if min_below == 1 else f"{min_below} entitlements are"
+    return (f"An area is listed when at least {min_below} {need} significantly below "
+            f"expected in the latest data. Areas are ranked by {order}; this page shows "
+            f"{lists}. The council's config sets these rules.")

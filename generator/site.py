@@ -106,6 +106,8 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
         disclosure_threshold=cfg.disclosure.threshold,
         attribution=v.pack.spec.attribution,
         priority=priority_list,
+        priority_rule_text=priority.rule_text(rule.top, rule.rank_by, rule.min_below,
+                                              {lv.id: lv.label_plural for lv in v.pack.levels}),
     )
 
 
