@@ -298,8 +298,8 @@ def _index_problems(doc: yamlio.YamlDocument, entries: list[dict[str, Any]]) -> 
         if entry.get("method") != "index":
             continue
         bounds = entry.get("normalisation") == "bounds"
-        dims = entry.get("dimensions") if isinstance(entry.get("dimensions"), list) else []
-        for d, dim in enumerate(dims):
+        dims = entry.get("dimensions")
+        for d, dim in enumerate(dims if isinstance(dims, list) else []):
             comps = dim.get("components") if isinstance(dim, dict) else None
             for c, comp in enumerate(comps if isinstance(comps, list) else []):
                 if not isinstance(comp, dict):

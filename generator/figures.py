@@ -651,7 +651,9 @@ def funnel_figure(indicator: AnyIndicator, rows: pd.DataFrame, *, label_plural: 
         xaxis={"title": {"text": f"Expected count ({lower_label(label_plural)})"},
                "type": "log", "gridcolor": GRID_COLOUR},
         yaxis={"title": {"text": "% of expected"}, "ticksuffix": "%", "gridcolor": GRID_COLOUR,
-               "rangemode": "tozero"},
+               # The limits shoot up for tiny expected counts; scale to the markers instead.
+               "range": [0, round(max(2 * mult, 1.15 * float(shown["value"].max()))
+                                  if not shown.empty else 2 * mult, 1)]},
     )
     return {"data": data, "layout": layout}
 

@@ -38,7 +38,6 @@ from generator.catalogue import (
     UptakeIndicator,
 )
 from generator.errors import Problem, format_problems
-from generator.priority import PriorityArea
 from generator.figures import (
     AnyIndicator,
     format_ci,
@@ -48,6 +47,7 @@ from generator.figures import (
     lower_label,
 )
 from generator.geography import GeographyPack, Level
+from generator.priority import PriorityArea
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -82,7 +82,7 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
     hidden = disclosure.suppress_measures(measures, v.pack, catalogue, thresholds)
     published = disclosure.publish(values, hidden, catalogue)
     # Indices combine published values only, so nothing withheld can be recovered from them.
-    polarity = {i.id: i.polarity for i in catalogue.indicators.values()}
+    polarity: dict[str, str] = {i.id: i.polarity for i in catalogue.indicators.values()}
     top = v.pack.levels[-1].id
     indices = [compute.compute_index(published, ind, polarity, top, cfg.council.code)
                for i in indicator_ids if isinstance(ind := catalogue.indicators[i],

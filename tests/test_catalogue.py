@@ -64,10 +64,10 @@ def test_measures_say_whether_they_add_up_and_count_people(catalogue):
 
 
 def test_enough_indicators_using_every_method_and_theme(catalogue):
-    """At least twelve indicators, using count, rate and share, across all five themes."""
+    """At least twelve indicators, using every method, across all five themes."""
     indicators = list(catalogue.indicators.values())
     assert len(indicators) >= 12
-    assert {i.method for i in indicators} == {"count", "rate", "share"}
+    assert {i.method for i in indicators} == {"count", "rate", "share", "uptake", "index"}
     assert {i.theme for i in indicators} == set(THEMES)
     assert {i.polarity for i in indicators} == {"higher_is_worse", "higher_is_better",
                                                 "neutral"}

@@ -166,6 +166,7 @@ def test_council_override_changes_need_and_rate(tmp_path):
 
     text = DEMO_CONFIG.read_text(encoding="utf-8").replace(
         "../../demo/", str(ROOT / "demo") + "/")
+    text = text[:text.index("# Unmet need.")]
     text += ("uptake:\n  scp_uptake: {need: uc_households_with_children, expected_rate: 1.5}\n"
              "priority_areas: {top: {datazone: 3}, rank_by: depth}\n")
     path = tmp_path / "council.yaml"
