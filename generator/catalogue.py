@@ -118,9 +118,85 @@ class RateIndicator(_RatioBase):
                                  description="95% Byars interval for a Poisson count.")
 
 
-Indicator = Annotated[CountIndicator | ShareIndicator | RateIndicator,
-                      Field(discriminator="method")]
-yamlio._UNION_TAGS.update({"count", "share", "rate"})
+class UptakeIndicator(_IndicatorBase):
+    """Receipt of an entitlement against what need implies: observed / expected.
+
+    Expected receipt in an area is its ``need`` count times a rate: ``expected_rate`` when
+    stated (here or in the council config), else the council-wide receipt per unit of need
+    in the same period. The value is observed as a percentage of expected, with an exact
+    Poisson interval on the observed count; the gap (expected - observed, floored at 0)
+    estimates how many are likely missing out.
+    """
+
+    method: Literal["uptake"] = Field(description="Receipt compared with expected receipt.")
+    receipt: Identifier = Field(description="Measure counting who receives the entitlement.")
+    need: Identifier = Field(description="Measure of need that receipt is expected to follow, "
+                             "e.g. children in low income families. A council may override it.")
+    expected_rate: float | None = Field(
+        default=None, gt=0, description="Expected receipt per unit of need. Omit to use the "
+        "council-wide ratio of receipt to need in the same period. A council may override it.")
+    multiplier: float = Field(default=100, gt=0,
+                              description="Scale of the ratio: 100 shows it as % of expected.")
+    gap_unit: str = Field(description="Who the gap counts, in plain words for reasons: "
+                          "'children', 'households'.")
+    ci: Literal["poisson_exact"] = Field(
+        default="poisson_exact",
+        description="Exact Poisson 95% interval on the observed count, divided by expected.")
+
+    def measures(self) -> list[str]:
+        return [self.receipt, self.need]
+
+
+class IndexComponent(_Strict):
+    """One indicator inside a composite index."""
+
+    indicator: Identifier = Field(description="Id of a catalogue indicator (not an index).")
+    weight: float = Field(default=1, gt=0, description="Weight within its dimension.")
+    best: float | None = Field(default=None, description="Bounds normalisation: the value "
+                               "that scores best (0 or 100, by the index's polarity).")
+    worst: float | None = Field(default=None, description="Bounds normalisation: the value "
+                                "that scores worst.")
+
+
+class IndexDimension(_Strict):
+    """A group of components averaged first, as in the Social Progress Index."""
+
+    id: Identifier = Field(description="Stable identifier of the dimension.")
+    title: str = Field(description="Name shown on area profiles.")
+    weight: float = Field(default=1, gt=0, description="Weight of the dimension in the index.")
+    components: list[IndexComponent] = Field(min_length=1,
+                                             description="Indicators in this dimension.")
+
+
+class IndexIndicator(_IndicatorBase):
+    """A composite index of other indicators, computed from their *published* values.
+
+    Each component is normalised (z-scores across the level's areas, or 0-100 between
+    stated best and worst bounds), its polarity aligned with the index's, averaged within
+    dimensions by weight, then across dimensions. An area missing any component gets no
+    index value, and the missing components are reported: nothing is filled in.
+    """
+
+    method: Literal["index"] = Field(description="Weighted composite of other indicators.")
+    normalisation: Literal["zscore", "bounds"] = Field(
+        description="zscore: (value - mean) / sd across areas of the level and period; "
+        "bounds: 0-100 between each component's best and worst.")
+    dimensions: list[IndexDimension] = Field(min_length=1,
+                                             description="Dimensions of the index.")
+    ci: Literal["none"] = Field(default="none", description="An index has no interval.")
+
+    def measures(self) -> list[str]:
+        return []  # built from other indicators' published values, not from measures
+
+    def components(self) -> list[str]:
+        """Ids of every component indicator, in order."""
+        return [c.indicator for d in self.dimensions for c in d.components]
+
+
+AnyIndicator = (CountIndicator | ShareIndicator | RateIndicator | UptakeIndicator
+                | IndexIndicator)
+Indicator = Annotated[AnyIndicator, Field(discriminator="method")]
+yamlio._UNION_TAGS.update({"count", "share", "rate", "uptake", "index"})
 
 
 class _ThemesFile(_Strict):
@@ -141,7 +217,7 @@ class Catalogue:
 
     themes: dict[str, Theme]
     measures: dict[str, Measure]
-    indicators: dict[str, CountIndicator | ShareIndicator | RateIndicator]
+    indicators: dict[str, AnyIndicator]
 
     def indicators_needing(self, measure_ids: Iterable[str]) -> list[str]:
         """Ids of indicators that use any of ``measure_ids``."""
@@ -178,6 +254,7 @@ def load_catalogue(folder: Path = DEFAULT_CATALOGUE) -> Catalogue:
         problems += _unknown_references(docs["indicators"], raw["indicators"],
                                         theme_ids if "themes" in docs else None,
                                         measure_ids if "measures" in docs else None)
+        problems += _index_problems(docs["indicators"], raw["indicators"])
     if problems:
         raise ProblemsError(problems, "the indicator catalogue has problems")
     themes, measures, indicators = parsed["themes"], parsed["measures"], parsed["indicators"]
@@ -204,12 +281,45 @@ def _unknown_references(doc: yamlio.YamlDocument, entries: list[dict[str, Any]],
                 ("indicators", n, "theme"), "unknown-theme",
                 f"theme {theme!r} is not in themes.yaml; themes are: "
                 + ", ".join(sorted(theme_ids))))
-        for field in ("measure", "numerator", "denominator"):
+        for field in ("measure", "numerator", "denominator", "receipt", "need"):
             ref = entry.get(field)
             if measure_ids is not None and isinstance(ref, str) and ref not in measure_ids:
                 out.append(doc.problem(
                     ("indicators", n, field), "unknown-measure",
                     f"measure {ref!r} is not in measures.yaml"))
+    return out
+
+
+def _index_problems(doc: yamlio.YamlDocument, entries: list[dict[str, Any]]) -> list[Problem]:
+    """Index components must name a non-index indicator whose direction is known."""
+    by_id = {e.get("id"): e for e in entries if isinstance(e.get("id"), str)}
+    out = []
+    for n, entry in enumerate(entries):
+        if entry.get("method") != "index":
+            continue
+        bounds = entry.get("normalisation") == "bounds"
+        dims = entry.get("dimensions")
+        for d, dim in enumerate(dims if isinstance(dims, list) else []):
+            comps = dim.get("components") if isinstance(dim, dict) else None
+            for c, comp in enumerate(comps if isinstance(comps, list) else []):
+                if not isinstance(comp, dict):
+                    continue
+                loc = ("indicators", n, "dimensions", d, "components", c)
+                ref = by_id.get(comp.get("indicator"))
+                if ref is None or ref.get("method") == "index":
+                    out.append(doc.problem(
+                        (*loc, "indicator"), "unknown-indicator",
+                        f"{comp.get('indicator')!r} is not a non-index indicator in this file"))
+                elif bounds and (comp.get("best") is None or comp.get("worst") is None
+                                 or comp.get("best") == comp.get("worst")):
+                    out.append(doc.problem(loc, "missing-bounds",
+                                           "bounds normalisation needs different 'best' and "
+                                           "'worst' values for every component"))
+                elif not bounds and ref.get("polarity") == "neutral":
+                    out.append(doc.problem(
+                        (*loc, "indicator"), "neutral-component",
+                        f"{ref.get('id')!r} has neutral polarity, so its direction in a "
+                        "z-score index is unknown; use bounds normalisation"))
     return out
 
 
@@ -234,5 +344,4 @@ def _duplicates(doc: yamlio.YamlDocument, key: str, ids: list[Any]) -> list[Prob
     return out
 
 
-IndicatorAdapter: TypeAdapter[CountIndicator | ShareIndicator | RateIndicator] = TypeAdapter(
-    Indicator)
+IndicatorAdapter: TypeAdapter[AnyIndicator] = TypeAdapter(Indicator)

@@ -23,22 +23,34 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from generator.catalogue import Catalogue, CountIndicator, RateIndicator, ShareIndicator
+from generator.catalogue import (
+    AnyIndicator,
+    Catalogue,
+    CountIndicator,
+    IndexIndicator,
+    RateIndicator,
+    ShareIndicator,
+    UptakeIndicator,
+)
 from generator.geography import GeographyPack
 
 #: The columns of the indicator values table, in order (docs/internals.md).
 COLUMNS = ["indicator", "level", "area_code", "area_name", "period",
            "numerator", "denominator", "value", "lower", "upper",
-           "comparator", "comparison", "rank", "suppressed", "note"]
+           "comparator", "comparison", "rank", "suppressed", "note",
+           "gap", "status", "lower_998", "upper_998"]
 
 #: Numeric columns that disclosure blanks on a suppressed row.
-NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "comparator"]
+NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "comparator",
+                   "gap", "lower_998", "upper_998"]
+
+#: Uptake status by the 95% interval of observed / expected.
+BELOW, AS_EXPECTED, ABOVE = "below", "as_expected", "above"
 
 _KEYS = ["level", "area_code", "period"]
 #: Columns every indicator's rows carry from the wide table: keys, name, integer helpers.
 _CARRIED = ["level", "area_code", "area_name", "period", "_period", "_group"]
 
-AnyIndicator = CountIndicator | ShareIndicator | RateIndicator
 FloatArray = NDArray[np.float64]
 
 
@@ -147,12 +159,69 @@ def _rate(ind: RateIndicator, frame: pd.DataFrame) -> pd.DataFrame:
     return _result(frame, k, n, value, lower * scale, upper * scale)
 
 
-#: Indicator method -> function. Add ``uptake`` and ``index`` here.
-METHODS: dict[str, MethodFn] = {"count": _count, "share": _share, "rate": _rate}
+def _uptake(ind: UptakeIndicator, frame: pd.DataFrame) -> pd.DataFrame:
+    """Observed receipt against expected, with exact Poisson 95% and 99.8% intervals.
+
+    Expected = need x rate, the rate being ``expected_rate`` or, per period, the council's
+    receipt / need (the ``_council`` column marks the council's row). Expected is treated as
+    known, so the interval of observed / expected is the observed count's interval divided
+    by expected. The gap is expected - observed, floored at 0; status says whether the 95%
+    interval lies wholly below, across or wholly above 100%.
+    """
+    observed = frame[ind.receipt].to_numpy(dtype=float)
+    need = frame[ind.need].to_numpy(dtype=float)
+    if ind.expected_rate is not None:
+        rate = np.full(len(frame), ind.expected_rate)
+    else:
+        period = frame["_period"].to_numpy()
+        council = frame["_council"].to_numpy(dtype=bool)
+        by_period = np.full(int(period.max()) + 1 if len(period) else 1, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = observed[council] / np.where(need[council] > 0, need[council], np.nan)
+        by_period[period[council]] = ratio
+        rate = by_period[period]
+    expected = need * rate
+    safe_e = np.where(expected > 0, expected, np.nan)
+    scale = ind.multiplier / safe_e
+    lower, upper = poisson_exact(observed)
+    lower_998, upper_998 = poisson_exact(observed, level=0.998)
+    gap = np.where(np.isnan(observed) | np.isnan(safe_e), np.nan,
+                   np.maximum(expected - observed, 0.0))
+    status = np.select([np.isnan(upper * scale), upper < safe_e, lower > safe_e],
+                       ["", BELOW, ABOVE], default=AS_EXPECTED)
+    out = _result(frame, observed, expected, observed * scale, lower * scale, upper * scale)
+    out["gap"] = gap
+    out["status"] = status
+    out["lower_998"] = lower_998 * scale
+    out["upper_998"] = upper_998 * scale
+    return out
+
+
+def funnel_limits(expected: ArrayLike, level: float, target: float = 1.0
+                  ) -> tuple[FloatArray, FloatArray]:
+    """Funnel-plot control limits of observed / expected around ``target`` at each expected.
+
+    The limits are where an observed count's exact interval at ``level`` just touches the
+    target: the same rule that sets ``status``, so every marker outside the 95% lines is
+    flagged and every marker inside is not (up to the count being whole).
+    Uses the continuous chi-squared form: lower = chi2(a/2, 2E)/(2E),
+    upper = chi2(1-a/2, 2E+2)/(2E), with E = expected x target.
+    """
+    e = np.asarray(expected, dtype=float) * target
+    alpha = 1 - level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = stats.chi2.ppf(alpha / 2, 2 * e) / (2 * e) * target
+        upper = stats.chi2.ppf(1 - alpha / 2, 2 * e + 2) / (2 * e) * target
+    return lower, upper
+
+
+#: Indicator method -> function. ``index`` is built after disclosure (compute_index).
+METHODS: dict[str, MethodFn] = {"count": _count, "share": _share, "rate": _rate,
+                                "uptake": _uptake}
 
 #: Methods whose value can be judged against the council's. A count cannot: an area's count
 #: is part of the council's, so it is always "lower" and saying so tells nobody anything.
-COMPARED_WITH_COUNCIL = {"share", "rate"}
+COMPARED_WITH_COUNCIL = {"share", "rate", "uptake"}
 
 
 # --- The indicator values table -------------------------------------------------------------
@@ -189,9 +258,14 @@ def compute_indicators(tidy: pd.DataFrame, catalogue: Catalogue, indicator_ids: 
         raise KeyError(f"not catalogue indicators: {', '.join(unknown)}")
     for ind_id in dict.fromkeys(indicator_ids):  # each once, first position wins
         ind = catalogue.indicators[ind_id]
+        if isinstance(ind, IndexIndicator):
+            continue  # built from published values by compute_index, after disclosure
         frame = _rows_for(ind, wide, catalogue, base)
         if frame.empty:
             continue
+        if isinstance(ind, UptakeIndicator):
+            frame = frame.assign(_council=(frame["level"] == top)
+                                 & (frame["area_code"] == council_code))
         out = frame[_CARRIED].join(METHODS[ind.method](ind, frame))
         out.insert(0, "indicator", ind_id)
         _add_comparisons(out, ind, top, council_code)
@@ -203,11 +277,89 @@ def compute_indicators(tidy: pd.DataFrame, catalogue: Catalogue, indicator_ids: 
     values = pd.concat(frames, ignore_index=True)
     values["suppressed"] = False
     values["note"] = ""
-    for col in ("indicator", "comparison", "note"):
+    for col in ("gap", "lower_998", "upper_998"):
+        if col not in values.columns:
+            values[col] = np.nan
+    values["status"] = values["status"].fillna("") if "status" in values.columns else ""
+    for col in ("indicator", "comparison", "note", "status"):
         values[col] = values[col].astype("str")
     # Already in order: ``wide`` is sorted by level, period and code, and indicators are
     # concatenated in the order asked for.
     return values[COLUMNS]
+
+
+def compute_index(values: pd.DataFrame, ind: IndexIndicator, polarity: dict[str, str],
+                  top: str, council_code: str) -> pd.DataFrame:
+    """Rows of the composite index ``ind``, built from *published* component values.
+
+    ``values`` is the published indicator values table (after ``disclosure.publish``), so a
+    withheld component is simply missing and nothing hidden can be recovered from the index.
+    For each level and period, each component is normalised across that level's areas:
+
+    * ``bounds``: ``(x - worst) / (best - worst) x 100``, clipped to 0..100 (100 = best);
+    * ``zscore``: ``(x - mean) / sd`` (population sd, ddof=0) over the areas with a value,
+      signed so that a higher score is better by the component's polarity (``polarity``
+      maps indicator id -> polarity; the catalogue refuses neutral z-score components).
+
+    Scores are then turned round when the index's polarity is ``higher_is_worse`` (100 - s
+    for bounds, -s for z-scores), averaged by weight within each dimension, and the
+    dimensions averaged by weight. An area missing any component gets no value; ``status``
+    then reads ``missing: <component ids>``. Periods where a component has no value anywhere
+    are left out. Returns rows in the indicator values layout (no interval, no counts).
+    """
+    comps = [(dim, comp) for dim in ind.dimensions for comp in dim.components]
+    ids = list(dict.fromkeys(c.indicator for _, c in comps))
+    part = values[values["indicator"].isin(ids)]
+    if part.empty:
+        return _empty()
+    level_order = {lv: n for n, lv in enumerate(pd.unique(part["level"]))}
+    wide = (part.set_index(["level", "area_code", "area_name", "period", "indicator"])["value"]
+            .astype(float).unstack("indicator").reindex(columns=ids))
+    wide = wide.reset_index()
+    has_all = part.groupby("period")["indicator"].nunique()
+    wide = wide[wide["period"].map(has_all).eq(len(ids))]
+    wide = wide.assign(_o=wide["level"].map(level_order)).sort_values(
+        ["_o", "period", "area_code"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    if wide.empty:
+        return _empty()
+    group = [wide["level"], wide["period"]]
+    flip = ind.polarity == "higher_is_worse"
+    dim_scores = []
+    for dim in ind.dimensions:
+        total = np.zeros(len(wide))
+        for comp in dim.components:
+            x = wide[comp.indicator].astype(float)
+            if ind.normalisation == "bounds":
+                assert comp.best is not None and comp.worst is not None  # catalogue checks
+                score = ((x - comp.worst) / (comp.best - comp.worst) * 100).clip(0, 100)
+                score = 100 - score if flip else score
+            else:
+                mean = x.groupby(group).transform("mean")
+                sd = x.groupby(group).transform(lambda v: v.std(ddof=0))
+                z = (x - mean) / sd.where(sd > 0)
+                good = -z if polarity.get(comp.indicator) == "higher_is_worse" else z
+                score = -good if flip else good
+            total = total + comp.weight * score.to_numpy(dtype=float)
+        dim_scores.append(total / sum(c.weight for c in dim.components))
+    weights = np.array([d.weight for d in ind.dimensions], dtype=float)
+    index = np.stack(dim_scores, axis=1) @ weights / weights.sum()
+    missing = wide[ids].isna()
+    status = ["missing: " + ", ".join(c for c, m in zip(ids, row, strict=True) if m)
+              if row.any() else "" for row in missing.to_numpy()]
+    out = pd.DataFrame({
+        "indicator": ind.id, "level": wide["level"], "area_code": wide["area_code"],
+        "area_name": wide["area_name"], "period": wide["period"],
+        "numerator": np.nan, "denominator": np.nan, "value": index,
+        "lower": np.nan, "upper": np.nan, "comparison": "", "suppressed": False, "note": "",
+        "gap": np.nan, "status": status, "lower_998": np.nan, "upper_998": np.nan})
+    is_council = ((out["level"] == top) & (out["area_code"] == council_code)).to_numpy()
+    council_by_period = dict(zip(out.loc[is_council, "period"], out.loc[is_council, "value"],
+                                 strict=True))
+    out["comparator"] = np.where(is_council, np.nan,
+                                 out["period"].map(council_by_period).astype(float))
+    out["rank"] = (out.groupby(["level", "period"], sort=False)["value"]
+                   .rank(method="min", ascending=False).astype("Int64"))
+    return out[COLUMNS]
 
 
 def available_levels(values: pd.DataFrame) -> dict[str, list[str]]:

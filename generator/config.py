@@ -6,7 +6,7 @@ Every problem is collected and reported together, each located as ``file:line:co
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -108,6 +108,32 @@ class Disclosure(_Strict):
                            "never lower, the catalogue's threshold for an indicator.")
 
 
+class UptakeRule(_Strict):
+    """A council's own rule for one uptake indicator: eligibility differs by council and year."""
+
+    need: Identifier | None = Field(
+        default=None, description="Measure of need to compare receipt with, replacing the "
+        "catalogue's, e.g. uc_households_with_children where eligibility follows Universal "
+        "Credit.")
+    expected_rate: float | None = Field(
+        default=None, gt=0, description="Expected receipt per unit of need, e.g. 0.85 if 85% "
+        "of children in low income families are eligible. Omit to use the council-wide ratio.")
+
+
+class PriorityAreas(_Strict):
+    """How the unmet-need page picks priority areas."""
+
+    top: dict[Identifier, int] = Field(
+        default_factory=lambda: {"datazone": 10, "ward": 5},
+        description="How many areas to list at each geography level (level id -> N).")
+    rank_by: Literal["scale", "depth"] = Field(
+        default="scale", description="scale: most people likely missing out first (sum of "
+        "gaps); depth: furthest below expected first (lowest ratio).")
+    min_below: int = Field(
+        default=1, ge=1, description="An area qualifies when at least this many uptake "
+        "indicators are significantly below expected.")
+
+
 class CouncilConfig(_Strict):
     """The whole of council.yaml."""
 
@@ -125,6 +151,11 @@ class CouncilConfig(_Strict):
         "list of indicator ids to show.")
     disclosure: Disclosure = Field(default_factory=Disclosure,
                                    description="Disclosure control settings.")
+    uptake: dict[Identifier, UptakeRule] = Field(
+        default_factory=dict, description="Per uptake indicator id: the council's need "
+        "measure and expected-uptake rate, overriding the catalogue's.")
+    priority_areas: PriorityAreas = Field(default_factory=PriorityAreas,
+                                          description="How priority areas are chosen.")
 
 
 @dataclass(frozen=True)
@@ -277,6 +308,14 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
                     ("indicators", n), "unmapped-measure",
                     f"indicator {ind_id!r} needs measure(s) no dataset maps: "
                     + ", ".join(missing)))
+    for ind_id, rule in cfg.uptake.items():
+        target = catalogue.indicators.get(ind_id)
+        if target is None or target.method != "uptake":
+            problems.append(doc.problem(("uptake", ind_id), "unknown-indicator",
+                                        f"{ind_id!r} is not an uptake indicator"))
+        elif rule.need is not None and rule.need not in catalogue.measures:
+            problems.append(doc.problem(("uptake", ind_id, "need"), "unknown-measure",
+                                        f"{rule.need!r} is not a catalogue measure"))
     for ind_id in shown_indicator_ids(cfg, catalogue):
         floor = catalogue.indicators[ind_id].disclosure_threshold
         if cfg.disclosure.threshold < floor:
@@ -286,6 +325,25 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
                 f"{floor} for {ind_id!r}; a council may raise it, never lower it"))
             break
     return problems
+
+
+def apply_overrides(catalogue: Catalogue, cfg: CouncilConfig) -> Catalogue:
+    """The catalogue with this council's uptake rules (need measure, expected rate) applied.
+
+    Every later stage (compute, disclosure) reads the indicator's measures from the result,
+    so an overridden need measure is also the one whose suppression hides the row.
+    """
+    if not cfg.uptake:
+        return catalogue
+    indicators = dict(catalogue.indicators)
+    for ind_id, rule in cfg.uptake.items():
+        ind = indicators.get(ind_id)
+        if ind is None or ind.method != "uptake":
+            continue
+        update = {k: v for k, v in (("need", rule.need), ("expected_rate", rule.expected_rate))
+                  if v is not None}
+        indicators[ind_id] = ind.model_copy(update=update)
+    return replace(catalogue, indicators=indicators)
 
 
 def mapped_measures(cfg: CouncilConfig) -> set[str]:
@@ -299,7 +357,12 @@ def shown_indicator_ids(cfg: CouncilConfig, catalogue: Catalogue) -> list[str]:
     mapped = mapped_measures(cfg)
     if isinstance(cfg.indicators, list):
         wanted = set(cfg.indicators)
-        return [i for i in catalogue.indicators if i in wanted
-                and all(m in mapped for m in catalogue.indicators[i].measures())]
-    return [i.id for i in catalogue.indicators.values()
-            if all(m in mapped for m in i.measures())]
+        ids = [i for i in catalogue.indicators if i in wanted
+               and all(m in mapped for m in catalogue.indicators[i].measures())]
+    else:
+        ids = [i.id for i in catalogue.indicators.values()
+               if all(m in mapped for m in i.measures())]
+    # An index is built from other indicators, so it is shown only with all of them.
+    shown = set(ids)
+    return [i for i in ids if all(c in shown for c in getattr(
+        catalogue.indicators[i], "components", lambda: [])())]

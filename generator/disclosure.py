@@ -27,7 +27,8 @@ SECONDARY = "secondary"
 #: How a withheld number reads in tables and CSV downloads (ONS/GSS convention).
 SUPPRESSED_MARK = "[c]"
 
-NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper"]
+NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper",
+                   "gap", "lower_998", "upper_998"]  # the last three: uptake rows
 
 
 def suppress_measures(measures: pd.DataFrame, pack: GeographyPack, catalogue: Catalogue,
@@ -137,8 +138,9 @@ def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue) 
     for col in [*NUMERIC_COLUMNS, "rank"]:
         if col in out.columns:
             out.loc[blank, col] = pd.NA if col == "rank" else np.nan
-    if "comparison" in out.columns:
-        out.loc[blank, "comparison"] = ""
+    for col in ("comparison", "status"):  # status: below/above expected says too much
+        if col in out.columns:
+            out.loc[blank, col] = ""
     if "rank" in out.columns:
         # Rank among published values only: a gap in the ranks would hint at a hidden value.
         out["rank"] = (out.groupby(["indicator", "level", "period"], sort=False)["value"]

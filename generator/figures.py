@@ -23,9 +23,9 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 
-from generator.catalogue import CountIndicator, RateIndicator, ShareIndicator
+from generator.catalogue import AnyIndicator
 
-AnyIndicator = CountIndicator | ShareIndicator | RateIndicator
+__all__ = ["AnyIndicator"]
 Figure = dict[str, Any]
 
 #: System fonts only: a page must not fetch a web font.
@@ -581,3 +581,136 @@ def to_fragment(figure: Figure, div_id: str, *, config: dict[str, Any] | None = 
         validate=False,
         default_height=f"{height}px",
     )
+
+
+# --- unmet need ------------------------------------------------------------------------------
+
+#: Uptake status colours (colour-blind safe: viridis ends and a neutral grey) and labels.
+STATUS_COLOURS = {"below": "#46327e", "as_expected": "#9aa0a6", "above": "#35b779"}
+STATUS_LABELS = {"below": "Below expected", "as_expected": "As expected",
+                 "above": "Above expected", "": "Not published"}
+
+
+def funnel_figure(indicator: AnyIndicator, rows: pd.DataFrame, *, label_plural: str) -> Figure:
+    """A funnel plot: each area's observed / expected against its expected count.
+
+    One marker per published area (``rows``: the uptake rows of one level and period), with
+    the 95% and 99.8% control limits around 100% drawn as lines over the range of expected
+    counts. Markers are coloured by status, so the legend explains them; suppressed areas
+    are left out (their expected count could reveal a withheld need count).
+    """
+    from generator.compute import funnel_limits  # figures stay free of compute at import
+
+    shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()
+                 & rows["denominator"].notna()]
+    shown = shown.sort_values(["area_code"], kind="mergesort")
+    d = indicator.decimals
+    mult = float(getattr(indicator, "multiplier", 100))
+    data: list[dict[str, Any]] = []
+    if not shown.empty:
+        lo_e = max(float(shown["denominator"].min()) * 0.8, 0.5)
+        hi_e = float(shown["denominator"].max()) * 1.1
+        grid = [lo_e * (hi_e / lo_e) ** (i / 120) for i in range(121)]
+        for level, name, dash in ((0.998, "99.8% limits", "dot"), (0.95, "95% limits", "dash")):
+            lower, upper = funnel_limits(grid, level)
+            xs = [round(x, 2) for x in grid]
+            data.append({"type": "scatter", "mode": "lines", "name": name,
+                         "legendgroup": name, "x": xs + [None] + xs,
+                         "y": [round(v * mult, 2) for v in lower] + [None]
+                         + [round(v * mult, 2) for v in upper],
+                         "line": {"color": "#3d4451", "width": 1.2, "dash": dash},
+                         "hoverinfo": "skip"})
+        data.append({"type": "scatter", "mode": "lines", "name": "Expected (100%)",
+                     "x": [round(lo_e, 2), round(hi_e, 2)], "y": [mult, mult],
+                     "line": {"color": TEXT_COLOUR, "width": 1}, "hoverinfo": "skip"})
+    for key in ("below", "as_expected", "above"):
+        part = shown[shown["status"] == key]
+        if part.empty:
+            continue
+        data.append({
+            "type": "scatter", "mode": "markers", "name": STATUS_LABELS[key],
+            "meta": "areas",
+            "x": [round(float(e), 2) for e in part["denominator"]],
+            "y": [round(float(v), d) for v in part["value"]],
+            "text": [html.escape(n) for n in part["area_name"]],
+            "customdata": [[int(o), round(float(lo), d), round(float(up), d)]
+                           for o, lo, up in zip(part["numerator"], part["lower"],
+                                                part["upper"], strict=True)],
+            "hovertemplate": (f"<b>%{{text}}</b><br>%{{y:.{d}f}}% of expected "
+                              f"(95% CI %{{customdata[1]:.{d}f}}–%{{customdata[2]:.{d}f}}%)"
+                              "<br>%{customdata[0]:,} observed, %{x:,.1f} expected"
+                              "<extra></extra>"),
+            "marker": {"color": STATUS_COLOURS[key], "size": 7, "opacity": 0.85,
+                       "line": {"color": "#ffffff", "width": 0.5},
+                       "symbol": {"below": "triangle-down", "above": "triangle-up"}.get(
+                           key, "circle")},
+        })
+    layout = _layout(
+        440, margin={"l": 60, "r": 20, "t": 40, "b": 55},
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        xaxis={"title": {"text": f"Expected count ({lower_label(label_plural)})"},
+               "type": "log", "gridcolor": GRID_COLOUR},
+        yaxis={"title": {"text": "% of expected"}, "ticksuffix": "%", "gridcolor": GRID_COLOUR,
+               # The limits shoot up for tiny expected counts; scale to the markers instead.
+               "range": [0, round(max(2 * mult, 1.15 * float(shown["value"].max()))
+                                  if not shown.empty else 2 * mult, 1)]},
+    )
+    return {"data": data, "layout": layout}
+
+
+def funnel_summary(indicator: AnyIndicator, rows: pd.DataFrame, *, label: str,
+                   label_plural: str) -> str:
+    """The funnel plot in words: how many areas fall below, within and above the limits."""
+    shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    n_supp = int(rows["suppressed"].astype(bool).sum())
+    counts = {k: int((shown["status"] == k).sum()) for k in ("below", "as_expected", "above")}
+    lab = lower_label(label_plural if len(shown) != 1 else label)
+    text = (f"Of {len(shown)} {lab} shown, {counts['below']} are significantly below "
+            f"expected (outside the lower 95% limit), {counts['as_expected']} are within "
+            f"the limits and {counts['above']} are above.")
+    if n_supp:
+        text += f" {n_supp} withheld to protect privacy are not shown."
+    return text
+
+
+def status_map_figure(counts: pd.DataFrame, areas: pd.DataFrame, *, geojson: str,
+                      n_indicators: int, height: int = 520) -> Figure:
+    """Map of how many uptake indicators are below expected in each area.
+
+    ``counts`` has ``area_code, n_below, n_published``; an area with nothing published is
+    grey. Colours step from pale (none below) to dark (all below).
+    """
+    by_code = {r.area_code: r for r in counts.itertuples(index=False)}
+    loc, z, text, none_loc, none_text = [], [], [], [], []
+    for code, name in zip(areas["code"], areas["name"], strict=True):
+        r = by_code.get(code)
+        if r is None or not r.n_published:
+            none_loc.append(code)
+            none_text.append(html.escape(name))
+        else:
+            loc.append(code)
+            z.append(int(r.n_below))
+            text.append(f"{html.escape(name)}<br>{int(r.n_below)} of {int(r.n_published)} "
+                        "below expected")
+    top = max(n_indicators, 1)
+    steps = ["#f7f7f7", "#d8cbe6", "#a98bc7", "#7b55a6", "#46327e", "#2a1a52"]
+    scale = [[i / top, steps[min(i, len(steps) - 1)]] for i in range(top + 1)]
+    common = {"type": "choropleth", "geojson": geojson, "featureidkey": "id",
+              "locationmode": "geojson-id", "marker": {"line": {"color": "#ffffff",
+                                                                  "width": 0.4}}}
+    data: list[dict[str, Any]] = [{
+        **common, "name": "Below expected", "locations": loc, "z": z, "text": text,
+        "zmin": 0, "zmax": top, "colorscale": scale,
+        "hovertemplate": "<b>%{text}</b><extra></extra>",
+        "colorbar": {"thickness": 12, "len": 0.75, "outlinewidth": 0, "dtick": 1,
+                     "title": {"text": "Below expected", "side": "right"}}}]
+    if none_loc:
+        data.append({**common, "name": "Withheld or no data", "locations": none_loc,
+                     "z": [0] * len(none_loc), "text": none_text, "zmin": 0, "zmax": 1,
+                     "colorscale": [[0, SUPPRESSED_COLOUR], [1, SUPPRESSED_COLOUR]],
+                     "showscale": False,
+                     "hovertemplate": "<b>%{text}</b><br>Withheld or no data<extra></extra>"})
+    layout = _layout(height, margin={"l": 0, "r": 0, "t": 4, "b": 0}, dragmode=False,
+                     geo={"fitbounds": "locations", "visible": False,
+                          "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)"})
+    return {"data": data, "layout": layout}

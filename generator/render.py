@@ -30,7 +30,13 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 from markupsafe import Markup
 
 from generator import figures
-from generator.catalogue import Catalogue, CountIndicator, RateIndicator, ShareIndicator
+from generator.catalogue import (
+    Catalogue,
+    CountIndicator,
+    IndexIndicator,
+    ShareIndicator,
+    UptakeIndicator,
+)
 from generator.errors import Problem, format_problems
 from generator.figures import (
     AnyIndicator,
@@ -41,6 +47,7 @@ from generator.figures import (
     lower_label,
 )
 from generator.geography import GeographyPack, Level
+from generator.priority import PriorityArea
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -59,7 +66,12 @@ GEO_STUB = Markup(
 CSV_COLUMNS = ["indicator", "level", "area_code", "area_name", "period", "numerator",
                "denominator", "value", "lower", "upper", "comparator", "comparison",
                "suppressed"]
-_NUMERIC = ["numerator", "denominator", "value", "lower", "upper", "comparator"]
+_NUMERIC = ["numerator", "denominator", "value", "lower", "upper", "comparator",
+            "gap", "lower_998", "upper_998"]
+#: Columns of the unmet-need CSV (uptake rows only).
+UNMET_CSV_COLUMNS = ["indicator", "level", "area_code", "area_name", "period", "observed",
+                     "expected", "percent_of_expected", "lower", "upper", "lower_998",
+                     "upper_998", "gap", "status", "suppressed"]
 SUPPRESSED_MARK = "[c]"
 #: How many problems of one code the quality page lists before "... and N more".
 PROBLEMS_PER_CODE = 100
@@ -92,7 +104,7 @@ class CouncilSite:
     colour: str  # brand hex, e.g. "#1d5c8c"
     pack: GeographyPack
     catalogue: Catalogue
-    indicators: list[CountIndicator | ShareIndicator | RateIndicator]  # in catalogue order
+    indicators: list[AnyIndicator]  # in catalogue order
     values: pd.DataFrame  # published indicator values (docs/internals.md)
     periods: list[str]  # sorted
     build_date: str  # "YYYY-MM-DD"
@@ -100,6 +112,10 @@ class CouncilSite:
     problems: list[Problem]
     disclosure_threshold: int
     attribution: str  # licence text to show (may be "")
+    #: level id -> priority areas (generator/priority.py), from the published values
+    priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
+    #: how priority areas were chosen, in words, for the unmet-need page
+    priority_rule_text: str = ""
 
 
 # --- Jinja ------------------------------------------------------------------------------
@@ -166,14 +182,14 @@ def published(values: pd.DataFrame) -> pd.DataFrame:
             df[col] = float("nan")
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     df["suppressed"] = df["suppressed"].fillna(False).astype(bool)
-    for col in ("comparison", "note", "area_name"):
+    for col in ("comparison", "note", "area_name", "status"):
         if col not in df.columns:
             df[col] = ""
         df[col] = df[col].fillna("").astype(str)
     for col in ("indicator", "level", "area_code", "period"):
         df[col] = df[col].astype(str)
     df.loc[df["suppressed"], _NUMERIC] = float("nan")
-    df.loc[df["suppressed"], "comparison"] = ""
+    df.loc[df["suppressed"], ["comparison", "status"]] = ""
     return df
 
 
@@ -183,6 +199,25 @@ def method_text(ind: AnyIndicator, catalogue: Catalogue) -> str:
         measure = catalogue.measures.get(measure_id)
         return measure.label if measure else measure_id
 
+    if isinstance(ind, UptakeIndicator):
+        rate = (f"{ind.expected_rate:g} per unit of need, as the council's config states"
+                if ind.expected_rate is not None else
+                "the council-wide ratio of the two in the same period")
+        return (f"{label(ind.receipt)} as a percentage of the number expected: "
+                f"{lower_label(label(ind.need))} times {rate}. The 95% confidence interval "
+                "is the exact Poisson interval of the observed count; an area is below or "
+                "above expected only when the whole interval is below or above 100%. The gap "
+                "is expected minus observed, when positive.")
+    if isinstance(ind, IndexIndicator):
+        how = ("z-scores across the areas of each level" if ind.normalisation == "zscore"
+               else "scores from 0 to 100 between stated best and worst values")
+        parts = "; ".join(f"{d.title}: " + ", ".join(
+            (catalogue.indicators[c.indicator].short_title
+             if c.indicator in catalogue.indicators else c.indicator) for c in d.components)
+            for d in ind.dimensions)
+        return (f"A composite of published indicators, turned into {how}, averaged by "
+                f"weight within each dimension and then across dimensions ({parts}). An area "
+                "missing any component gets no score.")
     if isinstance(ind, CountIndicator):
         measure = catalogue.measures.get(ind.measure)
         if measure is not None and not measure.additive:
@@ -316,6 +351,7 @@ class _Pages:
         self.map_levels = [lv for lv in self.data.sub_levels
                            if site.pack.spec.levels[lv.rank].boundaries]
         self.lead = lead_indicator(site.indicators)
+        self.uptake = [i for i in site.indicators if isinstance(i, UptakeIndicator)]
         # For area pages: each area's first lookup row (its parents) and its base areas.
         lookup = site.pack.lookup
         base = site.pack.base.id
@@ -368,6 +404,9 @@ class _Pages:
                  ("areas", "Areas", "index.html#areas"),
                  ("quality", "Data quality", "quality.html"),
                  ("about", "About the data", "about.html")]
+        # Last, so templates that pick nav items by position keep working.
+        if self.uptake:
+            items.append(("unmet", "Unmet need", "unmet-need.html"))
         return [{"href": root + href, "label": label, "current": key == section}
                 for key, label, href in items]
 
@@ -397,6 +436,8 @@ class _Pages:
     # files
     def render(self) -> dict[str, bytes]:
         self.geo_js()
+        if self.uptake:
+            self.unmet_need()
         self.overview()
         for ind in self.site.indicators:
             self.indicator(ind)
@@ -479,6 +520,101 @@ class _Pages:
                  "value": format_value(ind, r.value)}
                 for r in rows.head(limit).itertuples(index=False)]
 
+    def priority_view(self, root: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Priority areas per level, largest level first, as the templates show them."""
+        out = []
+        for level in self.data.sub_levels[::-1]:
+            found = self.site.priority.get(level.id)
+            if not found:
+                continue
+            out.append({"label": level.label, "label_plural": level.label_plural,
+                        "areas": [{"name": a.name, "code": a.code, "n_below": a.n_below,
+                                   "scale": f"{round(a.scale):,}",
+                                   "href": self.area_href(root, level.id, a.code),
+                                   "reasons": [r.text for r in a.reasons],
+                                   "need": a.need_text}
+                                  for a in found[:limit]]})
+        return out
+
+    def unmet_need(self) -> None:
+        """``unmet-need.html``: priority areas with reasons, status map, funnels, gap table."""
+        site, data = self.site, self.data
+        root = ""
+        base = data.sub_levels[0]
+        status_fig = None
+        latest = {i.id: data.latest[i.id] for i in self.uptake if i.id in data.latest}
+        if base in self.map_levels:
+            parts = [data.rows(i, base.id, p) for i, p in latest.items()]
+            rows = pd.concat(parts) if parts else data.values.iloc[0:0]
+            pub = rows[~rows["suppressed"] & rows["status"].ne("")]
+            counts = pub.groupby("area_code").agg(
+                n_below=("status", lambda s: int((s == "below").sum())),
+                n_published=("status", "size")).reset_index()
+            n_any = int((counts["n_below"] > 0).sum())
+            status_fig = self.fig(
+                "status-map", f"Entitlements below expected, by {lower_label(base.label)}",
+                figures.status_map_figure(counts, data.areas[base.id],
+                                          geojson=f"{site.slug}-{base.id}",
+                                          n_indicators=len(self.uptake)),
+                f"In {n_any} of {len(data.areas[base.id])} {lower_label(base.label_plural)}, "
+                f"at least one of the {len(self.uptake)} entitlements is significantly below "
+                "what need implies. Darker areas fall short on more of them.",
+                table_href="#gap-table", table_text="Gap table", is_map=True,
+                note="Grey: every figure withheld to protect privacy, or no data.")
+        funnels = []
+        for ind in self.uptake:
+            period = latest.get(ind.id)
+            if period is None or not data.has_level(ind.id, base.id):
+                continue
+            rows = data.rows(ind.id, base.id, period)
+            funnels.append(self.fig(
+                f"funnel-{ind.id}", f"{ind.short_title}, {period}",
+                figures.funnel_figure(ind, rows, label_plural=base.label_plural),
+                figures.funnel_summary(ind, rows, label=base.label,
+                                       label_plural=base.label_plural),
+                table_href=f"{self.indicator_href(root, ind.id)}#table-{base.id}",
+                table_text="Table of these values"))
+        tables = []
+        for level in data.sub_levels:
+            trs = []
+            for ind in self.uptake:
+                period = latest.get(ind.id)
+                if period is None:
+                    continue
+                for r in data.rows(ind.id, level.id, period).itertuples(index=False):
+                    supp = bool(r.suppressed)
+                    mark = SUPPRESSED_MARK
+                    trs.append({
+                        "name": r.area_name, "code": r.area_code,
+                        "href": self.area_href(root, level.id, r.area_code),
+                        "indicator": ind.short_title, "suppressed": supp,
+                        "observed": mark if supp else format_count(r.numerator),
+                        "expected": mark if supp else _one_decimal(r.denominator),
+                        "value": mark if supp else format_value(ind, r.value),
+                        "sort": "" if supp or is_missing(r.value) else f"{float(r.value):.6g}",
+                        "ci": mark if supp else format_ci(ind, r.lower, r.upper),
+                        "gap": mark if supp else _one_decimal(r.gap),
+                        "gap_sort": "" if supp or is_missing(r.gap) else f"{float(r.gap):.6g}",
+                        "status": r.status,
+                        "status_label": mark if supp else figures.STATUS_LABELS.get(r.status,
+                                                                                    "")})
+            if trs:
+                trs.sort(key=lambda t: (t["suppressed"], -float(t["gap_sort"] or 0),
+                                        t["name"], t["indicator"]))
+                tables.append({"id": f"gap-{level.id}", "label": level.label,
+                               "label_plural": level.label_plural, "rows": trs})
+        ctx = self.context(f"{site.slug}/unmet-need.html", title="Unmet need",
+                           section="unmet", charts=True, maps=status_fig is not None,
+                           period=_period_range(sorted(set(latest.values()))))
+        ctx.update(priority=self.priority_view(root), status_fig=status_fig, funnels=funnels,
+                   tables=tables, rule=site.priority_rule_text,
+                   indicators=[{"title": i.title, "href": self.indicator_href(root, i.id),
+                                "method": method_text(i, site.catalogue)}
+                               for i in self.uptake],
+                   threshold=site.disclosure_threshold,
+                   csv_href="data/unmet_need.csv")
+        self.page("unmet-need.html", "unmet_need.html", ctx)
+
     def overview(self) -> None:
         site, data = self.site, self.data
         root = ""
@@ -528,6 +664,8 @@ class _Pages:
             "title": lead.title, "href": self.indicator_href(root, lead.id),
             "better": "lowest" if lead.polarity == "higher_is_better" else "highest"},
             lead_fig=lead_fig, need=need, area_lists=area_lists,
+            unmet={"href": "unmet-need.html", "priority": self.priority_view(root, 3)}
+            if self.uptake else None,
             base_label_plural=base.label_plural, base_count=len(data.areas[base.id]))
         self.page("index.html", "overview.html", ctx)
 
@@ -748,8 +886,33 @@ class _Pages:
         site = self.site
         self.out[f"{site.slug}/data/indicator_values.csv"] = values_csv(
             self.data.values, {i.id: i for i in site.indicators})
+        if self.uptake:
+            self.out[f"{site.slug}/data/unmet_need.csv"] = unmet_csv(
+                self.data.values, [i.id for i in self.uptake])
         self.out[f"{site.slug}/data/datapackage.json"] = _json(
             datapackage(site)).encode("utf-8")
+
+
+def _one_decimal(value: Any) -> str:
+    return "" if is_missing(value) else f"{float(value):,.1f}"
+
+
+def unmet_csv(values: pd.DataFrame, uptake_ids: list[str]) -> bytes:
+    """The uptake rows (every level and period) as CSV, suppressed numbers as "[c]"."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(UNMET_CSV_COLUMNS)
+    part = values[values["indicator"].isin(uptake_ids)]
+    numeric = ["numerator", "denominator", "value", "lower", "upper", "lower_998",
+               "upper_998", "gap"]
+    for r in part.to_dict("records"):
+        supp = bool(r["suppressed"])
+        nums = [SUPPRESSED_MARK if supp else _csv_number(r[c], None if c == "numerator" else 3)
+                for c in numeric]
+        writer.writerow([r["indicator"], r["level"], r["area_code"], r["area_name"],
+                         r["period"], *nums, "" if supp else r["status"],
+                         "true" if supp else "false"])
+    return buf.getvalue().encode("utf-8")
 
 
 def format_count(value: Any) -> str:

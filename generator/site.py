@@ -16,9 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import checks, compute, disclosure, loaders, render
-from generator.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
-from generator.config import ConfigRead, read_config, shown_indicator_ids
+import pandas as pd
+
+from generator import checks, compute, disclosure, loaders, priority, render
+from generator.catalogue import DEFAULT_CATALOGUE, Catalogue, IndexIndicator, load_catalogue
+from generator.config import ConfigRead, apply_overrides, read_config, shown_indicator_ids
 from generator.errors import CdashError, Problem, ProblemsError
 from generator.geography import GeographyPack, load_pack
 
@@ -70,6 +72,7 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
     if v.errors or v.read.config is None or v.pack is None or v.checked is None:
         raise ProblemsError(v.errors, f"{v.read.doc.display_path}: cannot build")
     cfg = v.read.config
+    catalogue = apply_overrides(catalogue, cfg)  # the council's own uptake rules
     indicator_ids = shown_indicator_ids(cfg, catalogue)
     additive = {m.id for m in catalogue.measures.values() if m.additive}
     measures = v.pack.rollup(v.checked.table.drop(columns=["row"]), additive)
@@ -78,6 +81,17 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
     thresholds = _thresholds(catalogue, indicator_ids, cfg.disclosure.threshold)
     hidden = disclosure.suppress_measures(measures, v.pack, catalogue, thresholds)
     published = disclosure.publish(values, hidden, catalogue)
+    # Indices combine published values only, so nothing withheld can be recovered from them.
+    polarity: dict[str, str] = {i.id: i.polarity for i in catalogue.indicators.values()}
+    top = v.pack.levels[-1].id
+    indices = [compute.compute_index(published, ind, polarity, top, cfg.council.code)
+               for i in indicator_ids if isinstance(ind := catalogue.indicators[i],
+                                                    IndexIndicator)]
+    if indices:
+        published = pd.concat([published, *indices], ignore_index=True)
+    rule = cfg.priority_areas
+    priority_list = priority.priority_areas(
+        published, catalogue, indicator_ids, dict(rule.top), rule.rank_by, rule.min_below)
     # Only indicators with at least one value are shown: a page of blanks helps nobody.
     shown = [catalogue.indicators[i] for i in indicator_ids
              if (published["indicator"] == i).any()]
@@ -91,6 +105,9 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
         problems=[p for p in v.problems if p.severity != "error"],
         disclosure_threshold=cfg.disclosure.threshold,
         attribution=v.pack.spec.attribution,
+        priority=priority_list,
+        priority_rule_text=priority.rule_text(rule.top, rule.rank_by, rule.min_below,
+                                              {lv.id: lv.label_plural for lv in v.pack.levels}),
     )
 
 

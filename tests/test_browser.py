@@ -83,3 +83,24 @@ def test_table_matches_published_csv(page, demo_site):
     latest = latest[latest["period"] == latest["period"].max()]
     names = {row[0] for row in cells}
     assert names == set(latest["area_name"])
+
+
+def test_funnel_plot_has_one_marker_per_area_and_both_limits(page, demo_site):
+    """The unmet-need page draws each funnel with one marker per published data zone and the
+    95% and 99.8% limit lines, and the page stays on the site."""
+    visit = Visit(page, (demo_site / "demo" / "unmet-need.html").as_uri())
+    page.wait_for_selector("#funnel-fsm_secondary_uptake .scatterlayer .trace", timeout=15000)
+    traces = page.evaluate("""() => document.getElementById('funnel-fsm_secondary_uptake')
+        .data.map(t => ({name: t.name, mode: t.mode, n: t.x.filter(x => x !== null).length}))""")
+    names = [t["name"] for t in traces]
+    assert "95% limits" in names and "99.8% limits" in names
+    markers = sum(t["n"] for t in traces if t["mode"] == "markers")
+    csv = pd.read_csv(demo_site / "demo" / "data" / "unmet_need.csv", dtype=str,
+                      keep_default_na=False)
+    rows = csv[(csv["indicator"] == "fsm_secondary_uptake") & (csv["level"] == "datazone")]
+    rows = rows[rows["period"] == rows["period"].max()]
+    assert markers == int((rows["suppressed"] == "false").sum()) > 0
+    drawn = page.locator("#funnel-fsm_secondary_uptake .scatterlayer path.point").count()
+    assert drawn == markers
+    assert visit.outside_requests(("file://",)) == []
+    assert visit.errors == []

@@ -12,10 +12,14 @@ from generator.catalogue import (
     DEFAULT_CATALOGUE,
     MINIMUM_DISCLOSURE_THRESHOLD,
     CountIndicator,
+    IndexComponent,
+    IndexDimension,
+    IndexIndicator,
     Measure,
     RateIndicator,
     ShareIndicator,
     Theme,
+    UptakeIndicator,
     load_catalogue,
 )
 from generator.errors import ProblemsError
@@ -60,10 +64,10 @@ def test_measures_say_whether_they_add_up_and_count_people(catalogue):
 
 
 def test_enough_indicators_using_every_method_and_theme(catalogue):
-    """At least twelve indicators, using count, rate and share, across all five themes."""
+    """At least twelve indicators, using every method, across all five themes."""
     indicators = list(catalogue.indicators.values())
     assert len(indicators) >= 12
-    assert {i.method for i in indicators} == {"count", "rate", "share"}
+    assert {i.method for i in indicators} == {"count", "rate", "share", "uptake", "index"}
     assert {i.theme for i in indicators} == set(THEMES)
     assert {i.polarity for i in indicators} == {"higher_is_worse", "higher_is_better",
                                                 "neutral"}
@@ -132,7 +136,8 @@ def test_non_additive_measures_are_only_shown_as_counts(catalogue):
 def test_readme_documents_every_field():
     """The how-to names every field a theme, measure or indicator can have."""
     readme = (DEFAULT_CATALOGUE / "README.md").read_text(encoding="utf-8")
-    for model in (Theme, Measure, CountIndicator, ShareIndicator, RateIndicator):
+    for model in (Theme, Measure, CountIndicator, ShareIndicator, RateIndicator,
+                  UptakeIndicator, IndexIndicator, IndexDimension, IndexComponent):
         for name in model.model_fields:
             assert f"`{name}`" in readme, f"README.md does not describe {model.__name__}.{name}"
 

@@ -1,0 +1,306 @@
+"""Unmet-need analytics: uptake against need, priority areas, the composite index."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator import compute, priority, site
+from generator.catalogue import IndexIndicator, UptakeIndicator, load_catalogue
+from tests.conftest import BUILD_DATE, DEMO_CONFIG, ROOT
+
+MANIFEST = json.loads((ROOT / "demo" / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return site.council_site(DEMO_CONFIG, None, ROOT / "shared_indicators", BUILD_DATE)
+
+
+# --- reference values for the intervals -------------------------------------------------------
+
+# Exact (Garwood) 95% limits for a Poisson count, as tabulated (e.g. Ulm 1990, Am J
+# Epidemiol 131:373; the same numbers as the Public Health England / Fingertips tables).
+POISSON_95 = {0: (0.0, 3.6889), 1: (0.0253, 5.5716), 5: (1.6235, 11.6683),
+              20: (12.2165, 30.8884), 100: (81.3640, 121.6268)}
+
+
+@pytest.mark.parametrize("k", sorted(POISSON_95))
+def test_poisson_exact_matches_published_table(k):
+    lower, upper = compute.poisson_exact(k)
+    assert float(lower) == pytest.approx(POISSON_95[k][0], abs=5e-4)
+    assert float(upper) == pytest.approx(POISSON_95[k][1], abs=5e-4)
+
+
+@pytest.mark.parametrize(("k", "n", "expected"), [
+    (81, 263, (0.2553, 0.3662)),   # Newcombe 1998, Stat Med 17:857, table II example
+    (15, 148, (0.0624, 0.1605)),   # Newcombe 1998
+    (0, 20, (0.0, 0.1611)),        # Newcombe 1998
+    (1, 29, (0.0061, 0.1718)),     # Newcombe 1998
+])
+def test_wilson_matches_published_examples(k, n, expected):
+    lower, upper = compute.wilson(k, n)
+    assert (float(lower), float(upper)) == pytest.approx(expected, abs=1e-4)
+
+
+def test_funnel_limits_agree_with_the_status_rule():
+    """An observed count just outside the 95% funnel line is flagged; just inside is not."""
+    for e in (4.0, 17.0, 60.0, 220.0):
+        lower, _ = compute.funnel_limits(e, 0.95)
+        _, up_obs = compute.poisson_exact(np.arange(0, 400))
+        flagged = np.arange(0, 400)[up_obs < e]
+        # the largest flagged count sits at or below the lower limit (x expected)
+        assert flagged.max() <= float(lower) * e + 1e-9
+
+
+# --- uptake -----------------------------------------------------------------------------------
+
+def _uptake_frame(observed, need, council_row=True):
+    n = len(observed)
+    frame = pd.DataFrame({"receipt": np.asarray(observed, float), "need": np.asarray(need, float),
+                          "_period": 0, "_council": False})
+    if council_row:
+        frame.loc[n] = [float(np.sum(observed)), float(np.sum(need)), 0, True]
+    return frame
+
+
+def _ind(**extra):
+    return UptakeIndicator(id="u", method="uptake", title="t", short_title="s", description="d",
+                           theme="social_security", polarity="higher_is_better", unit="%",
+                           source="s", caveats="c", receipt="receipt", need="need",
+                           gap_unit="children", **extra)
+
+
+def test_uptake_hand_worked():
+    """Council rate 0.5: an area with need 40 expects 20; 10 observed is 50% (95% CI
+    4.7954/20 .. 18.3904/20 = 24.0% .. 92.0%), gap 10, below expected."""
+    frame = _uptake_frame([10, 25], [40, 40])
+    frame.loc[2] = [40.0, 80.0, 0, True]
+    out = compute.METHODS["uptake"](_ind(), frame)
+    row = out.iloc[0]
+    assert row["denominator"] == pytest.approx(20)
+    assert row["value"] == pytest.approx(50)
+    assert row["lower"] == pytest.approx(100 * 4.7954 / 20, abs=1e-3)
+    assert row["upper"] == pytest.approx(100 * 18.3904 / 20, abs=1e-3)
+    assert row["gap"] == pytest.approx(10)
+    assert row["status"] == "below"
+    assert out.iloc[1]["gap"] == 0 and out.iloc[1]["status"] == "as_expected"
+    assert out.iloc[2]["value"] == pytest.approx(100)  # the council is as expected
+    stated = compute.METHODS["uptake"](_ind(expected_rate=0.25), frame)
+    assert stated.iloc[0]["denominator"] == pytest.approx(10)
+    assert stated.iloc[1]["status"] == "above"  # 25 observed, 10 expected
+
+
+def test_null_model_flags_at_most_five_percent():
+    """Zones with uptake exactly as expected plus Poisson noise: across 200 seeds at most 5%
+    are flagged below expected, with the rate stated and with the council-wide rate."""
+    flagged = total = flagged_council = 0
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        need = rng.uniform(5, 250, 150).round()
+        observed = rng.poisson(need * 0.6)
+        stated = compute.METHODS["uptake"](_ind(expected_rate=0.6),
+                                           _uptake_frame(observed, need, council_row=False))
+        flagged += int((stated["status"] == "below").sum())
+        total += len(stated)
+        derived = compute.METHODS["uptake"](_ind(), _uptake_frame(observed, need))
+        flagged_council += int((derived["status"].iloc[:-1] == "below").sum())
+    assert flagged / total <= 0.05
+    assert flagged_council / total <= 0.05
+
+
+def test_every_planted_zone_is_below_expected_and_a_priority(demo):
+    """Every planted zone is flagged below expected on every planted measure in the latest
+    period, and is on the data-zone priority list.
+
+    In earlier periods every planted cell of the larger measures is flagged too. P6-P7 free
+    school meals are the exception the data allows: with about 15 expected, a count at half
+    of expected has an exact interval reaching just past 100% (2 of 18 cells), and a count
+    under 5 is withheld (2 of 18). Those few cells are never published as below expected.
+    """
+    cat = demo.catalogue
+    by_receipt = {i.receipt: i.id for i in cat.indicators.values()
+                  if isinstance(i, UptakeIndicator)}
+    v = demo.values
+    listed = {a.code for a in demo.priority["datazone"]}
+    latest = max(MANIFEST["periods"])
+    small = []
+    for zone in MANIFEST["low_uptake_zones"]:
+        for measure in zone["measures"]:
+            for period in zone["periods"]:
+                row = v[(v["indicator"] == by_receipt[measure]) & (v["level"] == "datazone")
+                        & (v["area_code"] == zone["code"]) & (v["period"] == period)]
+                assert len(row) == 1
+                r = row.iloc[0]
+                if r["status"] == "below":
+                    continue
+                where = (zone["code"], measure, period, r["note"], r["upper"])
+                assert measure == "fsm_registered_p6_p7" and period != latest, where
+                small.append(where)
+        assert zone["code"] in listed, zone["code"]
+    assert len(small) <= 4, small
+
+
+def test_suppressed_uptake_rows_publish_nothing(demo):
+    v = demo.values
+    up = v[v["indicator"].str.endswith("_uptake") & v["suppressed"]]
+    assert not up.empty  # the demo has small cells
+    assert up[["gap", "value", "lower", "upper", "lower_998", "upper_998"]].isna().all().all()
+    assert (up["status"] == "").all()
+    listed = {(a.level, a.code, r.indicator) for lv in demo.priority.values() for a in lv
+              for r in a.reasons}
+    latest = v.groupby("indicator")["period"].transform("max") == v["period"]
+    hidden = {(r.level, r.area_code, r.indicator)
+              for r in up[latest[up.index]].itertuples()}
+    assert not listed & hidden
+
+
+def test_council_override_changes_need_and_rate(tmp_path):
+    """A council's uptake rule replaces the catalogue's need measure and expected rate."""
+    from generator.config import apply_overrides, load_config
+
+    text = DEMO_CONFIG.read_text(encoding="utf-8").replace(
+        "../../demo/", str(ROOT / "demo") + "/")
+    text = text[:text.index("# Unmet need.")]
+    text += ("uptake:\n  scp_uptake: {need: uc_households_with_children, expected_rate: 1.5}\n"
+             "priority_areas: {top: {datazone: 3}, rank_by: depth}\n")
+    path = tmp_path / "council.yaml"
+    path.write_text(text, encoding="utf-8")
+    cat = load_catalogue()
+    read = load_config(path, cat)
+    assert read.config is not None
+    over = apply_overrides(cat, read.config).indicators["scp_uptake"]
+    assert isinstance(over, UptakeIndicator)
+    assert (over.need, over.expected_rate) == ("uc_households_with_children", 1.5)
+    built = site.council_site(path, None, ROOT / "shared_indicators", BUILD_DATE)
+    assert list(built.priority) == ["datazone"] and len(built.priority["datazone"]) == 3
+    depths = [a.depth for a in built.priority["datazone"]]
+    assert depths == sorted(depths)
+
+
+# --- the priority page ------------------------------------------------------------------------
+
+class _Reasons(HTMLParser):
+    """Collects, per priority area on the page, the texts of its reasons."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.areas: list[tuple[str, list[str]]] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "li" and a.get("class") == "priority-area" and "data-code" in a:
+            self.areas.append((a["data-code"] or "", []))
+        elif tag == "li" and a.get("class") == "reason":
+            self._in = ""
+
+    def handle_data(self, data):
+        if self._in is not None:
+            self._in += data
+
+    def handle_endtag(self, tag):
+        if tag == "li" and self._in is not None:
+            self.areas[-1][1].append(self._in.strip())
+            self._in = None
+
+
+def test_priority_reasons_on_the_page_match_the_numbers(demo_site, demo):
+    """Every reason on unmet-need.html is rebuilt from the published row it quotes."""
+    html = (demo_site / "demo" / "unmet-need.html").read_text(encoding="utf-8")
+    parser = _Reasons()
+    parser.feed(html)
+    assert len(parser.areas) == sum(len(v) for v in demo.priority.values())
+    v = demo.values
+    cat = demo.catalogue
+    pattern = re.compile(r"^(.*) are (\d+)% of expected \(95% CI (\d+)–(\d+)%\); "
+                         r"about ([\d,]+) (children|households) likely missing out$")
+    checked = 0
+    for code, reasons in parser.areas:
+        assert reasons, code
+        for text in reasons:
+            m = pattern.match(text)
+            assert m, text
+            ind = next(i for i in cat.indicators.values() if isinstance(i, UptakeIndicator)
+                       and cat.measures[i.receipt].label == m.group(1))
+            rows = v[(v["indicator"] == ind.id) & (v["area_code"] == code)]
+            row = rows[rows["period"] == rows["period"].max()].iloc[0]
+            assert not row["suppressed"] and row["status"] == "below"
+            assert int(m.group(2)) == round(row["value"])
+            assert (int(m.group(3)), int(m.group(4))) == (round(row["lower"]),
+                                                          round(row["upper"]))
+            assert int(m.group(5).replace(",", "")) == round(row["gap"])
+            assert m.group(6) == ind.gap_unit
+            checked += 1
+    assert checked >= 6 * 5  # the planted zones alone give 30 reasons
+    overview = (demo_site / "demo" / "index.html").read_text(encoding="utf-8")
+    assert overview.index('id="unmet"') < overview.index('id="indicators"')
+    assert (demo_site / "demo" / "data" / "unmet_need.csv").is_file()
+
+
+# --- the composite index ----------------------------------------------------------------------
+
+def _index(normalisation: str, **bounds):
+    comps = [{"indicator": "poverty", "weight": 2, **bounds.get("poverty", {})},
+             {"indicator": "uptake", "weight": 1, **bounds.get("uptake", {})}]
+    return IndexIndicator.model_validate({
+        "id": "ix", "method": "index", "title": "t", "short_title": "s", "description": "d",
+        "theme": "need", "polarity": "higher_is_worse", "unit": "score", "source": "s",
+        "caveats": "c", "normalisation": normalisation,
+        "dimensions": [{"id": "a", "title": "A", "weight": 1, "components": comps[:1]},
+                       {"id": "b", "title": "B", "weight": 3, "components": comps[1:]}]})
+
+
+def _three_areas():
+    # poverty (higher is worse): 10, 20, 30; uptake (higher is better): 100, 50, 75
+    rows = []
+    for code, pov, up in (("A", 10.0, 100.0), ("B", 20.0, 50.0), ("C", 30.0, 75.0)):
+        rows.append({"indicator": "poverty", "level": "dz", "area_code": code,
+                     "area_name": code, "period": "2024", "value": pov})
+        rows.append({"indicator": "uptake", "level": "dz", "area_code": code,
+                     "area_name": code, "period": "2024", "value": up})
+    return pd.DataFrame(rows)
+
+
+POLARITY = {"poverty": "higher_is_worse", "uptake": "higher_is_better"}
+
+
+def test_index_bounds_hand_worked():
+    """Bounds poverty best 0 worst 40, uptake best 100 worst 0; higher index = worse.
+    A: poverty 25 worse, uptake 0 -> (25 x 1 + 0 x 3) / 4 = 6.25
+    B: 50, 50 -> 50;  C: 75, 25 -> (75 + 75) / 4 = 37.5"""
+    ind = _index("bounds", poverty={"best": 0, "worst": 40}, uptake={"best": 100, "worst": 0})
+    out = compute.compute_index(_three_areas(), ind, POLARITY, "council", "X")
+    assert out.set_index("area_code")["value"].to_dict() == pytest.approx(
+        {"A": 6.25, "B": 50.0, "C": 37.5})
+    assert out.set_index("area_code")["rank"].to_dict() == {"A": 3, "B": 1, "C": 2}
+
+
+def test_index_zscore_hand_worked():
+    """z (ddof 0): poverty mean 20, sd 8.165 -> -1.2247, 0, 1.2247 (worse-up, as is);
+    uptake mean 75, sd 20.412 -> 1.2247, -1.2247, 0, turned round -> -1.2247, 1.2247, 0.
+    Index = (pov x 1 + upt x 3) / 4: A -1.2247, B 0.9186, C 0.3062."""
+    out = compute.compute_index(_three_areas(), _index("zscore"), POLARITY, "council", "X")
+    assert out.set_index("area_code")["value"].to_dict() == pytest.approx(
+        {"A": -1.224745, "B": 0.918559, "C": 0.306186}, abs=1e-5)
+
+
+def test_index_reports_missing_components():
+    values = _three_areas()
+    values.loc[(values["area_code"] == "B") & (values["indicator"] == "uptake"), "value"] = np.nan
+    ind = _index("bounds", poverty={"best": 0, "worst": 40}, uptake={"best": 100, "worst": 0})
+    out = compute.compute_index(values, ind, POLARITY, "council", "X").set_index("area_code")
+    assert np.isnan(out.loc["B", "value"]) and out.loc["B", "status"] == "missing: uptake"
+    assert out.loc["A", "status"] == "" and out.loc["A", "value"] == pytest.approx(6.25)
+
+
+def test_demo_builds_the_shipped_index(demo):
+    ix = demo.values[demo.values["indicator"] == "family_hardship_index"]
+    assert set(ix["level"]) == {"datazone", "ward", "council"}
+    assert ix["value"].between(0, 100).all() or ix["value"].isna().any()
+    assert priority.rule_text({"datazone": 10}, "scale", 1, {"datazone": "Data zones"})
