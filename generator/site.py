@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import checks, compute, disclosure, loaders, render
+from generator import checks, compute, disclosure, loaders, render, report
 from generator.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
 from generator.config import ConfigRead, read_config, shown_indicator_ids
 from generator.errors import CdashError, Problem, ProblemsError
@@ -91,6 +91,8 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
         problems=[p for p in v.problems if p.severity != "error"],
         disclosure_threshold=cfg.disclosure.threshold,
         attribution=v.pack.spec.attribution,
+        report=report.build_report(v, catalogue),
+        contact_email=cfg.council.contact_email or "",
     )
 
 
@@ -189,6 +191,21 @@ def _council_or_problems(config_path: Path, data_dir: Path | None, catalogue_dir
         return exc.problems
     except CdashError as exc:
         return [Problem(str(config_path), None, None, "", "error", str(exc))]
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """Write one file through a temporary sibling and a rename: readers never see half."""
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_atomically(out: Path, files: dict[str, bytes]) -> None:
