@@ -176,7 +176,8 @@ def indicators(
                              + ", ".join(cat.themes))
         table = Table(title="Indicators" + (f": {cat.themes[theme].title}" if theme else ""),
                       title_justify="left")
-        for name in ("indicator", "title", "theme", "method", "measures"):
+        table.add_column("indicator", no_wrap=True)
+        for name in ("title", "theme", "method", "measures"):
             table.add_column(name)
         for ind in cat.indicators.values():
             if theme is None or ind.theme == theme:
@@ -288,10 +289,10 @@ class _user_errors:
             err.print(f"error: {exc.summary}", markup=False, highlight=False)
             _exit(1)
         if isinstance(exc, UsageError):
-            err.print(f"usage error: {exc}", markup=False, highlight=False)
+            err.print(f"usage error: {exc}", markup=False, highlight=False, soft_wrap=True)
             _exit(2)
         if isinstance(exc, CdashError):
-            err.print(f"error: {exc}", markup=False, highlight=False)
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
             _exit(1)
         return False
 
