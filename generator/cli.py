@@ -13,11 +13,14 @@ from typing import Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
-from generator import site
+from generator import report, scaffold, site
 from generator.catalogue import DEFAULT_CATALOGUE, load_catalogue
 from generator.config import all_slugs, find_config
 from generator.errors import CdashError, ProblemsError, UsageError, format_problems
+from generator.reference import DEFAULT_SCHEMA, catalogue_markdown, config_schema_json
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build static dashboards of unmet need from council data.")
@@ -45,13 +48,27 @@ def validate(
     data_dir: DataDirOption = None,
     configs: ConfigsOption = _default_configs(),  # noqa: B008
     catalogue: CatalogueOption = DEFAULT_CATALOGUE,  # noqa: B008
+    fmt: Annotated[Literal["table", "json"], typer.Option(
+        "--format", help="table: the report as tables; json: the report as stable JSON on "
+        "stdout (documented in docs/onboarding.md).")] = "table",
     debug: DebugOption = False,
 ) -> None:
-    """Check a council's config and data, and report every problem found."""
+    """Check a council's config and data: print the data contract report and every problem.
+
+    Exits 1 when there is any problem, so a clean run means clean data."""
     with _user_errors(debug):
         path = find_config(council, configs)
-        v = site.validate(path, data_dir, load_catalogue(catalogue))
+        cat = load_catalogue(catalogue)
+        v = site.validate(path, data_dir, cat)
+        data_report = report.build_report(v, cat)
         problems = v.problems
+        if fmt == "json":
+            sys.stdout.write(data_report.to_json())
+            sys.stdout.flush()
+            if problems:
+                raise typer.Exit(1)
+            return
+        _print_report(data_report)
         for line in format_problems(problems):
             err.print(line, markup=False, highlight=False, soft_wrap=True)
         rows = sum(ds.rows_read for ds in v.datasets)
@@ -61,6 +78,151 @@ def validate(
             err.print(summary, markup=False, highlight=False)
             raise typer.Exit(1)
         out.print(f"{summary}. All clear.", markup=False, highlight=False)
+
+
+def _print_report(r: report.DataReport) -> None:
+    """The data contract report as rich tables on stdout."""
+    table = Table(title=f"Datasets: {r.council} (geography {r.geography or 'not loaded'}"
+                  f"{', vintage ' + r.geography_vintage if r.geography_vintage else ''})",
+                  title_justify="left")
+    for name, justify in (("dataset", "left"), ("rows read", "right"), ("used", "right"),
+                          ("dropped", "right"), ("why dropped", "left"),
+                          ("periods", "left"), ("coverage", "left")):
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for d in r.datasets:
+        table.add_row(
+            Text(d.id), f"{d.rows_read:,}" if d.read_ok else "not read", f"{d.rows_used:,}",
+            f"{d.rows_dropped:,}",
+            Text(", ".join(f"{n:,} {code}" for code, n in d.dropped_by_code.items())),
+            Text(_span(d.periods)), Text(_coverage_text(d.coverage)))
+    out.print(table)
+    out.print(Text("Measures mapped: " + (", ".join(r.measures_mapped) or "none")))
+    if r.measures_unmapped:
+        out.print(Text("Measures not mapped: " + ", ".join(r.measures_unmapped)))
+    ind = Table(title=f"Indicators: {len(r.available)} available, {len(r.unavailable)} not",
+                title_justify="left")
+    ind.add_column("indicator")
+    ind.add_column("status")
+    ind.add_column("lacks")
+    for s in r.indicators:
+        lacks = ", ".join(s.missing_measures + [f"{m} (no values)" for m in s.empty_measures])
+        if not s.selected:
+            lacks = (lacks + "; " if lacks else "") + "not in the config's indicator list"
+        ind.add_row(Text(s.id), "available" if s.available else "not available", Text(lacks))
+    out.print(ind)
+    for f in r.vintage:
+        out.print(Text(f"Wrong vintage: {f.dataset} ({f.file}) has {f.codes} {f.vintage} "
+                       f"data-zone code(s), e.g. {', '.join(f.examples)}: {f.suggestion}",
+                       style="bold yellow"))
+
+
+def _span(periods: list[str]) -> str:
+    """Periods as "first to last (n)"."""
+    if len(periods) <= 2:
+        return ", ".join(periods) or "none"
+    return f"{periods[0]} to {periods[-1]} ({len(periods)})"
+
+
+def _coverage_text(coverage: dict[str, float]) -> str:
+    """Coverage per period, shortened: one figure when every period is the same."""
+    if not coverage:
+        return "none"
+    shares = list(coverage.values())
+    latest = f"{shares[-1]:.0%}"
+    if len(set(round(s, 2) for s in shares)) == 1:
+        return latest if len(shares) == 1 else f"{latest} every period"
+    low = min(coverage, key=lambda p: coverage[p])
+    return f"latest {latest}, lowest {coverage[low]:.0%} ({low})"
+
+
+@app.command()
+def schema(
+    out_file: Annotated[Path, typer.Option(
+        "--out", help="Where to write the JSON Schema.")] = DEFAULT_SCHEMA,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 if the file is missing or out of date.")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Write the JSON Schema of council.yaml, for editors (VS Code's YAML extension)."""
+    with _user_errors(debug):
+        text = config_schema_json()
+        current = out_file.read_text(encoding="utf-8") if out_file.is_file() else None
+        if check:
+            if current != text:
+                err.print(f"{out_file} is out of date: run `cdash schema`", highlight=False)
+                raise typer.Exit(1)
+            out.print(f"{out_file} is up to date.", highlight=False)
+            return
+        if current != text:
+            site.write_file_atomically(out_file, text.encode("utf-8"))
+        out.print(f"Wrote {out_file}", highlight=False)
+
+
+@app.command()
+def indicators(
+    theme: Annotated[str | None, typer.Option(
+        "--theme", help="Show only this theme (its id, e.g. social_security).")] = None,
+    markdown: Annotated[Path | None, typer.Option(
+        "--markdown", help="Also write the catalogue as a Markdown page to this file.")] = None,
+    catalogue: CatalogueOption = DEFAULT_CATALOGUE,  # noqa: B008
+    debug: DebugOption = False,
+) -> None:
+    """List the catalogue's indicators: what each shows and which measures it needs."""
+    with _user_errors(debug):
+        cat = load_catalogue(catalogue)
+        if theme is not None and theme not in cat.themes:
+            raise UsageError(f"--theme {theme!r} is not a theme; themes are: "
+                             + ", ".join(cat.themes))
+        table = Table(title="Indicators" + (f": {cat.themes[theme].title}" if theme else ""),
+                      title_justify="left")
+        table.add_column("indicator", no_wrap=True)
+        for name in ("title", "theme", "method", "measures"):
+            table.add_column(name)
+        for ind in cat.indicators.values():
+            if theme is None or ind.theme == theme:
+                table.add_row(Text(ind.id), Text(ind.title), Text(ind.theme),
+                              Text(ind.method), Text(", ".join(ind.measures())))
+        out.print(table)
+        if markdown is not None:
+            site.write_file_atomically(markdown, catalogue_markdown(cat, theme).encode("utf-8"))
+            out.print(f"Wrote {markdown}", highlight=False)
+
+
+@app.command()
+def new(
+    name: Annotated[str | None, typer.Option("--name", help="Council name.")] = None,
+    code: Annotated[str | None, typer.Option(
+        "--code", help="GSS code: S12 + 6 digits (X + 8 digits for synthetic).")] = None,
+    slug: Annotated[str | None, typer.Option(
+        "--slug", help="Folder and URL name; default derived from the name.")] = None,
+    geography: Annotated[str | None, typer.Option(
+        "--geography", help="Geography pack folder, relative to the new council's folder.")
+    ] = None,
+    colour: Annotated[str | None, typer.Option("--colour", help="Brand colour, #rrggbb.")
+                      ] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Contact email.")] = None,
+    threshold: Annotated[int | None, typer.Option(
+        "--threshold", help="Disclosure threshold (5 or more).")] = None,
+    no_input: Annotated[bool, typer.Option(
+        "--no-input", help="Ask nothing: use the options given and the defaults.")] = False,
+    configs: Annotated[Path, typer.Option(
+        "--configs", help="Folder of council configs to add the new council to.")] = Path(
+        "council_configs"),
+    debug: DebugOption = False,
+) -> None:
+    """Start a new council: council_configs/<slug>/ from the cookiecutter template.
+
+    Asks for each answer unless --no-input. Never overwrites an existing council."""
+    with _user_errors(debug):
+        given = {"council_name": name, "gss_code": code, "slug": slug,
+                 "geography_pack": geography, "brand_colour": colour,
+                 "contact_email": email,
+                 "disclosure_threshold": None if threshold is None else str(threshold)}
+        context = {k: v for k, v in given.items() if v is not None}
+        target = scaffold.new_council(configs, context, no_input=no_input)
+        out.print(f"Created {target}\nNext: put the council's files in a data folder and run "
+                  f"`cdash validate {target.name} --data-dir <folder>`", highlight=False)
 
 
 @app.command()
@@ -127,10 +289,10 @@ class _user_errors:
             err.print(f"error: {exc.summary}", markup=False, highlight=False)
             _exit(1)
         if isinstance(exc, UsageError):
-            err.print(f"usage error: {exc}", markup=False, highlight=False)
+            err.print(f"usage error: {exc}", markup=False, highlight=False, soft_wrap=True)
             _exit(2)
         if isinstance(exc, CdashError):
-            err.print(f"error: {exc}", markup=False, highlight=False)
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
             _exit(1)
         return False
 

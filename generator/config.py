@@ -40,6 +40,9 @@ class CouncilIdentity(_Strict):
                             description="True for made-up demo data: every page then says so.")
     colour: str = Field(default="#1d5c8c", pattern=r"^#[0-9a-fA-F]{6}$",
                         description="Brand colour (hex) for the page header.")
+    contact_email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Where readers can ask about the figures; shown on the about page.")
 
 
 class AreaColumn(_Strict):

@@ -48,6 +48,7 @@ from generator.figures import (
 )
 from generator.geography import GeographyPack, Level
 from generator.priority import PriorityArea
+from generator.report import DataReport
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -116,6 +117,8 @@ class CouncilSite:
     priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
     #: how priority areas were chosen, in words, for the unmet-need page
     priority_rule_text: str = ""
+    report: DataReport | None = None  # the data contract report; shown on quality.html
+    contact_email: str = ""  # shown on the about page when given
 
 
 # --- Jinja ------------------------------------------------------------------------------
@@ -847,7 +850,7 @@ class _Pages:
                            period=_period_range(site.periods))
         ctx.update(indicators=inds, datasets=site.datasets,
                    threshold=site.disclosure_threshold, pack=site.pack.spec,
-                   levels=site.pack.levels)
+                   levels=site.pack.levels, contact_email=site.contact_email)
         self.page("about.html", "about.html", ctx)
 
     def quality(self) -> None:
@@ -857,8 +860,24 @@ class _Pages:
                      "dropped": f"{d.rows_read - d.rows_used:,}",
                      "periods": _period_range(sorted(d.periods)),
                      "measures": ", ".join(d.measures),
-                     "coverage": f"{d.coverage * 100:.0f}%"}
+                     "coverage": f"{d.coverage * 100:.0f}%", "why": ""}
                     for d in site.datasets]
+        report = site.report
+        available: list[dict[str, Any]] = []
+        unavailable: list[dict[str, Any]] = []
+        vintage: list[dict[str, Any]] = []
+        if report is not None:
+            datasets = [_report_row(d) for d in report.datasets]
+            for status in report.indicators:
+                row = {"id": status.id, "title": status.title,
+                       "theme": self.theme_titles.get(status.theme, status.theme),
+                       "href": self.indicator_href("", status.id)
+                       if any(i.id == status.id for i in site.indicators) else "",
+                       "why": _unavailable_reason(status)}
+                (available if status.available else unavailable).append(row)
+            vintage = [{"dataset": f.dataset, "file": f.file, "vintage": f.vintage,
+                        "codes": f"{f.codes:,}", "examples": ", ".join(f.examples),
+                        "suggestion": f.suggestion} for f in report.vintage]
         suppression = []
         values = data.values
         for ind in site.indicators:
@@ -875,7 +894,8 @@ class _Pages:
         warnings = [p for p in problems if p.severity != "error"]
         ctx = self.context(f"{site.slug}/quality.html", title="Data quality", section="quality",
                            period=_period_range(site.periods))
-        ctx.update(datasets=datasets, suppression=suppression,
+        ctx.update(datasets=datasets, suppression=suppression, has_report=report is not None,
+                   available=available, unavailable=unavailable, vintage=vintage,
                    error_lines=format_problems(errors, PROBLEMS_PER_CODE),
                    warning_lines=format_problems(warnings, PROBLEMS_PER_CODE),
                    n_errors=len(errors), n_warnings=len(warnings),
@@ -913,6 +933,29 @@ def unmet_csv(values: pd.DataFrame, uptake_ids: list[str]) -> bytes:
                          r["period"], *nums, "" if supp else r["status"],
                          "true" if supp else "false"])
     return buf.getvalue().encode("utf-8")
+
+
+def _report_row(d: Any) -> dict[str, Any]:
+    """One dataset of the data contract report as a quality-page table row."""
+    why = ", ".join(f"{n:,} {code}" for code, n in d.dropped_by_code.items())
+    coverage = "; ".join(f"{period}: {share * 100:.0f}%" for period, share in d.coverage.items())
+    return {"id": d.id, "title": d.title, "file": d.file,
+            "rows_read": f"{d.rows_read:,}" if d.read_ok else "not read",
+            "rows_used": f"{d.rows_used:,}", "dropped": f"{d.rows_dropped:,}", "why": why,
+            "periods": _period_range(d.periods), "measures": ", ".join(d.measures),
+            "coverage": coverage or "none"}
+
+
+def _unavailable_reason(status: Any) -> str:
+    """Why an indicator cannot be shown, in words."""
+    parts = []
+    if status.missing_measures:
+        parts.append("no dataset maps " + ", ".join(status.missing_measures))
+    if status.empty_measures:
+        parts.append("no usable values for " + ", ".join(status.empty_measures))
+    if not status.selected:
+        parts.append("not in this council's list of indicators")
+    return "; ".join(parts)
 
 
 def format_count(value: Any) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import checks, compute, disclosure, loaders, priority, render
+from generator import checks, compute, disclosure, loaders, priority, render, report
 from generator.catalogue import DEFAULT_CATALOGUE, Catalogue, IndexIndicator, load_catalogue
 from generator.config import ConfigRead, apply_overrides, read_config, shown_indicator_ids
 from generator.errors import CdashError, Problem, ProblemsError
@@ -108,6 +108,8 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
         priority=priority_list,
         priority_rule_text=priority.rule_text(rule.top, rule.rank_by, rule.min_below,
                                               {lv.id: lv.label_plural for lv in v.pack.levels}),
+        report=report.build_report(v, catalogue),
+        contact_email=cfg.council.contact_email or "",
     )
 
 
@@ -206,6 +208,21 @@ def _council_or_problems(config_path: Path, data_dir: Path | None, catalogue_dir
         return exc.problems
     except CdashError as exc:
         return [Problem(str(config_path), None, None, "", "error", str(exc))]
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """Write one file through a temporary sibling and a rename: readers never see half."""
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_atomically(out: Path, files: dict[str, bytes]) -> None:
