@@ -63,7 +63,7 @@ def check_datasets(datasets: list[LoadedDataset], pack: GeographyPack,
         if ds.spec.only_periods:
             wanted &= table["period"].isin(ds.spec.only_periods)
         table, unknown = table[wanted], unknown[wanted]
-        for row, code in _first_per_row(table[unknown & ~elsewhere], "area_code"):
+        for row, code in _first_per_row(table[unknown], "area_code"):
             problems.append(Problem(
                 file, row, None, area_col, "unknown-area",
                 f"{code!r} is not a {level.label.lower()} of this council "
