@@ -658,6 +658,11 @@ class _Pages:
             theme=self.theme_titles.get(ind.theme, ind.theme),
             only_levels=[lv.label_plural for lv in data.sub_levels
                          if data.has_level(ind.id, lv.id)] if council_row is None else [],
+            # Said whenever some level is missing, e.g. CiLIF, published by intermediate
+            # zone, has no data-zone or ward figures (and no such maps).
+            available_levels=[] if all(data.has_level(ind.id, lv.id)
+                                       for lv in site.pack.levels)
+            else [lv.label_plural for lv in site.pack.levels if data.has_level(ind.id, lv.id)],
             council_value=("" if council_row is None else SUPPRESSED_MARK
                            if council_row["suppressed"] else format_value(ind, council_value)),
             council_ci="" if council_row is None else format_ci(
