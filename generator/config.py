@@ -299,7 +299,8 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
         if ds.sheet is not None and ds.file_format != "xlsx":
             problems.append(doc.problem(("datasets", n, "sheet"), "bad-value",
                                         "'sheet' applies to xlsx files only"))
-        if (ds.area.type == "postcode" and read.config is not None and read.config.postcode_lookup is None):
+        if (ds.area.type == "postcode" and read.config is not None
+                and read.config.postcode_lookup is None):
             problems.append(doc.problem(("datasets", n, "area", "type"), "no-postcode-lookup",
                                         "area type 'postcode' needs a top-level "
                                         "postcode_lookup: {file, postcode_column, "

@@ -260,7 +260,10 @@ class _Data:
         self._council_records = {}
         self._records = {}
         for ind_id, part in self.values.groupby("indicator", sort=False):
-            self.latest[str(ind_id)] = str(part["period"].max())
+            # The latest period with a value (or a withheld one): CiLIF runs a year past the
+            # population estimates, and a latest period of blanks helps nobody.
+            known = part[part["value"].notna() | part["suppressed"].astype(bool)]
+            self.latest[str(ind_id)] = str((known if not known.empty else part)["period"].max())
             if self.top is not None:
                 top_rows = part[part["level"] == self.top.id]
                 mine = top_rows[top_rows["area_code"] == site.code]
