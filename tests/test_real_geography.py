@@ -281,3 +281,45 @@ def test_postcode_keyed_dataset(tmp_path):
     assert "2 row(s) of dataset foodbank have a postcode that is not in the postcode lookup" \
         in quality
     assert "ZZ9" not in quality and "QQ1" not in quality
+
+
+@needs_data
+def test_synthetic_local_extracts_on_real_geography(packs, tmp_path):
+    """The council-held extracts, made up for West Lothian's real data zones with need that
+    follows SIMD income deprivation, build end to end with the seed config's open data."""
+    import yaml
+
+    from generator import synthetic
+
+    lookup = pd.read_csv(packs / "west-lothian-dz2011" / "lookup.csv", dtype=str)
+    simd = pd.read_csv(SHARED_DATA / "simd" / "simd2020v2_dz2011_tidy.csv")
+    zones = synthetic.zones_from_simd(lookup, simd)
+    data = synthetic.generate_datasets(zones, ["2020/21", "2021/22"],
+                                       np.random.default_rng(7))
+    names = dict(zip(lookup["datazone_code"], lookup["datazone_name"], strict=True))
+    data_dir = tmp_path / "data"
+    synthetic.write_council_exports(data, names, data_dir / "local", "West Lothian Council")
+    for sub in ("simd", "population", "cilif", "benefits"):  # the open data, linked not copied
+        (data_dir / sub).symlink_to(SHARED_DATA / sub)
+    # Need follows income deprivation: more low-income children where SIMD says so.
+    cilif = data.datasets["cilif"].groupby("datazone_code")["cilif_children"].sum()
+    dep = zones.set_index("datazone_code")["deprivation"]
+    assert np.corrcoef(dep[cilif.index], cilif)[0, 1] > 0.5
+
+    config = yaml.safe_load((ROOT / "council_configs" / "west-lothian" / "council.yaml")
+                            .read_text(encoding="utf-8"))
+    demo = yaml.safe_load((ROOT / "council_configs" / "demo" / "council.yaml")
+                          .read_text(encoding="utf-8"))
+    local = [dict(ds, file=f"local/{ds['file']}") for ds in demo["datasets"]
+             if ds["id"] in ("school_meals", "clothing_grants", "ctr_hb", "foodbank_advice")]
+    config["datasets"] += local
+    path = tmp_path / "west-lothian" / "council.yaml"
+    path.parent.mkdir()
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "site"
+    site.build([path], out, data_dir=data_dir, packs_dir=packs, build_date=BUILD_DATE)
+    pages = {p.name for p in (out / "west-lothian" / "indicators").glob("*.html")}
+    assert {"fsm_p6_p7_share.html", "ctr_households_per_1000_children.html",
+            "cilif_share.html"} <= pages
+    page = (out / "west-lothian" / "indicators" / "fsm_p6_p7_share.html").read_text()
+    assert 'id="map-datazone"' in page and 'id="map-ward"' in page
