@@ -27,29 +27,46 @@ class CheckedData:
 
     table: pd.DataFrame
     problems: list[Problem]
-    coverage: dict[tuple[str, str], float]  # (dataset id, period) -> share of base areas
+    coverage: dict[tuple[str, str], float]  # (dataset id, period) -> share of its level's areas
 
 
 def check_datasets(datasets: list[LoadedDataset], pack: GeographyPack,
                    catalogue: Catalogue, config_file: str) -> CheckedData:
-    """Drop and report unknown areas, duplicates and negative counts; measure coverage."""
+    """Drop and report unknown areas, duplicates and negative counts; measure coverage.
+
+    Each dataset's rows are checked against the areas of its own level (``area.type``),
+    and the clean table gains a ``level`` column. Rows of a ``national`` dataset for other
+    councils' areas are dropped without a problem."""
     problems: list[Problem] = []
     clean: list[pd.DataFrame] = []
     coverage: dict[tuple[str, str], float] = {}
-    base_codes = set(pack.areas(pack.base.id)["code"])
     counts = {m.id for m in catalogue.measures.values() if m.additive}
+    level_ids = {lv.id for lv in pack.levels}
     for ds in datasets:
         if ds.failed:
             continue
         table = ds.table
         file = display(ds.path)
         area_col = ds.spec.area.column
+        # Postcodes were turned into base-level codes by the postcodes stage.
+        level = pack.base if ds.spec.area.type not in level_ids else pack.level(
+            ds.spec.area.type)
+        codes = set(pack.areas(level.id)["code"])
 
-        unknown = ~table["area_code"].isin(base_codes)
+        unknown = ~table["area_code"].isin(codes)
+        national = pack.national.get(level.id, set()) if (
+            ds.spec.national and pack.national is not None) else set()
+        # A national file covers every council: other councils' areas are expected, and
+        # left out quietly. Codes unknown in the whole country are still reported.
+        elsewhere = unknown & table["area_code"].isin(national)
+        wanted = ~elsewhere
+        if ds.spec.only_periods:
+            wanted &= table["period"].isin(ds.spec.only_periods)
+        table, unknown = table[wanted], unknown[wanted]
         for row, code in _first_per_row(table[unknown], "area_code"):
             problems.append(Problem(
                 file, row, None, area_col, "unknown-area",
-                f"{code!r} is not a {pack.base.label.lower()} of this council "
+                f"{code!r} is not a {level.label.lower()} of this council "
                 f"(geography pack {pack.spec.name}, vintage {pack.spec.vintage}); row dropped",
                 severity="warning"))
 
@@ -71,18 +88,19 @@ def check_datasets(datasets: list[LoadedDataset], pack: GeographyPack,
                 f"{first}; this row is dropped", severity="warning"))
 
         kept = table[~unknown & ~negative & ~duplicated]
+        kept = kept.assign(level=level.id)
         clean.append(kept)
         for period, part in kept.groupby("period", sort=True):
-            share = part["area_code"].nunique() / len(base_codes)
+            share = part["area_code"].nunique() / len(codes)
             coverage[(ds.spec.id, str(period))] = share
             if share < LOW_COVERAGE:
                 problems.append(Problem(
                     file, None, None, "", "low-coverage",
                     f"period {period} has data for {share:.0%} of the council's "
-                    f"{pack.base.label_plural.lower()}", severity="warning"))
+                    f"{level.label_plural.lower()}", severity="warning"))
 
     table = pd.concat(clean, ignore_index=True) if clean else pd.DataFrame(
-        columns=["dataset", "row", "area_code", "period", "measure", "value"])
+        columns=["dataset", "row", "area_code", "period", "measure", "value", "level"])
     # The same measure, area and period from two datasets would be summed twice.
     clash = table.duplicated(["area_code", "period", "measure"], keep="first")
     for (measure, period), part in table[clash].groupby(["measure", "period"], sort=True):

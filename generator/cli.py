@@ -35,6 +35,12 @@ DataDirOption = Annotated[Path | None, typer.Option(
 CatalogueOption = Annotated[Path, typer.Option(
     "--catalogue", help="The shared indicator catalogue folder.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+PacksDirOption = Annotated[Path | None, typer.Option(
+    "--packs-dir", help="Folder of geography packs, for configs that name a pack "
+    "(or set CDASH_PACKS_DIR).", file_okay=False)]
+
+geography = typer.Typer(no_args_is_help=True, help="Make and inspect geography packs.")
+app.add_typer(geography, name="geography")
 
 
 def _default_configs() -> Path:
@@ -51,6 +57,7 @@ def validate(
     fmt: Annotated[Literal["table", "json"], typer.Option(
         "--format", help="table: the report as tables; json: the report as stable JSON on "
         "stdout (documented in docs/onboarding.md).")] = "table",
+    packs_dir: PacksDirOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Check a council's config and data: print the data contract report and every problem.
@@ -59,7 +66,7 @@ def validate(
     with _user_errors(debug):
         path = find_config(council, configs)
         cat = load_catalogue(catalogue)
-        v = site.validate(path, data_dir, cat)
+        v = site.validate(path, data_dir, cat, packs_dir=packs_dir)
         data_report = report.build_report(v, cat)
         problems = v.problems
         if fmt == "json":
@@ -241,6 +248,7 @@ def build(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
                                       help="Councils built in parallel.")] = min(
         4, os.cpu_count() or 1),
+    packs_dir: PacksDirOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Build the dashboard site for some councils, or --all, into --out."""
@@ -258,7 +266,7 @@ def build(
                              ) from None
         started = time.perf_counter()
         result = site.build(paths, out_dir, data_dir=data_dir, build_date=date,
-                            catalogue_dir=catalogue, jobs=jobs,
+                            catalogue_dir=catalogue, jobs=jobs, packs_dir=packs_dir,
                             progress=lambda msg: err.print(f"  {msg}", highlight=False))
         seconds = time.perf_counter() - started
         if result.problems:
@@ -268,6 +276,52 @@ def build(
         out.print(f"Built {len(result.councils)} council(s), {result.files} files "
                   f"({result.bytes / 1e6:.1f} MB) in {seconds:.1f} s.\n"
                   f"Open {index.as_uri()}", highlight=False, soft_wrap=True)
+
+
+@geography.command("import")
+def geography_import(
+    boundaries: Annotated[Path, typer.Argument(
+        help="Boundaries of the smallest unit: GeoJSON, zipped shapefile or GeoPackage.")],
+    lookup: Annotated[Path, typer.Option(
+        "--lookup", help="Lookup CSV from the smallest unit to every higher level (the "
+        "statistics.gov.scot data zone lookup works as published).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Pack folder to write.")],
+    name: Annotated[str, typer.Option("--name", help="Pack name, e.g. west-lothian-dz2011.")],
+    vintage: Annotated[str, typer.Option(
+        "--vintage", help="Vintage of the smallest unit, e.g. scotland-dz2011.")],
+    code_field: Annotated[str | None, typer.Option(
+        "--code-field", help="Field holding each shape's code; found by name if omitted.")
+    ] = None,
+    name_field: Annotated[str | None, typer.Option(
+        "--name-field", help="Field holding each shape's name; default the lookup's.")] = None,
+    crs: Annotated[str | None, typer.Option(
+        "--crs", help="CRS of a file that does not say, e.g. EPSG:27700.")] = None,
+    council: Annotated[list[str] | None, typer.Option(
+        "--council", help="Council code(s) to keep; default those the shapes fall in.")
+    ] = None,
+    tolerance: Annotated[float, typer.Option(
+        "--tolerance", min=0, help="Simplification tolerance in metres (0: none).")] = 10.0,
+    allow_unmatched: Annotated[bool, typer.Option(
+        "--allow-unmatched", help="Leave out lookup rows with no shape and shapes with no "
+        "lookup row, instead of refusing.")] = False,
+    attribution: Annotated[str, typer.Option(
+        "--attribution", help="Licence text every page must show.")] = "",
+    debug: DebugOption = False,
+) -> None:
+    """Turn official boundaries and a lookup into a geography pack, and report it."""
+    with _user_errors(debug):
+        from generator.geoimport import import_pack
+
+        report = import_pack(boundaries, lookup, out_dir, name=name, vintage=vintage,
+                             code_field=code_field, name_field=name_field, crs=crs,
+                             councils=council or (), tolerance_m=tolerance,
+                             allow_unmatched=allow_unmatched, attribution=attribution)
+        for level in report.levels:
+            out.print(f"  {level.id:<20} {level.areas:>6,} areas {level.bytes / 1e3:>9.1f} KB",
+                      highlight=False)
+        out.print(f"Pack {name} ({vintage}) for {', '.join(report.councils)} written to "
+                  f"{report.out}; simplification kept {report.ratio:.1%} of "
+                  f"{report.vertices_in:,} vertices.", highlight=False, soft_wrap=True)
 
 
 class _user_errors:

@@ -236,8 +236,10 @@ def compute_indicators(tidy: pd.DataFrame, catalogue: Catalogue, indicator_ids: 
 
     Rows: an indicator gets a row for each level, area and period where any of its measures
     has a value, in the periods where its numerator (or its measure, for a count) has a
-    value somewhere. So a missing denominator shows as a blank value rather than a missing
-    row, while a population that runs for more years than the data does not add empty
+    value somewhere, at the levels where every one of its measures has a value somewhere
+    (a measure that comes by intermediate zone has no data-zone rows). So a denominator
+    missing for some areas shows as a blank value rather than a missing row, while a
+    population that runs for more years than the data does not add empty
     years. Indicators that use a non-additive measure (a SIMD rank) exist only at the base
     level. Levels not in ``pack`` are ignored.
 
@@ -418,6 +420,10 @@ def _rows_for(ind: AnyIndicator, wide: pd.DataFrame, catalogue: Catalogue,
     frame = wide[[*_CARRIED, *present]]
     if not all(catalogue.measures[m].additive for m in needed):
         frame = frame[frame["level"] == base]
+    # Only levels where every measure there is exists somewhere: a measure published by
+    # intermediate zone gives no data-zone or ward rows, rather than rows of blanks.
+    exists = frame[present].notna().groupby(frame["level"], sort=False).any().all(axis=1)
+    frame = frame[frame["level"].isin(exists[exists].index)]
     periods = frame.loc[frame[primary].notna(), "_period"].unique()
     frame = frame[frame[present].notna().any(axis=1) & frame["_period"].isin(periods)]
     return frame.assign(**{m: np.nan for m in needed if m not in present})

@@ -18,6 +18,8 @@ from generator.errors import Problem, ProblemsError, UsageError
 
 #: Environment variable naming the folder that holds a council's data files.
 DATA_DIR_ENV = "CDASH_DATA_DIR"
+#: Environment variable naming the folder of geography packs that configs name.
+PACKS_DIR_ENV = "CDASH_PACKS_DIR"
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
@@ -51,7 +53,9 @@ class AreaColumn(_Strict):
     column: str = Field(description="Column name, exactly as in the file's header row.")
     type: str = Field(default="datazone",
                       description="What the column holds: the id of a level in the geography "
-                      "pack whose codes it contains, e.g. datazone.")
+                      "pack whose codes it contains (datazone, intermediate_zone, ward...), or "
+                      "'postcode' to assign rows to data zones through the config's "
+                      "postcode_lookup.")
 
 
 class PeriodColumn(_Strict):
@@ -92,6 +96,13 @@ class Dataset(_Strict):
     period: PeriodColumn = Field(description="The period each row refers to.")
     measures: dict[Identifier, str] = Field(
         min_length=1, description="Catalogue measure id -> column name holding its values.")
+    national: bool = Field(
+        default=False, description="True for a national file (SIMD, CiLIF, population "
+        "estimates, UC): rows for other councils' areas are left out quietly, through the "
+        "geography pack's national code list. Codes unknown nationally are still reported.")
+    only_periods: list[str] = Field(
+        default_factory=list, description="Keep only these periods (after 'period.map'), "
+        "e.g. one month a year from a monthly DWP series; empty keeps every period.")
     missing_values: list[str] = Field(
         default_factory=lambda: [""],
         description="Cell values that mean 'no data' (read as missing, not as an error), "
@@ -101,6 +112,16 @@ class Dataset(_Strict):
     def file_format(self) -> str:
         """The format given, or the one the file extension implies."""
         return self.format or ("xlsx" if self.file.lower().endswith(".xlsx") else "csv")
+
+
+class PostcodeLookup(_Strict):
+    """A postcode to data zone lookup, such as the Scottish Postcode Directory's."""
+
+    file: str = Field(description="CSV file, relative to the data folder.")
+    postcode_column: str = Field(default="Postcode",
+                                 description="Column holding the postcode.")
+    area_column: str = Field(default="DataZone2011",
+                             description="Column holding the postcode's data zone code.")
 
 
 class Disclosure(_Strict):
@@ -141,8 +162,9 @@ class CouncilConfig(_Strict):
     """The whole of council.yaml."""
 
     council: CouncilIdentity = Field(description="The council's identity and branding.")
-    geography: str = Field(description="Folder of the council's geography pack, relative to "
-                           "this file.")
+    geography: str = Field(description="The council's geography pack: a folder relative to "
+                           "this file, or a pack name looked up in the packs folder given at "
+                           f"build time (--packs-dir or {PACKS_DIR_ENV}).")
     data_dir: str | None = Field(
         default=None, description="Synthetic demo councils only: data folder relative to this "
         "file. Real councils' data lives outside the repository: pass --data-dir or set "
@@ -159,6 +181,9 @@ class CouncilConfig(_Strict):
         "measure and expected-uptake rate, overriding the catalogue's.")
     priority_areas: PriorityAreas = Field(default_factory=PriorityAreas,
                                           description="How priority areas are chosen.")
+    postcode_lookup: PostcodeLookup | None = Field(
+        default=None, description="Postcode to data zone lookup, for datasets whose area "
+        "type is 'postcode'.")
 
 
 @dataclass(frozen=True)
@@ -175,6 +200,7 @@ class ConfigRead:
     config: CouncilConfig | None
     datasets: list[tuple[int, Dataset]]
     problems: list[Problem]
+    packs_dir: Path | None = None  # --packs-dir, where pack names are looked up
 
     @property
     def folder(self) -> Path:
@@ -186,9 +212,21 @@ class ConfigRead:
 
     @property
     def pack_path(self) -> Path | None:
-        """The geography pack folder, if the config names one."""
+        """The geography pack folder, if the config names one (see ``find_pack``)."""
+        return self.find_pack(self.packs_dir)
+
+    def find_pack(self, packs_dir: Path | None) -> Path | None:
+        """The pack folder: ``geography`` relative to this file, else a pack of that name in
+        ``packs_dir`` (default ${PACKS_DIR_ENV}). None when the config names no pack."""
         geography = self._raw("geography")
-        return (self.folder / geography).resolve() if isinstance(geography, str) else None
+        if not isinstance(geography, str):
+            return None
+        local = (self.folder / geography).resolve()
+        packs = packs_dir or (Path(os.environ[PACKS_DIR_ENV])
+                              if os.environ.get(PACKS_DIR_ENV) else None)
+        if (local / "pack.yaml").is_file() or packs is None:
+            return local
+        return (packs / geography).resolve()
 
     def data_dir(self, given: Path | None = None) -> Path:
         """The data folder: --data-dir, then $CDASH_DATA_DIR, then (demo only) data_dir."""
@@ -229,8 +267,11 @@ def all_slugs(configs_dir: Path) -> list[str]:
     return sorted(p.parent.name for p in configs_dir.glob("*/council.yaml"))
 
 
-def read_config(path: Path, catalogue: Catalogue) -> ConfigRead:
-    """Validate ``path`` and cross-check it with the catalogue, collecting every problem."""
+def read_config(path: Path, catalogue: Catalogue, packs_dir: Path | None = None
+                ) -> ConfigRead:
+    """Validate ``path`` and cross-check it with the catalogue, collecting every problem.
+
+    ``packs_dir`` is where a ``geography:`` given as a pack name is looked up."""
     doc = yamlio.load_yaml(path)
     problems: list[Problem] = []
     config: CouncilConfig | None = None
@@ -239,7 +280,7 @@ def read_config(path: Path, catalogue: Catalogue) -> ConfigRead:
     except ValidationError as exc:
         problems += yamlio.validation_problems(doc, exc)
     datasets = _valid_datasets(doc, config)
-    read = ConfigRead(path, doc, config, datasets, problems)
+    read = ConfigRead(path, doc, config, datasets, problems, packs_dir)
     problems += cross_check(read, catalogue)
     return read
 
@@ -278,8 +319,11 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
             f"outside the repository: pass --data-dir or set {DATA_DIR_ENV}"))
     pack = read.pack_path
     if pack is not None and not (pack / "pack.yaml").is_file():
+        hint = ("" if read.packs_dir or os.environ.get(PACKS_DIR_ENV) else
+                f"; for a pack name, pass --packs-dir or set {PACKS_DIR_ENV}")
         problems.append(doc.problem(("geography",), "missing-pack",
-                                    f"no geography pack (pack.yaml) in {yamlio.display(pack)}"))
+                                    f"no geography pack (pack.yaml) in {yamlio.display(pack)}"
+                                    + hint))
     seen_ids: set[str] = set()
     for n, ds in read.datasets:
         if ds.id in seen_ids:
@@ -289,6 +333,12 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
         if ds.sheet is not None and ds.file_format != "xlsx":
             problems.append(doc.problem(("datasets", n, "sheet"), "bad-value",
                                         "'sheet' applies to xlsx files only"))
+        if (ds.area.type == "postcode" and read.config is not None
+                and read.config.postcode_lookup is None):
+            problems.append(doc.problem(("datasets", n, "area", "type"), "no-postcode-lookup",
+                                        "area type 'postcode' needs a top-level "
+                                        "postcode_lookup: {file, postcode_column, "
+                                        "area_column}"))
         for measure in ds.measures:
             if measure not in catalogue.measures:
                 problems.append(doc.problem(

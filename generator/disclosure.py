@@ -57,11 +57,12 @@ def suppress_measures(measures: pd.DataFrame, pack: GeographyPack, catalogue: Ca
 
 
 def _nested_pairs(pack: GeographyPack) -> list[tuple[str, str, pd.DataFrame]]:
-    """(child level, parent level, child->parent codes) for each level and the next one up
-    that it nests in exactly."""
+    """(child level, parent level, child->parent codes) for each level and every level above
+    it that it nests in exactly. Every such pair, not just neighbours: data zones nest in
+    wards even where intermediate zones, between them, do not."""
     pairs = []
     levels = pack.levels
-    for child, parent in zip(levels, levels[1:], strict=False):
+    for child, parent in ((c, p) for c in levels for p in levels if p.rank > c.rank):
         mapping = (pack.lookup[[f"{child.id}_code", f"{parent.id}_code"]].drop_duplicates()
                    .set_axis(["area_code", "parent_code"], axis=1))
         if mapping["area_code"].is_unique:

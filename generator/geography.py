@@ -49,6 +49,10 @@ class PackSpec(BaseModel):
     attribution: str = Field(default="", description="Licence text the site must show.")
     levels: list[LevelSpec] = Field(min_length=1, description="Levels, smallest first.")
     lookup: str = Field(default="lookup.csv", description="Lookup CSV from the smallest unit.")
+    national_codes: str | None = Field(
+        default=None, description="CSV (level, code) of every code of every level in the "
+        "whole country, so national datasets can be filtered to this council's areas "
+        "without reporting the rest of the country as unknown.")
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,20 @@ class GeographyPack:
             out.update(zip(areas["code"], areas["name"], strict=True))
         return out
 
+    @cached_property
+    def national(self) -> dict[str, set[str]] | None:
+        """Level id -> every code of that level nationally, when the pack lists them."""
+        if self.spec.national_codes is None:
+            return None
+        frame = pd.read_csv(self.root / self.spec.national_codes, dtype=str,
+                            keep_default_na=False)
+        return {str(level): set(part["code"]) for level, part in frame.groupby("level")}
+
+    def nests(self, child: str, parent: str) -> bool:
+        """True when every area of ``child`` lies in exactly one area of ``parent``."""
+        pairs = self.lookup[[f"{child}_code", f"{parent}_code"]].drop_duplicates()
+        return bool(pairs[f"{child}_code"].is_unique)
+
     def parents(self, level_id: str) -> pd.DataFrame:
         """For each area of ``level_id``, its code at every higher level."""
         cols = [f"{lv.id}_code" for lv in self.levels[self.level(level_id).rank:]]
@@ -118,28 +136,35 @@ class GeographyPack:
         return self._boundaries[level_id]
 
     def rollup(self, tidy: pd.DataFrame, additive: set[str]) -> pd.DataFrame:
-        """Sum additive measures from the smallest unit up to every level.
+        """Sum additive measures from the level they come at up to every level they nest in.
 
-        ``tidy`` has columns area_code, period, measure, value at the base level. The result
-        adds a ``level`` column and holds every level. Non-additive measures stay at the base
-        level only. A sum over areas of which some are missing is still a sum of what we have;
-        coverage is reported by the checks stage, not hidden here.
+        ``tidy`` has columns area_code, period, measure, value, and optionally ``level``
+        (the level of each row's area; the smallest unit when absent). The result holds
+        every level, with a ``level`` column. A measure given at the smallest unit reaches
+        every level. One given at a coarser level (CiLIF by intermediate zone) reaches only
+        the levels that level nests in exactly: never a level it would have to be split
+        across, and never a finer one, so a coarse count is never spread over data zones.
+        Non-additive measures stay where they are. A sum over areas of which some are
+        missing is still a sum of what we have; coverage is reported by the checks stage.
         """
-        base = self.base.id
-        frames = [tidy.assign(level=base)]
-        summable = tidy[tidy["measure"].isin(additive)]
-        parents = self.parents(base)
+        if "level" not in tidy.columns:
+            tidy = tidy.assign(level=self.base.id)
+        frames = [tidy]
         keys = [c for c in tidy.columns if c not in ("area_code", "value", "level")]
-        for level in self.levels[1:]:
-            mapped = summable.merge(
-                parents[[f"{base}_code", f"{level.id}_code"]],
-                left_on="area_code", right_on=f"{base}_code", how="inner")
-            summed = (mapped.groupby([f"{level.id}_code", *keys], sort=True, dropna=False)
-                      ["value"].sum(min_count=1).reset_index()
-                      .rename(columns={f"{level.id}_code": "area_code"}))
-            frames.append(summed.assign(level=level.id))
+        for source in [lv for lv in self.levels if (tidy["level"] == lv.id).any()]:
+            rows = tidy[(tidy["level"] == source.id) & tidy["measure"].isin(additive)]
+            for level in self.levels[source.rank + 1:]:
+                if not self.nests(source.id, level.id):
+                    continue
+                pairs = self.lookup[[f"{source.id}_code", f"{level.id}_code"]
+                                    ].drop_duplicates()
+                mapped = rows.merge(pairs, left_on="area_code",
+                                    right_on=f"{source.id}_code", how="inner")
+                summed = (mapped.groupby([f"{level.id}_code", *keys], sort=True, dropna=False)
+                          ["value"].sum(min_count=1).reset_index()
+                          .rename(columns={f"{level.id}_code": "area_code"}))
+                frames.append(summed.assign(level=level.id))
         return pd.concat(frames, ignore_index=True)
-
 
 def load_pack(root: Path) -> GeographyPack:
     """Load the pack in folder ``root``; raise ProblemsError naming the file and field."""

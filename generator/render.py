@@ -298,7 +298,10 @@ class _Data:
         self._council_records = {}
         self._records = {}
         for ind_id, part in self.values.groupby("indicator", sort=False):
-            self.latest[str(ind_id)] = str(part["period"].max())
+            # The latest period with a value (or a withheld one): CiLIF runs a year past the
+            # population estimates, and a latest period of blanks helps nobody.
+            known = part[part["value"].notna() | part["suppressed"].astype(bool)]
+            self.latest[str(ind_id)] = str((known if not known.empty else part)["period"].max())
             if self.top is not None:
                 top_rows = part[part["level"] == self.top.id]
                 mine = top_rows[top_rows["area_code"] == site.code]
@@ -633,24 +636,28 @@ class _Pages:
                                                          if t in theme_order else 999, t))]
         lead = self.lead
         lead_fig = None
+        more_maps: list[dict[str, Any]] = []
         need: list[dict[str, Any]] = []
         period = ""
         base = data.sub_levels[0]
         if lead is not None and lead.id in data.latest:
             period = data.latest[lead.id]
-            if base in self.map_levels and data.has_level(lead.id, base.id):
-                rows = data.rows(lead.id, base.id, period)
-                figure = figures.map_figure(lead, rows, data.areas[base.id],
-                                            geojson=f"{site.slug}-{base.id}")
-                summary = figures.level_summary(
-                    lead, rows, data.areas[base.id], period=period, council_name=site.name,
-                    council_value=data.council_value(lead.id, period), label=base.label,
-                    label_plural=base.label_plural)
-                lead_fig = self.fig(
-                    f"map-{base.id}", f"{lead.title}, by {lower_label(base.label)}, {period}",
-                    figure, summary, is_map=True, note=self.suppression_note(lead),
-                    table_href=f"{self.indicator_href(root, lead.id)}#table-{base.id}",
-                    table_text=f"Table of {lower_label(base.label_plural)} for this indicator")
+            # The lead's finest map: by intermediate zone when it comes no finer (CiLIF).
+            lead_level = next((lv for lv in self.map_levels
+                               if data.has_level(lead.id, lv.id)), None)
+            if lead_level is not None:
+                lead_fig = self.overview_map(lead, lead_level, period, root)
+            # A data-zone and a ward map in any case, of another indicator if the lead has
+            # none at that level, so the council always sees its smallest areas and wards.
+            for level in [lv for lv in self.map_levels if lv.rank == 0 or lv.id == "ward"]:
+                if data.has_level(lead.id, level.id):
+                    continue
+                other = next((i for i in sorted(site.indicators, key=lambda i: isinstance(
+                    i, CountIndicator)) if i.id in data.latest
+                    and data.has_level(i.id, level.id)), None)
+                if other is not None:
+                    more_maps.append(self.overview_map(other, level, data.latest[other.id],
+                                                       root))
             for level, limit in ((base, 10), *((lv, 5) for lv in data.sub_levels[1:][::-1])):
                 if data.has_level(lead.id, level.id):
                     need.append({"label_plural": level.label_plural,
@@ -661,16 +668,33 @@ class _Pages:
                                                  data.areas[lv.id]["name"], strict=True)]}
                       for lv in data.sub_levels[1:][::-1]]
         ctx = self.context(f"{site.slug}/index.html", title=site.name, section="overview",
-                           charts=lead_fig is not None, maps=lead_fig is not None,
-                           period=period)
+                           charts=lead_fig is not None or bool(more_maps),
+                           maps=lead_fig is not None or bool(more_maps), period=period)
         ctx.update(themes=themes, lead=None if lead is None else {
             "title": lead.title, "href": self.indicator_href(root, lead.id),
             "better": "lowest" if lead.polarity == "higher_is_better" else "highest"},
-            lead_fig=lead_fig, need=need, area_lists=area_lists,
+            lead_fig=lead_fig, more_maps=more_maps, need=need, area_lists=area_lists,
             unmet={"href": "unmet-need.html", "priority": self.priority_view(root, 3)}
             if self.uptake else None,
             base_label_plural=base.label_plural, base_count=len(data.areas[base.id]))
         self.page("index.html", "overview.html", ctx)
+
+    def overview_map(self, ind: AnyIndicator, level: Level, period: str, root: str
+                     ) -> dict[str, Any]:
+        """One indicator's map at one level, as the overview shows it."""
+        data, site = self.data, self.site
+        rows = data.rows(ind.id, level.id, period)
+        figure = figures.map_figure(ind, rows, data.areas[level.id],
+                                    geojson=f"{site.slug}-{level.id}")
+        summary = figures.level_summary(
+            ind, rows, data.areas[level.id], period=period, council_name=site.name,
+            council_value=data.council_value(ind.id, period), label=level.label,
+            label_plural=level.label_plural)
+        return self.fig(
+            f"map-{level.id}", f"{ind.title}, by {lower_label(level.label)}, {period}",
+            figure, summary, is_map=True, note=self.suppression_note(ind),
+            table_href=f"{self.indicator_href(root, ind.id)}#table-{level.id}",
+            table_text=f"Table of {lower_label(level.label_plural)} for this indicator")
 
     def table_rows(self, ind: AnyIndicator, level: Level, period: str, root: str,
                    council_value: float | None) -> list[dict[str, Any]]:
@@ -778,6 +802,11 @@ class _Pages:
             theme=self.theme_titles.get(ind.theme, ind.theme),
             only_levels=[lv.label_plural for lv in data.sub_levels
                          if data.has_level(ind.id, lv.id)] if council_row is None else [],
+            # Said whenever some level is missing, e.g. CiLIF, published by intermediate
+            # zone, has no data-zone or ward figures (and no such maps).
+            available_levels=[] if all(data.has_level(ind.id, lv.id)
+                                       for lv in site.pack.levels)
+            else [lv.label_plural for lv in site.pack.levels if data.has_level(ind.id, lv.id)],
             council_value=("" if council_row is None else SUPPRESSED_MARK
                            if council_row["suppressed"] else format_value(ind, council_value)),
             council_ci="" if council_row is None else format_ci(

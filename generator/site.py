@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import checks, compute, disclosure, loaders, priority, render, report
+from generator import checks, compute, disclosure, loaders, postcodes, priority, render, report
 from generator.catalogue import DEFAULT_CATALOGUE, Catalogue, IndexIndicator, load_catalogue
 from generator.config import ConfigRead, apply_overrides, read_config, shown_indicator_ids
 from generator.errors import CdashError, Problem, ProblemsError
@@ -46,10 +46,13 @@ class Validation:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue) -> Validation:
+def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue, *,
+             packs_dir: Path | None = None) -> Validation:
     """Stages 1-4 for one council, going as far as the input allows so that every problem
-    is found in one run. Problems are returned on the Validation, not raised."""
-    read = read_config(config_path, catalogue)
+    is found in one run. Problems are returned on the Validation, not raised.
+
+    ``packs_dir`` is where a geography pack given by name is looked up."""
+    read = read_config(config_path, catalogue, packs_dir)
     pack = None
     if read.pack_path is not None and (read.pack_path / "pack.yaml").is_file():
         try:
@@ -58,17 +61,49 @@ def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue) -> 
             read.problems.extend(exc.problems)
     folder = read.data_dir(data_dir)
     datasets = [loaders.load_dataset(read.doc, n, spec, folder) for n, spec in read.datasets]
+    _assign_postcodes(read, datasets, folder)
     checked = None
     if pack is not None:
+        _check_area_types(read, pack, datasets)
         checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
     return Validation(read, pack, datasets, checked)
 
 
+def _assign_postcodes(read: ConfigRead, datasets: list[loaders.LoadedDataset],
+                      folder: Path) -> None:
+    """Turn postcode-keyed datasets into data-zone rows (see generator/postcodes.py)."""
+    keyed = [ds for ds in datasets if ds.spec.area.type == "postcode" and not ds.failed]
+    cfg = read.config
+    if not keyed or cfg is None or cfg.postcode_lookup is None:
+        return
+    lookup, problems = postcodes.load_lookup(read.doc, cfg.postcode_lookup, folder)
+    read.problems.extend(problems)
+    for ds in keyed:
+        if lookup is None:
+            ds.problems.append(read.doc.problem(
+                ("datasets", ds.index, "area", "type"), "no-postcode-lookup",
+                "cannot place this dataset's rows: the postcode lookup could not be read"))
+        else:
+            postcodes.assign(ds, lookup)
+
+
+def _check_area_types(read: ConfigRead, pack: GeographyPack,
+                      datasets: list[loaders.LoadedDataset]) -> None:
+    """An area type must be a level of the pack, or postcode."""
+    levels = [lv.id for lv in pack.levels]
+    for ds in datasets:
+        if ds.spec.area.type not in (*levels, "postcode"):
+            ds.problems.append(read.doc.problem(
+                ("datasets", ds.index, "area", "type"), "unknown-level",
+                f"{ds.spec.area.type!r} is not a level of geography pack {pack.spec.name}; "
+                f"levels are: {', '.join(levels)}, or postcode"))
+
+
 def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
-                 build_date: str) -> render.CouncilSite:
+                 build_date: str, packs_dir: Path | None = None) -> render.CouncilSite:
     """Every stage up to rendering for one council. Raises ProblemsError on any error."""
     catalogue = load_catalogue(catalogue_dir)
-    v = validate(config_path, data_dir, catalogue)
+    v = validate(config_path, data_dir, catalogue, packs_dir=packs_dir)
     if v.errors or v.read.config is None or v.pack is None or v.checked is None:
         raise ProblemsError(v.errors, f"{v.read.doc.display_path}: cannot build")
     cfg = v.read.config
@@ -161,7 +196,8 @@ def build_date_from_env(given: str | None) -> str:
 
 def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
           build_date: str, catalogue_dir: Path = DEFAULT_CATALOGUE, jobs: int = 1,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
+          progress: Callable[[str], None] | None = None,
+          packs_dir: Path | None = None) -> BuildResult:
     """Build the site for ``config_paths`` into ``out``, atomically.
 
     Councils are processed in parallel when ``jobs`` > 1. Any error in any council aborts
@@ -169,7 +205,7 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
     """
     sites: list[render.CouncilSite] = []
     failures: list[Problem] = []
-    args = [(p, data_dir, catalogue_dir, build_date) for p in config_paths]
+    args = [(p, data_dir, catalogue_dir, build_date, packs_dir) for p in config_paths]
     if jobs > 1 and len(args) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
             futures = [pool.submit(_council_or_problems, *a) for a in args]
@@ -199,11 +235,12 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
 
 
 def _council_or_problems(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
-                         build_date: str) -> render.CouncilSite | list[Problem]:
+                         build_date: str, packs_dir: Path | None = None
+                         ) -> render.CouncilSite | list[Problem]:
     # Runs in a worker process: return problems rather than raise, so every council's
     # problems are reported together.
     try:
-        return council_site(config_path, data_dir, catalogue_dir, build_date)
+        return council_site(config_path, data_dir, catalogue_dir, build_date, packs_dir)
     except ProblemsError as exc:
         return exc.problems
     except CdashError as exc:

@@ -891,6 +891,21 @@ files does not.
 """
 
 
+def zones_from_simd(lookup: pd.DataFrame, simd: pd.DataFrame) -> pd.DataFrame:
+    """Zones for :func:`generate_datasets` on real geography: need follows SIMD income.
+
+    ``lookup`` is a pack's lookup (``datazone_code``, ``ward_code``); ``simd`` has
+    ``dz_code`` and ``income_rate_pct`` (the SIMD income deprivation rate). The score is the
+    rate scaled to 0..1 by the most deprived zone of the council, so the council's own
+    pattern of deprivation drives the synthetic counts.
+    """
+    rates = simd.set_index(simd["dz_code"].astype(str))["income_rate_pct"].astype(float)
+    zones = lookup[["datazone_code", "ward_code"]].drop_duplicates("datazone_code")
+    rate = zones["datazone_code"].map(rates).fillna(rates.median()).to_numpy()
+    return zones.assign(deprivation=np.clip(rate / max(rate.max(), 1e-9), 0, 1)
+                        ).reset_index(drop=True)
+
+
 def _write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
     written = []
     for rel, body in files.items():

@@ -439,6 +439,7 @@ def _big_tidy(pack: GeographyPack, catalogue: Catalogue, periods: list[str]) -> 
             "ctr_households_with_children": rng.binomial(children, 0.1),
             "hb_households_with_children": rng.binomial(children, 0.05),
             "uc_households_with_children": rng.binomial(children, 0.15),
+            "uc_households": rng.binomial(children, 0.3),
             "scp_children": rng.binomial(children, 0.18),
             "foodbank_referrals_families": rng.poisson(3, n),
             "advice_contacts_families": rng.poisson(8, n),
@@ -473,7 +474,7 @@ def test_every_catalogue_indicator_computes_at_the_right_levels():
 
 
 def test_all_of_scotland_computes_every_row():
-    """~7,000 data zones x 16 indicators x 5 periods give one row per indicator, area and
+    """~7,000 data zones x 17 indicators x 5 periods give one row per indicator, area and
     period (bench/compute_speed.py prints how long it takes)."""
     catalogue = load_catalogue()
     pack = _big_pack(7000, 350)

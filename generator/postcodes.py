@@ -1,0 +1,83 @@
+"""Postcode-keyed datasets: assign each row to a data zone through a postcode lookup.
+
+Runs between loading and the checks. A postcode in the public lookup is geography, but an
+*unmatched* postcode from a council extract may be someone's address, so problems name
+only counts and row numbers, never the postcode itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from generator.config import PostcodeLookup
+from generator.errors import Problem
+from generator.loaders import LoadedDataset, decode
+from generator.yamlio import YamlDocument, display
+
+#: How many row numbers of unmatched postcodes a problem lists.
+ROWS_LISTED = 5
+
+
+def normalise(postcodes: pd.Series) -> pd.Series:
+    """Postcodes as the lookup writes them: upper case, one space before the last three
+    characters ("eh54 6ff", "EH546FF" and "EH54  6FF" all become "EH54 6FF")."""
+    squashed = postcodes.astype(str).str.upper().str.replace(r"\s+", "", regex=True)
+    return squashed.where(squashed.str.len() < 5,
+                          squashed.str[:-3] + " " + squashed.str[-3:])
+
+
+def load_lookup(doc: YamlDocument, spec: PostcodeLookup, data_dir: Path
+                ) -> tuple[dict[str, str] | None, list[Problem]]:
+    """The lookup as {normalised postcode: data zone code}, or None and the problems."""
+    path = data_dir / spec.file
+    if not path.is_file():
+        return None, [doc.problem(("postcode_lookup", "file"), "missing-file",
+                                  f"{spec.file} not found in data folder {display(data_dir)}")]
+    import io
+
+    try:
+        frame = pd.read_csv(io.StringIO(decode(path.read_bytes(), "auto")), dtype=str,
+                            keep_default_na=False)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is one user-facing problem
+        return None, [doc.problem(("postcode_lookup", "file"), "bad-csv",
+                                  f"cannot read {spec.file} as CSV: {exc}")]
+    problems = [doc.problem(("postcode_lookup", key), "unknown-column",
+                            f"column {col!r} not found in {spec.file}; columns are: "
+                            + ", ".join(repr(c) for c in frame.columns))
+                for key, col in (("postcode_column", spec.postcode_column),
+                                 ("area_column", spec.area_column))
+                if col not in frame.columns]
+    if problems:
+        return None, problems
+    keys = normalise(frame[spec.postcode_column])
+    areas = frame[spec.area_column].str.strip().str.upper()
+    return dict(zip(keys, areas, strict=True)), []
+
+
+def assign(ds: LoadedDataset, lookup: dict[str, str]) -> None:
+    """Replace each row's postcode by its data zone and sum rows per data zone, in place;
+    drop and report rows whose postcode is not in the lookup.
+
+    The problem gives the number of rows unmatched and the first few row numbers, not the
+    postcodes.
+    """
+    table = ds.table
+    zones = normalise(table["area_code"]).map(lookup)
+    unmatched = zones.isna()
+    if unmatched.any():
+        rows = sorted(set(table.loc[unmatched, "row"].astype(int)))
+        listed = ", ".join(str(r) for r in rows[:ROWS_LISTED])
+        more = f" and {len(rows) - ROWS_LISTED} more" if len(rows) > ROWS_LISTED else ""
+        ds.problems.append(Problem(
+            display(ds.path), rows[0], None, ds.spec.area.column, "unmatched-postcode",
+            f"{len(rows)} row(s) of dataset {ds.spec.id} have a postcode that is not in the "
+            f"postcode lookup (rows {listed}{more}); they are left out. Postcodes are not "
+            "shown here because they may be addresses", severity="warning"))
+    matched = table[~unmatched].assign(area_code=zones[~unmatched])
+    # Many postcodes make one data zone: sum them, keeping the first row for messages.
+    keys = ["dataset", "area_code", "period", "measure"]
+    ds.table = (matched.groupby(keys, sort=True, dropna=False)
+                .agg(row=("row", "min"), value=("value", "sum")).reset_index()
+                [list(table.columns)])
