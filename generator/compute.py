@@ -27,6 +27,7 @@ from generator.catalogue import (
     AnyIndicator,
     Catalogue,
     CountIndicator,
+    IndexComponent,
     IndexIndicator,
     RateIndicator,
     ShareIndicator,
@@ -309,38 +310,15 @@ def compute_index(values: pd.DataFrame, ind: IndexIndicator, polarity: dict[str,
     then reads ``missing: <component ids>``. Periods where a component has no value anywhere
     are left out. Returns rows in the indicator values layout (no interval, no counts).
     """
-    comps = [(dim, comp) for dim in ind.dimensions for comp in dim.components]
-    ids = list(dict.fromkeys(c.indicator for _, c in comps))
-    part = values[values["indicator"].isin(ids)]
-    if part.empty:
-        return _empty()
-    level_order = {lv: n for n, lv in enumerate(pd.unique(part["level"]))}
-    wide = (part.set_index(["level", "area_code", "area_name", "period", "indicator"])["value"]
-            .astype(float).unstack("indicator").reindex(columns=ids))
-    wide = wide.reset_index()
-    has_all = part.groupby("period")["indicator"].nunique()
-    wide = wide[wide["period"].map(has_all).eq(len(ids))]
-    wide = wide.assign(_o=wide["level"].map(level_order)).sort_values(
-        ["_o", "period", "area_code"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    ids = list(dict.fromkeys(ind.components()))
+    wide = _index_wide(values, ind)
     if wide.empty:
         return _empty()
-    group = [wide["level"], wide["period"]]
-    flip = ind.polarity == "higher_is_worse"
     dim_scores = []
     for dim in ind.dimensions:
         total = np.zeros(len(wide))
         for comp in dim.components:
-            x = wide[comp.indicator].astype(float)
-            if ind.normalisation == "bounds":
-                assert comp.best is not None and comp.worst is not None  # catalogue checks
-                score = ((x - comp.worst) / (comp.best - comp.worst) * 100).clip(0, 100)
-                score = 100 - score if flip else score
-            else:
-                mean = x.groupby(group).transform("mean")
-                sd = x.groupby(group).transform(lambda v: v.std(ddof=0))
-                z = (x - mean) / sd.where(sd > 0)
-                good = -z if polarity.get(comp.indicator) == "higher_is_worse" else z
-                score = -good if flip else good
+            score = _component_score(wide, ind, comp, polarity)
             total = total + comp.weight * score.to_numpy(dtype=float)
         dim_scores.append(total / sum(c.weight for c in dim.components))
     weights = np.array([d.weight for d in ind.dimensions], dtype=float)
@@ -362,6 +340,115 @@ def compute_index(values: pd.DataFrame, ind: IndexIndicator, polarity: dict[str,
     out["rank"] = (out.groupby(["level", "period"], sort=False)["value"]
                    .rank(method="min", ascending=False).astype("Int64"))
     return out[COLUMNS]
+
+
+def _index_wide(values: pd.DataFrame, ind: IndexIndicator) -> pd.DataFrame:
+    """Keys plus one column per component of ``ind``, in periods where every component has
+    a value somewhere, sorted by level (table order), period and code."""
+    ids = list(dict.fromkeys(ind.components()))
+    part = values[values["indicator"].isin(ids)]
+    if part.empty:
+        return pd.DataFrame()
+    level_order = {lv: n for n, lv in enumerate(pd.unique(part["level"]))}
+    wide = (part.set_index(["level", "area_code", "area_name", "period", "indicator"])["value"]
+            .astype(float).unstack("indicator").reindex(columns=ids))
+    wide = wide.reset_index()
+    has_all = part.groupby("period")["indicator"].nunique()
+    wide = wide[wide["period"].map(has_all).eq(len(ids))]
+    return wide.assign(_o=wide["level"].map(level_order)).sort_values(
+        ["_o", "period", "area_code"], kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+def _component_score(wide: pd.DataFrame, ind: IndexIndicator, comp: IndexComponent,
+                     polarity: dict[str, str]) -> pd.Series:
+    """One component's normalised score on each row of ``wide``, turned to the index's
+    polarity (see compute_index). NaN where the component is missing."""
+    group = [wide["level"], wide["period"]]
+    flip = ind.polarity == "higher_is_worse"
+    x = wide[comp.indicator].astype(float)
+    if ind.normalisation == "bounds":
+        assert comp.best is not None and comp.worst is not None  # catalogue checks
+        score = ((x - comp.worst) / (comp.best - comp.worst) * 100).clip(0, 100)
+        return 100 - score if flip else score
+    mean = x.groupby(group).transform("mean")
+    sd = x.groupby(group).transform(lambda v: v.std(ddof=0))
+    z = (x - mean) / sd.where(sd > 0)
+    good = -z if polarity.get(comp.indicator) == "higher_is_worse" else z
+    return -good if flip else good
+
+
+def index_components(values: pd.DataFrame, ind: IndexIndicator,
+                     polarity: dict[str, str]) -> pd.DataFrame:
+    """Each area's component values and normalised scores for the index ``ind``.
+
+    Columns ``level, area_code, period, dimension, component, weight, value, score``; the
+    same scores compute_index averages, from the same *published* values. ``value`` and
+    ``score`` are NaN for a missing (or withheld) component: reported, never filled in.
+    """
+    wide = _index_wide(values, ind)
+    cols = ["level", "area_code", "period", "dimension", "component", "weight", "value",
+            "score"]
+    if wide.empty:
+        return pd.DataFrame(columns=cols)
+    frames = []
+    for dim in ind.dimensions:
+        for comp in dim.components:
+            frames.append(pd.DataFrame({
+                "level": wide["level"], "area_code": wide["area_code"],
+                "period": wide["period"], "dimension": dim.id, "component": comp.indicator,
+                "weight": comp.weight, "value": wide[comp.indicator].astype(float),
+                "score": _component_score(wide, ind, comp, polarity)}))
+    return pd.concat(frames, ignore_index=True)[cols]
+
+
+def national_values(totals: dict[str, dict[str, float]], catalogue: Catalogue,
+                    indicator_ids: list[str]) -> pd.DataFrame:
+    """National value per indicator and period (``indicator, period, value``), computed from
+    national measure totals with the indicator's own method.
+
+    ``totals`` maps measure id -> period -> national total. An indicator gets a value in a
+    period where every measure it needs has a total. Counts and indices have none (a
+    council's count is not comparable with the nation's), nor has an uptake indicator whose
+    expected rate is the *council's* own ratio: there, 100% means "as the council", and a
+    national ratio would measure something else.
+    """
+    rows = []
+    for ind_id in dict.fromkeys(indicator_ids):
+        ind = catalogue.indicators[ind_id]
+        if ind.method not in ("share", "rate", "uptake"):
+            continue
+        if isinstance(ind, UptakeIndicator) and ind.expected_rate is None:
+            continue
+        needed = ind.measures()
+        periods = sorted(set.intersection(*(set(totals.get(m, {})) for m in needed)))
+        if not periods:
+            continue
+        frame = pd.DataFrame({m: [totals[m][p] for p in periods] for m in needed})
+        frame["_period"] = 0
+        frame["_council"] = False  # expected_rate is set, so no council ratio is needed
+        result = METHODS[ind.method](ind, frame)
+        rows += [(ind_id, p, float(v)) for p, v in zip(periods, result["value"], strict=True)]
+    return pd.DataFrame(rows, columns=["indicator", "period", "value"]).astype(
+        {"indicator": "str", "period": "str", "value": float})
+
+
+def compare_national(values: pd.DataFrame, national: pd.DataFrame,
+                     polarity: dict[str, str]) -> pd.DataFrame:
+    """``values`` with ``national`` (the national value in the same period, NaN where there
+    is none) and ``national_comparison`` (better/similar/worse by the row's 95% CI against
+    it, as ``compare``), for every row including the council's own."""
+    keyed = national.set_index(["indicator", "period"])["value"]
+    out = values.copy()
+    keys = pd.MultiIndex.from_arrays([out["indicator"], out["period"]])
+    out["national"] = keyed.reindex(keys).to_numpy(dtype=float)
+    result = np.full(len(out), "", dtype=object)
+    for ind_id, idx in out.groupby("indicator", sort=False).groups.items():
+        rows = out.loc[idx]
+        result[out.index.get_indexer(idx)] = compare(
+            rows["lower"].to_numpy(dtype=float), rows["upper"].to_numpy(dtype=float),
+            rows["national"].to_numpy(dtype=float), polarity[str(ind_id)])
+    out["national_comparison"] = pd.Series(result, index=out.index).astype("str")
+    return out
 
 
 def available_levels(values: pd.DataFrame) -> dict[str, list[str]]:

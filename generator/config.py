@@ -158,6 +158,31 @@ class PriorityAreas(_Strict):
         "indicators are significantly below expected.")
 
 
+class Inequality(_Strict):
+    """How data zones are grouped by deprivation for the inequality analysis."""
+
+    rank_measure: Identifier = Field(
+        default="simd_rank", description="Measure holding each data zone's national "
+        "deprivation rank (1 = most deprived).")
+    zones: int = Field(ge=2, description="How many zones the national ranking covers, e.g. "
+                       "6976 for SIMD 2020 on the 2011 data zones (7392 for 2022 data zones). "
+                       "Quintile q of rank r is ceil(r / zones x 5).")
+    label: str = Field(default="SIMD", description="Name of the ranking as shown on pages, "
+                       "e.g. 'SIMD 2020'.")
+
+
+class National(_Strict):
+    """National totals, from which a national comparator is computed with the same method."""
+
+    name: str = Field(default="Scotland", description="Name of the comparator area.")
+    source: str = Field(description="Where the national totals come from.")
+    synthetic: bool = Field(default=False, description="True when the totals are invented "
+                            "(demo only); pages then say so.")
+    measures: dict[Identifier, dict[str, float]] = Field(
+        description="Measure id -> period -> national total, e.g. "
+        "cilif_children: {'2024/25': 240000}.")
+
+
 class CouncilConfig(_Strict):
     """The whole of council.yaml."""
 
@@ -184,6 +209,12 @@ class CouncilConfig(_Strict):
     postcode_lookup: PostcodeLookup | None = Field(
         default=None, description="Postcode to data zone lookup, for datasets whose area "
         "type is 'postcode'.")
+    inequality: Inequality | None = Field(
+        default=None, description="Deprivation grouping for values by SIMD quintile and "
+        "decile; omit to leave the inequality analysis out.")
+    national: National | None = Field(
+        default=None, description="National totals per measure and period, for 'compared "
+        "with Scotland'; omit when none are available.")
 
 
 @dataclass(frozen=True)
@@ -369,6 +400,14 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
         elif rule.need is not None and rule.need not in catalogue.measures:
             problems.append(doc.problem(("uptake", ind_id, "need"), "unknown-measure",
                                         f"{rule.need!r} is not a catalogue measure"))
+    if cfg.inequality is not None and cfg.inequality.rank_measure not in catalogue.measures:
+        problems.append(doc.problem(("inequality", "rank_measure"), "unknown-measure",
+                                    f"{cfg.inequality.rank_measure!r} is not a catalogue "
+                                    "measure"))
+    for measure in cfg.national.measures if cfg.national is not None else {}:
+        if measure not in catalogue.measures:
+            problems.append(doc.problem(("national", "measures", measure), "unknown-measure",
+                                        f"{measure!r} is not a catalogue measure"))
     for ind_id in shown_indicator_ids(cfg, catalogue):
         floor = catalogue.indicators[ind_id].disclosure_threshold
         if cfg.disclosure.threshold < floor:

@@ -28,7 +28,8 @@ SECONDARY = "secondary"
 SUPPRESSED_MARK = "[c]"
 
 NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper",
-                   "gap", "lower_998", "upper_998"]  # the last three: uptake rows
+                   "gap", "lower_998", "upper_998",  # these three: uptake rows
+                   "national"]  # compute.compare_national
 
 
 def suppress_measures(measures: pd.DataFrame, pack: GeographyPack, catalogue: Catalogue,
@@ -139,11 +140,129 @@ def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue) 
     for col in [*NUMERIC_COLUMNS, "rank"]:
         if col in out.columns:
             out.loc[blank, col] = pd.NA if col == "rank" else np.nan
-    for col in ("comparison", "status"):  # status: below/above expected says too much
+    # status: below/above expected says too much; so does a comparison with any value
+    for col in ("comparison", "status", "national_comparison"):
         if col in out.columns:
             out.loc[blank, col] = ""
     if "rank" in out.columns:
         # Rank among published values only: a gap in the ranks would hint at a hidden value.
         out["rank"] = (out.groupby(["indicator", "level", "period"], sort=False)["value"]
                        .rank(method="min", ascending=False).astype("Int64"))
+    return out
+
+
+# --- Deprivation groups (SIMD quintiles and deciles) ------------------------------------------
+# A group total is a new published cell over a public set of zones (anyone can work out
+# which zones are in quintile 1), so it can be combined by subtraction with every other
+# published total: wards, the council, other groups. Rather than rules for each pattern,
+# each candidate set of group totals is audited exactly: a withheld zone cell can be worked
+# out iff its unit vector lies in the row space of the published totals, each written as
+# the set of withheld zones it contains (the published zones being known, they subtract
+# out). Group totals are withheld one at a time until no withheld cell becomes recoverable.
+
+
+def suppress_groups(cells: pd.DataFrame, groups: pd.DataFrame, measures: pd.DataFrame,
+                    pack: GeographyPack, catalogue: Catalogue,
+                    thresholds: dict[str, int]) -> pd.DataFrame:
+    """Mark which group totals may not be published.
+
+    ``cells`` is ``inequality.group_measures`` (``grouping, group, period, measure, value``),
+    ``groups`` the zones of each group (``area_code, grouping, group``), ``measures`` the
+    output of suppress_measures. Returns ``cells`` with ``suppressed`` and ``note``:
+
+    1. primary: a people count from 1 to threshold-1;
+    2. secondary: while some withheld zone cell, or a primary-withheld group total, could be
+       recovered from the published zones, areas and group totals together that could not
+       be recovered without the group totals, withhold the smallest published group total
+       that contains it. (This covers a group with exactly one withheld zone, and subtler
+       differences across wards and groups.)
+    """
+    out = cells.reset_index(drop=True).copy()
+    limit = out["measure"].map(thresholds).fillna(0).to_numpy()
+    people = {m for m, spec in catalogue.measures.items() if spec.counts_people}
+    primary = (out["measure"].isin(people).to_numpy() & (out["value"].to_numpy() > 0)
+               & (out["value"].to_numpy() < limit))
+    out["suppressed"] = primary
+    out["note"] = np.where(primary, PRIMARY, "")
+    base = pack.levels[0].id
+    lookup = pack.lookup
+    members = {key: set(part["area_code"])
+               for key, part in groups.groupby(["grouping", "group"], sort=False)}
+    zones_of = {level.id: lookup.groupby(f"{level.id}_code")[f"{base}_code"].apply(list)
+                for level in pack.levels[1:]}
+    for (period, measure), idx in out.groupby(["period", "measure"], sort=True).groups.items():
+        part = measures[(measures["period"] == period) & (measures["measure"] == measure)]
+        hidden = part[(part["level"] == base) & part["suppressed"]]["area_code"].tolist()
+        if not hidden:
+            continue
+        col = {code: j for j, code in enumerate(sorted(hidden))}
+
+        def vector(codes: set[str] | list[str], col: dict[str, int] = col) -> np.ndarray:
+            v = np.zeros(len(col))
+            for code in codes:
+                if code in col:
+                    v[col[code]] = 1.0
+            return v
+
+        # Published area totals above the base level, as sets of withheld zones.
+        area_rows = []
+        for level_id, zones in zones_of.items():
+            shown = part[(part["level"] == level_id) & ~part["suppressed"]]["area_code"]
+            area_rows += [vector(zones[c]) for c in shown if c in zones.index]
+        rows = list(idx)
+        group_vec = {i: vector(members.get((out.at[i, "grouping"], out.at[i, "group"]), set()))
+                     for i in rows}
+        protected = [np.eye(len(col))[j] for j in range(len(col))]
+        protected += [group_vec[i] for i in rows if primary[i] and group_vec[i].any()]
+        already = _recoverable(area_rows, protected)
+        while True:
+            published = [i for i in rows if not out.at[i, "suppressed"]]
+            found = _recoverable(area_rows + [group_vec[i] for i in published], protected)
+            new = [v for v, was, now in zip(protected, already, found, strict=True)
+                   if now and not was]
+            if not new:
+                break
+            support = np.sum(new, axis=0) > 0
+            # Prefer a total that holds the exposed cells; but a cell can also be exposed
+            # by a total that holds only its neighbours (ward {A, B} minus group {B}).
+            culprits = ([i for i in published if (group_vec[i] > 0)[support].any()]
+                        or [i for i in published if group_vec[i].any()])
+            pick = min(culprits, key=lambda i: (out.at[i, "value"], out.at[i, "grouping"],
+                                                out.at[i, "group"]))
+            out.at[pick, "suppressed"] = True
+            out.at[pick, "note"] = SECONDARY
+    return out
+
+
+def _recoverable(rows: list[np.ndarray], targets: list[np.ndarray]) -> list[bool]:
+    """For each target, whether it is a linear combination of ``rows`` (exactly derivable
+    by adding and subtracting published totals)."""
+    if not rows:
+        return [False] * len(targets)
+    a = np.vstack(rows)
+    projector = np.linalg.pinv(a) @ a  # projects onto the row space of a
+    return [bool(np.allclose(projector @ t, t, atol=1e-8)) for t in targets]
+
+
+def publish_groups(values: pd.DataFrame, cells: pd.DataFrame,
+                   catalogue: Catalogue) -> pd.DataFrame:
+    """Group values with every number blanked where a group total behind it is withheld.
+
+    ``values`` is ``inequality.group_values``, ``cells`` the output of suppress_groups.
+    """
+    flags = cells.set_index(["grouping", "group", "period", "measure"])["note"]
+    out = values.copy()
+    note = np.full(len(out), "", dtype=object)
+    for n, r in enumerate(out.itertuples(index=False)):
+        for measure in catalogue.indicators[r.indicator].measures():
+            found = flags.get((r.grouping, r.group, r.period, measure), "")
+            if found == PRIMARY or note[n] == PRIMARY:
+                note[n] = PRIMARY
+            elif found == SECONDARY:
+                note[n] = SECONDARY
+    out["note"] = note.astype(str)
+    out["suppressed"] = out["note"] != ""
+    blank = out["suppressed"].to_numpy()
+    for col in ("numerator", "denominator", "value", "lower", "upper"):
+        out.loc[blank, col] = np.nan
     return out

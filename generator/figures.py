@@ -714,3 +714,92 @@ def status_map_figure(counts: pd.DataFrame, areas: pd.DataFrame, *, geojson: str
                      geo={"fitbounds": "locations", "visible": False,
                           "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)"})
     return {"data": data, "layout": layout}
+
+
+#: One colour for every deprivation group: the groups are ordered, not judged.
+GROUP_COLOUR = "#31688e"
+
+
+def group_figure(indicator: AnyIndicator, rows: pd.DataFrame, *, label: str,
+                 council_value: Any = None, council_name: str = "") -> Figure:
+    """Values by deprivation group (1 = most deprived) as vertical bars with 95% CIs.
+
+    Withheld groups are left out (the table marks them); a dashed line marks the council.
+    """
+    shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    names = [group_name(label, int(g), len(rows)) for g in shown["group"]]
+    trace: dict[str, Any] = {
+        "type": "bar", "x": names, "y": [z_round(indicator, v) for v in shown["value"]],
+        "marker": {"color": GROUP_COLOUR}, "name": indicator.short_title,
+        "text": [_hover(indicator, n, v, lo, up, "") for n, v, lo, up in zip(
+            names, shown["value"], shown["lower"], shown["upper"], strict=True)],
+        "hovertemplate": "%{text}<extra></extra>", "textposition": "none",
+    }
+    if shown["lower"].notna().any():
+        trace["error_y"] = {
+            "type": "data", "symmetric": False,
+            "array": [z_round(indicator, u - v) for u, v in zip(
+                shown["upper"], shown["value"], strict=True)],
+            "arrayminus": [z_round(indicator, v - lo) for v, lo in zip(
+                shown["value"], shown["lower"], strict=True)],
+            "color": "#3d4451", "thickness": 1.2, "width": 4}
+    shapes = []
+    if not is_missing(council_value):
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1,
+                       "y0": council_value, "y1": council_value,
+                       "line": {"color": "#3d4451", "dash": "dash", "width": 1.5}})
+    layout = _layout(
+        340, margin={"l": 60, "r": 20, "t": 30, "b": 70}, showlegend=False, shapes=shapes,
+        xaxis={"title": {"text": f"{label} (1 = most deprived)"}, "type": "category"},
+        yaxis={"title": {"text": _axis_title(indicator)}, "gridcolor": GRID_COLOUR,
+               "rangemode": "tozero", **_tick_affixes(indicator)})
+    if council_name and shapes:
+        layout["annotations"] = [{"xref": "paper", "x": 1, "y": council_value,
+                                  "text": council_name, "showarrow": False,
+                                  "xanchor": "right", "yanchor": "bottom",
+                                  "font": {"size": 11}}]
+    return {"data": [trace], "layout": layout}
+
+
+def group_name(label: str, group: int, n_groups: int) -> str:
+    """"Quintile 1 (most deprived)", "Quintile 3", "Quintile 5 (least deprived)"."""
+    word = "Quintile" if n_groups <= 5 else "Decile"
+    end = (" (most deprived)" if group == 1 else " (least deprived)"
+           if group == n_groups else "")
+    return f"{word} {group}{end}"
+
+
+def slope_sentence(indicator: AnyIndicator, slope: Any, label: str) -> str:
+    """The SII and RII in words, or why there are none."""
+    if slope is None:
+        return ""
+    if slope.reason:
+        return (f"The slope index of inequality is not given: {slope.reason}.")
+    prefix, suffix = unit_affixes(indicator)
+    sii = f"{prefix}{format_number(indicator, abs(slope.sii))}{suffix}"
+    ci = format_ci(indicator, slope.sii_lower, slope.sii_upper)
+    direction = "higher" if slope.sii > 0 else "lower"
+    significant = slope.sii_lower > 0 or slope.sii_upper < 0
+    return (f"Slope index of inequality (SII): {sii} (95% CI {ci}). Across the {label} "
+            f"deprivation gradient, the value is about {sii} {direction} in the most deprived "
+            f"areas than in the least deprived"
+            + ("" if significant else ", but the interval includes no difference")
+            + f". Relative index of inequality (RII = SII / council value): "
+            f"{slope.rii:.2f} (95% CI {slope.rii_lower:.2f} to {slope.rii_upper:.2f}).")
+
+
+def group_summary(indicator: AnyIndicator, rows: pd.DataFrame, label: str) -> str:
+    """Text alternative to the group chart: most and least deprived quintile values."""
+    shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    n = len(rows)
+    withheld = int(rows["suppressed"].astype(bool).sum())
+    if shown.empty:
+        return f"No {label} quintile value can be published."
+    first, last = shown.iloc[0], shown.iloc[-1]
+    text = (f"{group_name(label, int(first['group']), n)}: "
+            f"{format_value(indicator, first['value'])}; "
+            f"{group_name(label, int(last['group']), n)}: "
+            f"{format_value(indicator, last['value'])}.")
+    if withheld:
+        text += f" {withheld} group value(s) withheld to protect privacy."
+    return text

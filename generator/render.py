@@ -119,6 +119,18 @@ class CouncilSite:
     priority_rule_text: str = ""
     report: DataReport | None = None  # the data contract report; shown on quality.html
     contact_email: str = ""  # shown on the about page when given
+    #: published values by deprivation group (inequality.GROUP_COLUMNS), or None
+    groups: pd.DataFrame | None = None
+    #: (indicator, period) -> inequality.SlopeIndex by quintile, from published groups
+    slopes: dict[tuple[str, str], Any] = field(default_factory=dict)
+    #: name of the deprivation ranking, e.g. "SIMD 2020", and how many zones it ranks
+    inequality_label: str = ""
+    inequality_zones: int = 0
+    #: name of the national comparator ("" when there is none) and where its totals come from
+    national_name: str = ""
+    national_source: str = ""
+    #: index id -> each area's component values and scores (compute.index_components)
+    index_components: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 # --- Jinja ------------------------------------------------------------------------------
@@ -239,6 +251,16 @@ def method_text(ind: AnyIndicator, catalogue: Catalogue) -> str:
     return (f"{label(ind.numerator)} per {scale} {lower_label(label(ind.denominator))}. "
             "The 95% confidence interval uses Byars' approximation to the exact Poisson "
             "interval.")
+
+
+#: "Compared with <nation>" words, followed by the national comparator's name.
+_NATIONAL_WORDS = {"worse": "Worse than", "better": "Better than", "similar": "Similar to",
+                   "higher": "Higher than", "lower": "Lower than"}
+
+
+def national_label(key: str, name: str) -> str:
+    """E.g. "Worse than Scotland"; "" without a comparison."""
+    return f"{_NATIONAL_WORDS[key]} {name}" if key in _NATIONAL_WORDS else ""
 
 
 _POLARITY_TEXT = {
@@ -401,19 +423,20 @@ class _Pages:
             "maps": maps,
             "geo_js": root + "assets/geo.js",
             "geo_stub": GEO_STUB,
-            "nav": self.nav(root, section),
+            "nav": (nav := self.nav(root, section)),
+            "links": {item["key"]: item for item in nav},
         }
 
     def nav(self, root: str, section: str) -> list[dict[str, Any]]:
-        items = [("overview", "Overview", "index.html"),
-                 ("indicators", "Indicators", "index.html#indicators"),
-                 ("areas", "Areas", "index.html#areas"),
-                 ("quality", "Data quality", "quality.html"),
-                 ("about", "About the data", "about.html")]
-        # Last, so templates that pick nav items by position keep working.
+        items = [("overview", "Overview", "index.html")]
         if self.uptake:
             items.append(("unmet", "Unmet need", "unmet-need.html"))
-        return [{"href": root + href, "label": label, "current": key == section}
+        items += [("indicators", "Indicators", "index.html#indicators"),
+                  ("areas", "Areas", "index.html#areas"),
+                  ("quality", "Data quality", "quality.html"),
+                  ("about", "About the data", "about.html")]
+        # Templates link by key (links.about.href), never by position.
+        return [{"key": key, "href": root + href, "label": label, "current": key == section}
                 for key, label, href in items]
 
     def page(self, path: str, template: str, ctx: dict[str, Any]) -> None:
@@ -794,8 +817,9 @@ class _Pages:
                               "denominator": SUPPRESSED_MARK if r.suppressed
                               else format_count(r.denominator)}
                              for r in council_rows.itertuples(index=False)]
+        groups = self.inequality_view(ind, period, council_value)
         ctx = self.context(f"{site.slug}/indicators/{ind.id}.html", title=ind.title,
-                           section="indicators", charts=bool(sections or trend),
+                           section="indicators", charts=bool(sections or trend or groups),
                            maps=bool(maps), period=period)
         ctx.update(
             ind=ind, ratio=not isinstance(ind, CountIndicator),
@@ -818,8 +842,57 @@ class _Pages:
             suppression_note=self.suppression_note(ind),
             threshold=site.disclosure_threshold,
             csv_href=root + "data/indicator_values.csv",
+            groups=groups,
+            national_name=site.national_name,
+            national=self.national_view(ind, council_row),
         )
         self.page(f"indicators/{ind.id}.html", "indicator.html", ctx)
+
+    def national_view(self, ind: AnyIndicator, row: dict[str, Any] | None
+                      ) -> dict[str, str] | None:
+        """The council against the national value, when there is one."""
+        if row is None or is_missing(row.get("national")):
+            return None
+        key = str(row.get("national_comparison") or "")
+        return {"value": format_value(ind, row["national"]), "comparison": key,
+                "label": national_label(key, self.site.national_name),
+                "name": self.site.national_name, "source": self.site.national_source}
+
+    def inequality_view(self, ind: AnyIndicator, period: str,
+                        council_value: float | None) -> dict[str, Any] | None:
+        """The SIMD section of an indicator page: quintile chart, tables, SII sentence."""
+        groups = self.site.groups
+        if groups is None or not period:
+            return None
+        mine = groups[(groups["indicator"] == ind.id) & (groups["period"] == period)]
+        if mine.empty:
+            return None
+        label = self.site.inequality_label
+
+        def table(rows: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{"name": figures.group_name(label, int(r.group), len(rows)),
+                     "zones": f"{int(r.zones):,}", "suppressed": bool(r.suppressed),
+                     "numerator": SUPPRESSED_MARK if r.suppressed else format_count(r.numerator),
+                     "denominator": SUPPRESSED_MARK if r.suppressed
+                     else format_count(r.denominator),
+                     "value": SUPPRESSED_MARK if r.suppressed else format_number(ind, r.value),
+                     "ci": SUPPRESSED_MARK if r.suppressed else format_ci(ind, r.lower, r.upper)}
+                    for r in rows.itertuples(index=False)]
+
+        quintiles = mine[mine["grouping"] == "quintile"].sort_values("group")
+        deciles = mine[mine["grouping"] == "decile"].sort_values("group")
+        # Deciles only "where counts allow": every decile with zones published.
+        show_deciles = not deciles.empty and not deciles["suppressed"].astype(bool).any()
+        figure = self.fig(
+            "simd-quintiles", f"By {label} quintile, {period}",
+            figures.group_figure(ind, quintiles, label=f"{label} quintile",
+                                 council_value=council_value, council_name=self.site.name),
+            figures.group_summary(ind, quintiles, label),
+            table_href="#table-simd", table_text=f"Table of values by {label} quintile")
+        return {"label": label, "figure": figure, "quintiles": table(quintiles),
+                "deciles": table(deciles) if show_deciles else [],
+                "slope": figures.slope_sentence(ind, self.site.slopes.get((ind.id, period)),
+                                                label)}
 
     def area(self, level: Level, code: str, name: str) -> None:
         site, data = self.site, self.data
@@ -839,7 +912,13 @@ class _Pages:
                 ci = SUPPRESSED_MARK if supp else format_ci(ind, r["lower"], r["upper"])
                 comparison = r["comparison"]
                 label = figures.COMPARISON_LABELS.get(comparison, comparison) if comparison else ""
-            rows.append({"href": self.indicator_href(root, ind.id), "title": ind.short_title,
+            national, n_key = "", ""
+            if r is not None and not r["suppressed"] and not is_missing(r.get("national")):
+                national = format_value(ind, r["national"])
+                n_key = str(r.get("national_comparison") or "")
+            rows.append({"national": national, "national_comparison": n_key,
+                         "national_label": national_label(n_key, site.national_name),
+                         "href": self.indicator_href(root, ind.id), "title": ind.short_title,
                          "theme": self.theme_titles.get(ind.theme, ind.theme),
                          "period": period, "value": value, "ci": ci,
                          "council": "" if council_value is None
@@ -863,8 +942,50 @@ class _Pages:
                            section="areas", period=_period_range(sorted(
                                {r["period"] for r in rows})) if rows else "")
         ctx.update(area_name=name, area_code=code, level=level, rows=rows, parents=parents,
-                   children=children, base=base)
+                   children=children, base=base, national_name=site.national_name,
+                   has_national=any(r["national"] for r in rows),
+                   indices=self.index_view(level, code, root))
         self.page(path, "area.html", ctx)
+
+    def index_view(self, level: Level, code: str, root: str) -> list[dict[str, Any]]:
+        """Each composite index's components for one area in the index's latest period."""
+        out = []
+        for ind in self.site.indicators:
+            if not isinstance(ind, IndexIndicator):
+                continue
+            comps = self.site.index_components.get(ind.id)
+            period = self.data.latest.get(ind.id)
+            if comps is None or comps.empty or period is None:
+                continue
+            mine = comps[(comps["level"] == level.id) & (comps["area_code"] == code)
+                         & (comps["period"] == period)]
+            if mine.empty:
+                continue
+            titles = {d.id: d.title for d in ind.dimensions}
+            record = self.data.record(ind.id, level.id, period, code) or {}
+            rows = []
+            for r in mine.itertuples(index=False):
+                comp = self.site.catalogue.indicators[r.component]
+                gone = is_missing(r.value)
+                rows.append({"dimension": titles.get(r.dimension, r.dimension),
+                             "title": comp.short_title,
+                             "href": self.indicator_href(root, r.component),
+                             "weight": f"{r.weight:g}",
+                             "value": "missing" if gone else format_value(comp, r.value),
+                             "score": "" if gone else f"{r.score:.1f}",
+                             "missing": gone})
+            missing = [r["title"] for r in rows if r["missing"]]
+            out.append({"title": ind.title, "href": self.indicator_href(root, ind.id),
+                        "period": period, "value": "" if is_missing(record.get("value"))
+                        else format_number(ind, record["value"]),
+                        "normalisation": ("0–100 between stated best and worst values"
+                                          if ind.normalisation == "bounds"
+                                          else "as a z-score across areas")
+                        + (", turned so that a higher score is worse, as for the index"
+                           if ind.polarity == "higher_is_worse"
+                           else ", so that a higher score is better"),
+                        "rows": rows, "missing": missing})
+        return out
 
     def about(self) -> None:
         site = self.site
@@ -879,7 +1000,11 @@ class _Pages:
                            period=_period_range(site.periods))
         ctx.update(indicators=inds, datasets=site.datasets,
                    threshold=site.disclosure_threshold, pack=site.pack.spec,
-                   levels=site.pack.levels, contact_email=site.contact_email)
+                   levels=site.pack.levels, contact_email=site.contact_email,
+                   national_name=site.national_name,
+                   national_source=site.national_source,
+                   inequality_label=site.inequality_label,
+                   inequality_zones=f"{site.inequality_zones:,}")
         self.page("about.html", "about.html", ctx)
 
     def quality(self) -> None:
@@ -1125,6 +1250,7 @@ def render_portal(sites: list[CouncilSite], build_date: str, *,
         "portal": "index.html",
         "council_name": "",
         "nav": [],
+        "links": {},
         "brand": _DEFAULT_COLOUR,
         "brand_text": _text_colour(_DEFAULT_COLOUR),
         "page_period": "",

@@ -18,7 +18,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import checks, compute, disclosure, loaders, postcodes, priority, render, report
+from generator import (
+    checks,
+    compute,
+    disclosure,
+    inequality,
+    loaders,
+    postcodes,
+    priority,
+    render,
+    report,
+)
 from generator.catalogue import DEFAULT_CATALOGUE, Catalogue, IndexIndicator, load_catalogue
 from generator.config import ConfigRead, apply_overrides, read_config, shown_indicator_ids
 from generator.errors import CdashError, Problem, ProblemsError
@@ -113,17 +123,38 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
     measures = v.pack.rollup(v.checked.table.drop(columns=["row"]), additive)
     values = compute.compute_indicators(measures, catalogue, indicator_ids, v.pack,
                                         cfg.council.code)
+    polarity: dict[str, str] = {i.id: i.polarity for i in catalogue.indicators.values()}
+    national = cfg.national
+    if national is not None:
+        values = compute.compare_national(
+            values, compute.national_values(national.measures, catalogue, indicator_ids),
+            polarity)
     thresholds = _thresholds(catalogue, indicator_ids, cfg.disclosure.threshold)
     hidden = disclosure.suppress_measures(measures, v.pack, catalogue, thresholds)
     published = disclosure.publish(values, hidden, catalogue)
     # Indices combine published values only, so nothing withheld can be recovered from them.
-    polarity: dict[str, str] = {i.id: i.polarity for i in catalogue.indicators.values()}
     top = v.pack.levels[-1].id
+    index_inds = [ind for i in indicator_ids
+                  if isinstance(ind := catalogue.indicators[i], IndexIndicator)]
     indices = [compute.compute_index(published, ind, polarity, top, cfg.council.code)
-               for i in indicator_ids if isinstance(ind := catalogue.indicators[i],
-                                                    IndexIndicator)]
+               for ind in index_inds]
+    components = {ind.id: compute.index_components(published, ind, polarity)
+                  for ind in index_inds}
     if indices:
         published = pd.concat([published, *indices], ignore_index=True)
+        if national is not None:
+            published["national_comparison"] = published["national_comparison"].fillna("")
+    groups = None
+    if cfg.inequality is not None:
+        base = v.pack.levels[0].id
+        zones = inequality.simd_groups(measures, base, cfg.inequality.rank_measure,
+                                       cfg.inequality.zones)
+        grouped = inequality.grouped_indicators(catalogue, indicator_ids)
+        cells = inequality.group_measures(measures, zones, base,
+                                          sorted({m for i in grouped for m in i.measures()}))
+        flags = disclosure.suppress_groups(cells, zones, hidden, v.pack, catalogue, thresholds)
+        groups = disclosure.publish_groups(
+            inequality.group_values(values, zones, grouped, base), flags, catalogue)
     rule = cfg.priority_areas
     priority_list = priority.priority_areas(
         published, catalogue, indicator_ids, dict(rule.top), rule.rank_by, rule.min_below)
@@ -141,6 +172,14 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
         disclosure_threshold=cfg.disclosure.threshold,
         attribution=v.pack.spec.attribution,
         priority=priority_list,
+        groups=groups,
+        slopes=inequality.slope_indices(groups) if groups is not None else {},
+        inequality_label=cfg.inequality.label if cfg.inequality is not None else "",
+        inequality_zones=cfg.inequality.zones if cfg.inequality is not None else 0,
+        national_name=national.name if national is not None else "",
+        national_source=(national.source + (" (synthetic)" if national.synthetic else "")
+                         if national is not None else ""),
+        index_components=components,
         priority_rule_text=priority.rule_text(rule.top, rule.rank_by, rule.min_below,
                                               {lv.id: lv.label_plural for lv in v.pack.levels}),
         report=report.build_report(v, catalogue),
