@@ -16,10 +16,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import checks, compute, disclosure, loaders, render
+import pandas as pd
+
+from generator import checks, compute, disclosure, loaders, render, tripwire
 from generator.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
-from generator.config import ConfigRead, read_config, shown_indicator_ids
-from generator.errors import CdashError, Problem, ProblemsError
+from generator.config import ConfigRead, Privacy, read_config, shown_indicator_ids
+from generator.errors import CdashError, Problem, ProblemsError, UsageError
 from generator.geography import GeographyPack, load_pack
 
 
@@ -55,7 +57,16 @@ def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue) -> 
         except ProblemsError as exc:
             read.problems.extend(exc.problems)
     folder = read.data_dir(data_dir)
-    datasets = [loaders.load_dataset(read.doc, n, spec, folder) for n, spec in read.datasets]
+    privacy = read.config.privacy if read.config is not None else Privacy()
+    try:
+        pseudonymise = loaders.pseudonymiser(privacy)
+    except UsageError:  # an unset key variable is already a config problem (unset-key)
+        pseudonymise = loaders.pseudonymiser(Privacy())
+    datasets = [loaders.load_dataset(read.doc, n, spec, folder, pseudonymise)
+                for n, spec in read.datasets]
+    if read.config is not None and read.config.matches:
+        datasets += loaders.match_households(read.doc, read.config.matches, datasets)
+    loaders.drop_records(datasets)  # household rows never leave the loaders stage
     checked = None
     if pack is not None:
         checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
@@ -65,6 +76,15 @@ def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue) -> 
 def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
                  build_date: str) -> render.CouncilSite:
     """Every stage up to rendering for one council. Raises ProblemsError on any error."""
+    return prepare_council(config_path, data_dir, catalogue_dir, build_date)[0]
+
+
+def prepare_council(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
+                    build_date: str) -> tuple[render.CouncilSite, tripwire.Guard]:
+    """Every stage up to rendering for one council, and the tripwire that checks its pages.
+
+    The guard holds the identifying values read and the primary-suppressed counts, in
+    memory only; render never sees it. Raises ProblemsError on any error."""
     catalogue = load_catalogue(catalogue_dir)
     v = validate(config_path, data_dir, catalogue)
     if v.errors or v.read.config is None or v.pack is None or v.checked is None:
@@ -76,11 +96,16 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
     values = compute.compute_indicators(measures, catalogue, indicator_ids, v.pack,
                                         cfg.council.code)
     thresholds = _thresholds(catalogue, indicator_ids, cfg.disclosure.threshold)
-    hidden = disclosure.suppress_measures(measures, v.pack, catalogue, thresholds)
-    published = disclosure.publish(values, hidden, catalogue)
+    hidden = disclosure.suppress_measures(_with_breakdowns(measures, v, additive), v.pack,
+                                          catalogue, thresholds)
+    published = disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding)
     # Only indicators with at least one value are shown: a page of blanks helps nobody.
     shown = [catalogue.indicators[i] for i in indicator_ids
              if (published["indicator"] == i).any()]
+    guard = tripwire.Guard.collect(
+        slug=cfg.council.slug, datasets=v.datasets, values=values, published=published,
+        measures=hidden, catalogue=catalogue,
+        public={*cfg.privacy.public_values, *v.pack.names.keys(), *v.pack.names.values()})
     return render.CouncilSite(
         slug=cfg.council.slug, name=cfg.council.name, code=cfg.council.code,
         synthetic=cfg.council.synthetic, colour=cfg.council.colour,
@@ -91,7 +116,25 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
         problems=[p for p in v.problems if p.severity != "error"],
         disclosure_threshold=cfg.disclosure.threshold,
         attribution=v.pack.spec.attribution,
-    )
+    ), guard
+
+
+def _with_breakdowns(measures: pd.DataFrame, v: Validation, additive: set[str]
+                     ) -> pd.DataFrame:
+    """The rolled-up totals plus the rolled-up breakdown cells of record-level datasets, so
+    that suppression accounts for every cell an attacker could combine."""
+    assert v.pack is not None and v.checked is not None
+    kept = v.checked.table[["dataset", "area_code", "period", "measure"]]
+    parts = []
+    for ds in v.datasets:
+        if ds.breakdowns is None or ds.breakdowns.empty:
+            continue
+        cells = ds.breakdowns.merge(kept, on=["dataset", "area_code", "period", "measure"])
+        parts.append(cells.drop(columns=["row", "dataset"]))
+    if not parts:
+        return measures
+    split = v.pack.rollup(pd.concat(parts, ignore_index=True), additive)
+    return pd.concat([measures.assign(breakdown="", category=""), split], ignore_index=True)
 
 
 def _thresholds(catalogue: Catalogue, indicator_ids: list[str], council: int) -> dict[str, int]:
@@ -114,7 +157,7 @@ def _summaries(v: Validation) -> list[render.DatasetSummary]:
         out.append(render.DatasetSummary(
             id=ds.spec.id, title=ds.spec.title, source=ds.spec.source, file=ds.spec.file,
             rows_read=ds.rows_read, rows_used=int(kept["row"].nunique()),
-            periods=periods, measures=list(ds.spec.measures),
+            periods=periods, measures=ds.spec.counted_measures,
             coverage=v.checked.coverage.get((ds.spec.id, latest), 0.0)))
     return out
 
@@ -149,6 +192,7 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
     the whole build before ``out`` is touched.
     """
     sites: list[render.CouncilSite] = []
+    guards: list[tripwire.Guard] = []
     failures: list[Problem] = []
     args = [(p, data_dir, catalogue_dir, build_date) for p in config_paths]
     if jobs > 1 and len(args) > 1:
@@ -161,9 +205,10 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
         if isinstance(result, list):
             failures += result
         else:
-            sites.append(result)
+            sites.append(result[0])
+            guards.append(result[1])
             if progress:
-                progress(f"{result.slug}: {len(result.indicators)} indicators")
+                progress(f"{result[0].slug}: {len(result[0].indicators)} indicators")
     if failures:
         raise ProblemsError(failures, "the build failed; the existing site was left as it was")
     slugs = [s.slug for s in sites]
@@ -174,17 +219,20 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
     for site in sites:
         files.update(render.render_council(site))
     files.update(render.render_portal(sites, build_date))
+    # After rendering, before the swap: a hit raises LeakError and the old site stays.
+    tripwire.check(files, guards)
     write_atomically(out, files)
     return BuildResult(out, slugs, len(files), sum(len(b) for b in files.values()),
                        [p for s in sites for p in s.problems])
 
 
 def _council_or_problems(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
-                         build_date: str) -> render.CouncilSite | list[Problem]:
+                         build_date: str
+                         ) -> tuple[render.CouncilSite, tripwire.Guard] | list[Problem]:
     # Runs in a worker process: return problems rather than raise, so every council's
     # problems are reported together.
     try:
-        return council_site(config_path, data_dir, catalogue_dir, build_date)
+        return prepare_council(config_path, data_dir, catalogue_dir, build_date)
     except ProblemsError as exc:
         return exc.problems
     except CdashError as exc:
