@@ -481,4 +481,4 @@ def test_all_of_scotland_computes_every_row():
     pack = _big_pack(7000, 350)
     tidy = _big_tidy(pack, catalogue, ["2019", "2020", "2021", "2022", "2023"])
     out = compute_indicators(tidy, catalogue, list(catalogue.indicators), pack, COUNCIL)
-    assert len(out) == 5 * (15 * (7000 + 350 + 1) + 7000)
+    assert len(out) == 5 * (17 * (7000 + 350 + 1) + 7000)
