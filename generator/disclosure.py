@@ -152,11 +152,16 @@ def _secondary_pass(out: pd.DataFrame, child_level: str, parent_level: str,
         if wanted is lone and len(remaining):
             # An only child cannot be hidden among siblings: hide the parent instead.
             to_hide += stats.loc[remaining, "parent_index"].astype(int).tolist()
-    to_hide = [i for i in set(to_hide) if not out.at[i, "suppressed"]]
-    if not to_hide:
+    return _hide(out, to_hide)
+
+
+def _hide(out: pd.DataFrame, rows: list[int]) -> bool:
+    """Mark ``rows`` as secondary suppressions; True if any was not hidden already."""
+    new = sorted(i for i in set(rows) if not out.at[i, "suppressed"])
+    if not new:
         return False
-    out.loc[to_hide, "suppressed"] = True
-    out.loc[to_hide, "note"] = SECONDARY
+    out.loc[new, "suppressed"] = True
+    out.loc[new, "note"] = SECONDARY
     return True
 
 
@@ -184,12 +189,7 @@ def _breakdown_pass(out: pd.DataFrame) -> bool:
                            else int(row["parent_index"]))
         elif row["n_suppressed"] == 0 and row["parent_suppressed"] and key in nonzero.index:
             to_hide.append(int(nonzero[key]))
-    to_hide = [i for i in set(to_hide) if not out.at[i, "suppressed"]]
-    if not to_hide:
-        return False
-    out.loc[to_hide, "suppressed"] = True
-    out.loc[to_hide, "note"] = SECONDARY
-    return True
+    return _hide(out, to_hide)
 
 
 def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int, int]]]:
@@ -272,12 +272,7 @@ def _audit(out: pd.DataFrame, hierarchy: Hierarchy, level_rank: dict[str, int]) 
                                table["area_code"].iat[c], table["category"].iat[c]))
             if pool:
                 to_hide.append(int(table.index[pool[0]]))
-    to_hide = sorted(set(to_hide))
-    if not to_hide:
-        return False
-    out.loc[to_hide, "suppressed"] = True
-    out.loc[to_hide, "note"] = SECONDARY
-    return True
+    return _hide(out, to_hide)
 
 
 def round_counts(values: pd.DataFrame, base: int) -> pd.DataFrame:
