@@ -73,7 +73,8 @@ def check_datasets(datasets: list[LoadedDataset], pack: GeographyPack,
         negative = table["measure"].isin(counts) & (table["value"] < 0)
         for _, r in table[negative].iterrows():
             problems.append(Problem(
-                file, int(r["row"]), None, ds.spec.measures[r["measure"]], "negative-value",
+                file, int(r["row"]), None, ds.spec.measures.get(r["measure"], r["measure"]),
+                "negative-value",
                 f"{r['value']:g} is negative, but {r['measure']} is a count; value dropped",
                 severity="warning"))
 
@@ -83,7 +84,8 @@ def check_datasets(datasets: list[LoadedDataset], pack: GeographyPack,
         for (_, r), first in zip(table[duplicated].iterrows(), first_rows[duplicated],
                                  strict=True):
             problems.append(Problem(
-                file, int(r["row"]), None, ds.spec.measures[r["measure"]], "duplicate-row",
+                file, int(r["row"]), None, ds.spec.measures.get(r["measure"], r["measure"]),
+                "duplicate-row",
                 f"{r['area_code']} {r['period']} {r['measure']} already given on row "
                 f"{first}; this row is dropped", severity="warning"))
 

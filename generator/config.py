@@ -75,6 +75,14 @@ class PeriodColumn(_Strict):
         return self
 
 
+class KeyColumn(_Strict):
+    """The column that identifies a household or child in a record-level dataset."""
+
+    column: str = Field(description="Column holding the key, e.g. a claim or household "
+                        "reference shared across the council's systems. Pseudonymised with "
+                        "HMAC-SHA256 as it is read; the raw value never leaves the loader.")
+
+
 class Dataset(_Strict):
     """One file the council exports, and how its columns map to catalogue measures."""
 
@@ -95,7 +103,32 @@ class Dataset(_Strict):
     area: AreaColumn = Field(description="The column that says which area a row is about.")
     period: PeriodColumn = Field(description="The period each row refers to.")
     measures: dict[Identifier, str] = Field(
-        min_length=1, description="Catalogue measure id -> column name holding its values.")
+        default_factory=dict,
+        description="Catalogue measure id -> column name holding its values. Required "
+        "unless the dataset is record_level.")
+    record_level: bool = Field(
+        default=False, description="True when the file has one row per household or child "
+        "(not per area). Rows are pseudonymised, counted per area and period in memory, and "
+        "never reach the output.")
+    key: KeyColumn | None = Field(
+        default=None, description="Record-level only: the column identifying each household, "
+        "used to count each once and to match households across datasets.")
+    count_as: Identifier | None = Field(
+        default=None, description="Record-level only: the catalogue measure that counts the "
+        "rows (households), e.g. ctr_households_in_extract. Leave it out for a dataset used "
+        "only to match against (e.g. grant recipients).")
+    attributes: dict[Identifier, str] = Field(
+        default_factory=dict, description="Record-level only: attribute name -> column, e.g. "
+        "{school_age_children: 'Children 5-15', family_type: 'Family type', tenure: Tenure}. "
+        "Attributes can filter matches and become breakdowns.")
+    breakdowns: list[Identifier] = Field(
+        default_factory=list, description="Record-level only: attributes whose values become "
+        "breakdown categories of the counted measure (blank values count as 'unknown').")
+    identifiers: list[str] = Field(
+        default_factory=list, description="Record-level only: columns that identify a person "
+        "or household (name, address, postcode). They are never read into the tidy table; "
+        "their values are held in memory so that the leak tripwire can prove none reaches "
+        "the site.")
     national: bool = Field(
         default=False, description="True for a national file (SIMD, CiLIF, population "
         "estimates, UC): rows for other councils' areas are left out quietly, through the "
@@ -107,6 +140,31 @@ class Dataset(_Strict):
         default_factory=lambda: [""],
         description="Cell values that mean 'no data' (read as missing, not as an error), "
         "e.g. ['', '*', '..'].")
+
+    @model_validator(mode="after")
+    def _record_level(self) -> Dataset:
+        if self.record_level:
+            if self.key is None:
+                raise ValueError("a record_level dataset needs 'key: {column: ...}', the "
+                                 "column identifying each household")
+            if self.count_as is None and self.breakdowns:
+                raise ValueError("breakdowns need 'count_as', the measure they break down")
+            unknown = [b for b in self.breakdowns if b not in self.attributes]
+            if unknown:
+                raise ValueError("breakdowns must name attributes: " + ", ".join(unknown))
+        elif not self.measures:
+            raise ValueError("give 'measures' (measure id -> column), or set record_level")
+        elif self.key or self.count_as or self.attributes or self.breakdowns:
+            raise ValueError("key, count_as, attributes and breakdowns apply to record_level "
+                             "datasets only")
+        return self
+
+    @property
+    def counted_measures(self) -> list[str]:
+        """The measures this dataset provides."""
+        if self.record_level:
+            return [self.count_as] if self.count_as else []
+        return list(self.measures)
 
     @property
     def file_format(self) -> str:
@@ -130,6 +188,44 @@ class Disclosure(_Strict):
     threshold: int = Field(default=5, ge=1,
                            description="Counts of people below this are suppressed. May raise, "
                            "never lower, the catalogue's threshold for an indicator.")
+    rounding: Literal["none", "nearest_5"] = Field(
+        default="none", description="'nearest_5' rounds every published count to the nearest "
+        "5 (the ONS 10-5 rule); rates are still computed from the unrounded counts.")
+
+
+class AttributeFilter(_Strict):
+    """A condition on one attribute of a record-level dataset."""
+
+    min: float | None = Field(default=None, description="Keep rows whose value is at least this.")
+    max: float | None = Field(default=None, description="Keep rows whose value is at most this.")
+    values: list[str] | None = Field(default=None,
+                                     description="Keep rows whose value is one of these.")
+
+
+class Match(_Strict):
+    """Households in one record-level dataset and in none of some others, per area."""
+
+    measure: Identifier = Field(description="Catalogue measure the matched count provides, e.g. "
+                                "ctr_households_school_age_children_no_scg.")
+    households_in: Identifier = Field(description="Id of the record-level dataset counted.")
+    not_in: list[Identifier] = Field(min_length=1, description="Ids of record-level datasets a "
+                                     "household must not appear in (same period, any area).")
+    where: dict[Identifier, AttributeFilter] = Field(
+        default_factory=dict, description="Conditions on attributes of households_in, e.g. "
+        "{school_age_children: {min: 1}}.")
+
+
+class Privacy(_Strict):
+    """How household keys are pseudonymised."""
+
+    key_env: str | None = Field(
+        default=None, pattern=r"^[A-Z_][A-Z0-9_]*$",
+        description="Environment variable holding the HMAC key, for pseudonyms that stay the "
+        "same across builds. Without it a random key is made for each build and held only "
+        "in memory. The key is never written anywhere.")
+    public_values: list[str] = Field(
+        default_factory=list, description="Values that are public geography, not personal "
+        "data (e.g. a postcode sector shown on the site), so the leak tripwire ignores them.")
 
 
 class UptakeRule(_Strict):
@@ -215,6 +311,11 @@ class CouncilConfig(_Strict):
     national: National | None = Field(
         default=None, description="National totals per measure and period, for 'compared "
         "with Scotland'; omit when none are available.")
+    matches: list[Match] = Field(
+        default_factory=list, description="Counts of households in one record-level dataset "
+        "and not in others ('likely eligible, not receiving'), by area.")
+    privacy: Privacy = Field(default_factory=Privacy,
+                             description="Pseudonymisation of household keys.")
 
 
 @dataclass(frozen=True)
@@ -370,14 +471,35 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
                                         "area type 'postcode' needs a top-level "
                                         "postcode_lookup: {file, postcode_column, "
                                         "area_column}"))
-        for measure in ds.measures:
+        for measure in ds.counted_measures:
             if measure not in catalogue.measures:
+                where = ("count_as",) if ds.record_level else ("measures", measure)
                 problems.append(doc.problem(
-                    ("datasets", n, "measures", measure), "unknown-measure",
+                    ("datasets", n, *where), "unknown-measure",
                     f"{measure!r} is not a catalogue measure; see "
                     "shared_indicators/measures.yaml"))
     if cfg is None:
         return problems
+    records = {ds.id for ds in cfg.datasets if ds.record_level}
+    for n, match in enumerate(cfg.matches):
+        if match.measure not in catalogue.measures:
+            problems.append(doc.problem(("matches", n, "measure"), "unknown-measure",
+                                        f"{match.measure!r} is not a catalogue measure"))
+        for loc, ds_id in [(("households_in",), match.households_in),
+                           *((("not_in", k), d) for k, d in enumerate(match.not_in))]:
+            if ds_id not in records:
+                problems.append(doc.problem(("matches", n, *loc), "not-record-level",
+                                            f"{ds_id!r} is not a record_level dataset"))
+        source = next((ds for ds in cfg.datasets if ds.id == match.households_in), None)
+        for attr in match.where:
+            if source is not None and attr not in source.attributes:
+                problems.append(doc.problem(("matches", n, "where", attr), "unknown-attribute",
+                                            f"{match.households_in} has no attribute {attr!r}"))
+    if cfg.privacy.key_env and records and not os.environ.get(cfg.privacy.key_env):
+        problems.append(doc.problem(
+            ("privacy", "key_env"), "unset-key",
+            f"environment variable {cfg.privacy.key_env} is not set; set it to the council's "
+            "secret pseudonymisation key, or remove key_env to use a random key per build"))
     if isinstance(cfg.indicators, list):
         mapped = mapped_measures(cfg)
         for n, ind_id in enumerate(cfg.indicators):
@@ -440,7 +562,8 @@ def apply_overrides(catalogue: Catalogue, cfg: CouncilConfig) -> Catalogue:
 
 def mapped_measures(cfg: CouncilConfig) -> set[str]:
     """Every measure id some dataset provides."""
-    return {m for ds in cfg.datasets for m in ds.measures}
+    return ({m for ds in cfg.datasets for m in ds.counted_measures}
+            | {match.measure for match in cfg.matches})
 
 
 def shown_indicator_ids(cfg: CouncilConfig, catalogue: Catalogue) -> list[str]:

@@ -12,12 +12,32 @@ whenever any count behind it is withheld.
    subtraction, so the smallest other child is suppressed too (or, with no other child, the
    parent). If a parent is suppressed but all its children are published, the parent is the
    sum of its children, so the smallest non-zero child is suppressed. Repeat until stable.
+   The same rules run within every breakdown category (e.g. family type) of a measure.
+3. Audit: the rules above are local, so a suppressed cell could still be recovered by
+   combining equations across levels and breakdowns (a ward total minus its zones, minus a
+   family type's other categories...). Each (period, measure) table is written as the linear
+   system an attacker holding every published cell would solve: parent = sum of children at
+   every level and category, and total = sum of categories in every area and breakdown. A
+   suppressed cell is recoverable exactly when its unit vector lies in the row space of the
+   equations restricted to the suppressed cells, i.e. when every null-space vector is zero
+   there. While any cell is recoverable, the smallest non-zero published cell sharing an
+   equation with it is suppressed too.
+4. Rounding (optional, ``rounding: nearest_5``): published counts are rounded to the nearest
+   5 (the ONS 10-5 rule); rates keep the value computed from unrounded counts.
+
+Breakdowns ride along in two optional columns of the measures table: ``breakdown`` (e.g.
+``family_type``; "" for the total) and ``category`` (e.g. ``lone_parent``; "" for the total).
+The categories of a breakdown must be exhaustive (record-level loading adds an ``unknown``
+category), so that they sum to the total.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+import scipy.linalg
 
 from generator.catalogue import Catalogue
 from generator.geography import GeographyPack
@@ -30,6 +50,13 @@ SUPPRESSED_MARK = "[c]"
 NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper",
                    "gap", "lower_998", "upper_998",  # these three: uptake rows
                    "national"]  # compute.compare_national
+#: Columns of the measures table that say which breakdown cell a row is ("" = the total).
+BREAKDOWN_COLUMNS = ["breakdown", "category"]
+#: Rounding rules a council may choose.
+ROUNDING_BASE = {"none": 1, "nearest_5": 5}
+
+#: (child level, parent level, child code -> parent code) for each nested pair of levels.
+Hierarchy = Sequence[tuple[str, str, pd.DataFrame]]
 
 
 def suppress_measures(measures: pd.DataFrame, pack: GeographyPack, catalogue: Catalogue,
@@ -40,21 +67,42 @@ def suppress_measures(measures: pd.DataFrame, pack: GeographyPack, catalogue: Ca
     ``thresholds`` gives each people-counting measure its threshold. Returns the table with
     ``suppressed`` (bool) and ``note`` (primary/secondary/"") columns added.
     """
-    out = measures.reset_index(drop=True).copy()
     people = {m for m, spec in catalogue.measures.items() if spec.counts_people}
+    return suppress_cells(measures, _nested_pairs(pack), thresholds, people)
+
+
+def suppress_cells(cells: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[str, int],
+                   people: set[str]) -> pd.DataFrame:
+    """Primary and secondary suppression of a table of counts, audited against an attacker.
+
+    ``cells`` has ``level, area_code, period, measure, value`` and optionally ``breakdown,
+    category``; ``hierarchy`` lists each nested level pair smallest first; ``people`` the
+    measures that count people. Returns the cells with ``suppressed`` and ``note`` added
+    (and the breakdown columns, "" for totals).
+    """
+    out = cells.reset_index(drop=True).copy()
+    for col in BREAKDOWN_COLUMNS:
+        if col not in out.columns:
+            out[col] = ""
+        out[col] = out[col].fillna("").astype(str)
     limit = out["measure"].map(thresholds).fillna(0).to_numpy()
     primary = (out["measure"].isin(people).to_numpy() & (out["value"].to_numpy() > 0)
                & (out["value"].to_numpy() < limit))
     out["suppressed"] = primary
     out["note"] = np.where(primary, PRIMARY, "")
-
-    pairs = _nested_pairs(pack)
-    changed = bool(primary.any())
-    while changed:
-        changed = False
-        for child_level, parent_level, mapping in pairs:
-            changed |= _secondary_pass(out, child_level, parent_level, mapping)
-    return out
+    if not primary.any():
+        return out
+    level_rank = {child: n for n, (child, _, _) in enumerate(hierarchy)}
+    level_rank.update({parent: n + 1 for n, (_, parent, _) in enumerate(hierarchy)})
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for child_level, parent_level, mapping in hierarchy:
+                changed |= _secondary_pass(out, child_level, parent_level, mapping)
+            changed |= _breakdown_pass(out)
+        if not _audit(out, hierarchy, level_rank):
+            return out
 
 
 def _nested_pairs(pack: GeographyPack) -> list[tuple[str, str, pd.DataFrame]]:
@@ -76,13 +124,14 @@ def _secondary_pass(out: pd.DataFrame, child_level: str, parent_level: str,
     """One round of the secondary rules for one level pair; True if anything changed."""
     children = out[out["level"] == child_level].reset_index().merge(mapping, on="area_code")
     parents = (out[out["level"] == parent_level]
-               .reset_index()[["index", "area_code", "period", "measure", "suppressed"]]
+               .reset_index()[["index", "area_code", "period", "measure", *BREAKDOWN_COLUMNS,
+                               "suppressed"]]
                .rename(columns={"index": "parent_index", "area_code": "parent_code",
                                 "suppressed": "parent_suppressed"}))
-    children = children.merge(parents, on=["parent_code", "period", "measure"], how="inner")
+    group = ["parent_code", "period", "measure", *BREAKDOWN_COLUMNS]
+    children = children.merge(parents, on=group, how="inner")
     if children.empty:
         return False
-    group = ["parent_code", "period", "measure"]
     stats = children.groupby(group, sort=False).agg(
         n_suppressed=("suppressed", "sum"), n_children=("suppressed", "size"),
         parent_suppressed=("parent_suppressed", "first"), parent_index=("parent_index", "first"))
@@ -100,26 +149,181 @@ def _secondary_pass(out: pd.DataFrame, child_level: str, parent_level: str,
         remaining = wanted.index
         for source in pool:
             picks = source.set_index(group).loc[lambda d, r=remaining: d.index.isin(r)]
-            firsts = picks.groupby(level=[0, 1, 2], sort=False)["index"].first()
+            firsts = picks.groupby(level=list(range(len(group))), sort=False)["index"].first()
             to_hide += firsts.tolist()
             remaining = remaining.difference(firsts.index)
         if wanted is lone and len(remaining):
             # An only child cannot be hidden among siblings: hide the parent instead.
             to_hide += stats.loc[remaining, "parent_index"].astype(int).tolist()
-    to_hide = [i for i in set(to_hide) if not out.at[i, "suppressed"]]
-    if not to_hide:
+    return _hide(out, to_hide)
+
+
+def _hide(out: pd.DataFrame, rows: list[int]) -> bool:
+    """Mark ``rows`` as secondary suppressions; True if any was not hidden already."""
+    new = sorted(i for i in set(rows) if not out.at[i, "suppressed"])
+    if not new:
         return False
-    out.loc[to_hide, "suppressed"] = True
-    out.loc[to_hide, "note"] = SECONDARY
+    out.loc[new, "suppressed"] = True
+    out.loc[new, "note"] = SECONDARY
     return True
 
 
-def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+def _breakdown_pass(out: pd.DataFrame) -> bool:
+    """The sibling rules across categories: an area's total is the sum of its categories
+    of each breakdown, exactly as a parent is the sum of its children."""
+    if not (out["breakdown"] != "").any():
+        return False
+    keys = ["level", "area_code", "period", "measure"]
+    totals = (out[out["breakdown"] == ""].reset_index()[[*keys, "index", "suppressed"]]
+              .rename(columns={"index": "parent_index", "suppressed": "parent_suppressed"}))
+    cats = out[out["breakdown"] != ""].reset_index().merge(totals, on=keys, how="inner")
+    if cats.empty:
+        return False
+    group = [*keys, "breakdown"]
+    stats = cats.groupby(group, sort=False).agg(
+        n_suppressed=("suppressed", "sum"), parent_suppressed=("parent_suppressed", "first"),
+        parent_index=("parent_index", "first"))
+    to_hide: list[int] = []
+    pool = cats[~cats["suppressed"]].sort_values(["value", "category"], kind="stable")
+    nonzero = pool[pool["value"] > 0].groupby(group, sort=False)["index"].first()
+    for key, row in stats.iterrows():
+        if row["n_suppressed"] == 1 and not row["parent_suppressed"]:
+            to_hide.append(int(nonzero[key]) if key in nonzero.index
+                           else int(row["parent_index"]))
+        elif row["n_suppressed"] == 0 and row["parent_suppressed"] and key in nonzero.index:
+            to_hide.append(int(nonzero[key]))
+    return _hide(out, to_hide)
+
+
+def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int, int]]]:
+    """The linear equations an attacker knows about one (period, measure) table.
+
+    Each equation is a list of (row index in ``table``, coefficient) summing to zero: a
+    parent minus its children, for every nested level pair and breakdown category; an
+    area's total minus its categories, for every breakdown.
+    """
+    index = {key: n for n, key in enumerate(zip(table["level"], table["area_code"],
+                                                 table["breakdown"], table["category"],
+                                                 strict=True))}
+    out: list[list[tuple[int, int]]] = []
+    cells = list(zip(table["breakdown"], table["category"], strict=True))
+    for child_level, parent_level, mapping in hierarchy:
+        parent_of = dict(zip(mapping["area_code"], mapping["parent_code"], strict=True))
+        members: dict[tuple[str, str, str], list[int]] = {}
+        for n, (level, code) in enumerate(zip(table["level"], table["area_code"], strict=True)):
+            if level == child_level and code in parent_of:
+                members.setdefault((parent_of[code], *cells[n]), []).append(n)
+        for (parent, breakdown, category), kids in members.items():
+            top = index.get((parent_level, parent, breakdown, category))
+            if top is not None:
+                out.append([(top, 1), *((k, -1) for k in kids)])
+    by_area: dict[tuple[str, str, str], list[int]] = {}
+    for n, (level, code, breakdown) in enumerate(zip(table["level"], table["area_code"],
+                                                     table["breakdown"], strict=True)):
+        if breakdown:
+            by_area.setdefault((level, code, breakdown), []).append(n)
+    for (level, code, _), parts in by_area.items():
+        total = index.get((level, code, "", ""))
+        if total is not None:
+            out.append([(total, 1), *((k, -1) for k in parts)])
+    return out
+
+
+def recoverable(n_cells: int, eqs: list[list[tuple[int, int]]], hidden: np.ndarray
+                ) -> np.ndarray:
+    """Which hidden cells an attacker can solve for exactly from the published ones.
+
+    A hidden cell is determined when its unit vector is in the row space of the equations
+    restricted to the hidden cells: equivalently, when every vector of that matrix's null
+    space is zero at it. The matrices hold small integers, so a floating-point null space
+    with a tolerance is exact in practice; the property test checks it with fractions.
+    """
+    unknown = np.flatnonzero(hidden)
+    found = np.zeros(n_cells, dtype=bool)
+    if not len(unknown):
+        return found
+    column = {int(c): n for n, c in enumerate(unknown)}
+    rows = [[(column[c], k) for c, k in eq if c in column] for eq in eqs]
+    rows = [r for r in rows if r]
+    if not rows:
+        return found
+    matrix = np.zeros((len(rows), len(unknown)))
+    for n, row in enumerate(rows):
+        for c, k in row:
+            matrix[n, c] = k
+    null = scipy.linalg.null_space(matrix)
+    pinned = (np.abs(null).max(axis=1) < 1e-9) if null.size else np.ones(len(unknown), bool)
+    found[unknown[pinned]] = True
+    return found
+
+
+def _audit(out: pd.DataFrame, hierarchy: Hierarchy, level_rank: dict[str, int]) -> bool:
+    """Suppress one more cell beside every hidden cell an attacker could recover.
+
+    True if anything changed (then the local rules run again before the next audit)."""
+    to_hide: list[int] = []
+    flagged = out.groupby(["period", "measure"], sort=True)["suppressed"].transform("any")
+    for _, table in out[flagged].groupby(["period", "measure"], sort=True):
+        eqs = equations(table, hierarchy)
+        hidden = table["suppressed"].to_numpy()
+        for cell in np.flatnonzero(recoverable(len(table), eqs, hidden)):
+            neighbours = {c for eq in eqs if any(c0 == cell for c0, _ in eq) for c, _ in eq}
+            pool = sorted(
+                (c for c in neighbours if not hidden[c]),
+                key=lambda c: (table["value"].iat[c] <= 0, table["value"].iat[c],
+                               level_rank.get(table["level"].iat[c], 0),
+                               table["area_code"].iat[c], table["category"].iat[c]))
+            if pool:
+                to_hide.append(int(table.index[pool[0]]))
+    return _hide(out, to_hide)
+
+
+def round_counts(values: pd.DataFrame, base: int) -> pd.DataFrame:
+    """Published counts rounded to the nearest ``base`` (halves away from zero).
+
+    Numerators and denominators are rounded, and so is the value of a count indicator
+    (whose value is its numerator); a rate or share keeps the value and interval computed
+    from the unrounded counts, as ONS does, since rounding both sides would distort it.
+    """
+    if base <= 1:
+        return values
+    out = values.copy()
+
+    def rounded(col: pd.Series) -> pd.Series:
+        return np.sign(col) * np.floor(np.abs(col) / base + 0.5) * base
+
+    counts = out["denominator"].isna() if "denominator" in out.columns else None
+    for col in ("numerator", "denominator"):
+        if col in out.columns:
+            out[col] = rounded(out[col].astype(float))
+    if counts is not None:
+        for col in ("value", "comparator"):
+            if col in out.columns:
+                out.loc[counts, col] = rounded(out.loc[counts, col].astype(float))
+        for col in ("lower", "upper"):
+            if col in out.columns:
+                # An interval around a rounded count would give the unrounded count away.
+                out.loc[counts, col] = np.nan
+    return out
+
+
+def totals(measures: pd.DataFrame) -> pd.DataFrame:
+    """The area totals of a measures table, without its breakdown categories."""
+    if "category" not in measures.columns:
+        return measures
+    return measures[measures["category"].fillna("") == ""]
+
+
+def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue,
+            rounding: str = "none") -> pd.DataFrame:
     """Indicator values with every number blanked where a count behind it is suppressed.
 
-    ``values`` is compute's indicator table, ``measures`` the output of suppress_measures.
-    After this, a suppressed row carries no number at all: nothing downstream can leak it.
+    ``values`` is compute's indicator table, ``measures`` the output of suppress_measures
+    (breakdown cells there only constrain what is suppressed; totals are what values
+    hold). ``rounding`` is a key of ROUNDING_BASE. After this, a suppressed row carries no
+    number at all: nothing downstream can leak it.
     """
+    measures = totals(measures)
     flags = measures.set_index(["level", "area_code", "period", "measure"])["note"]
     out = values.copy()
     note = pd.Series("", index=out.index, dtype=object)
@@ -148,7 +352,7 @@ def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue) 
         # Rank among published values only: a gap in the ranks would hint at a hidden value.
         out["rank"] = (out.groupby(["indicator", "level", "period"], sort=False)["value"]
                        .rank(method="min", ascending=False).astype("Int64"))
-    return out
+    return round_counts(out, ROUNDING_BASE[rounding])
 
 
 # --- Deprivation groups (SIMD quintiles and deciles) ------------------------------------------

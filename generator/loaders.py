@@ -8,19 +8,32 @@ later message can point at it.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import hmac
 import io
+import os
 import re
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from generator.config import Dataset
-from generator.errors import Problem
+from generator.config import Dataset, Match, Privacy
+from generator.errors import Problem, UsageError
 from generator.yamlio import YamlDocument, display
 
 TIDY_COLUMNS = ["dataset", "row", "area_code", "period", "measure", "value"]
+#: A tidy table of breakdown cells has these two more columns.
+BREAKDOWN_COLUMNS = ["breakdown", "category"]
+#: Category for a record whose breakdown attribute is blank: categories must add up to the
+#: total, or disclosure control could not reason about them.
+UNKNOWN_CATEGORY = "unknown"
+
+#: Turns raw household keys into pseudonyms.
+Pseudonymiser = Callable[[pd.Series], pd.Series]
 
 # "1,234" or "12,345.6" with an optional leading currency sign: council exports format
 # numbers for people, so we accept what a spreadsheet shows.
@@ -37,6 +50,13 @@ class LoadedDataset:
     table: pd.DataFrame
     rows_read: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: Record-level only: counts by breakdown category (tidy columns plus breakdown, category).
+    breakdowns: pd.DataFrame | None = None
+    #: Record-level only: one row per household (pseudonymised key, area, period, attributes)
+    #: kept for matching, then dropped by drop_records before anything leaves the loaders.
+    records: pd.DataFrame | None = field(default=None, repr=False)
+    #: Record-level only: every raw key and identifying value read, for the leak tripwire.
+    identifying: set[str] = field(default_factory=set, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -44,8 +64,28 @@ class LoadedDataset:
         return any(p.severity == "error" for p in self.problems)
 
 
-def load_dataset(doc: YamlDocument, index: int, spec: Dataset, data_dir: Path
-                 ) -> LoadedDataset:
+def pseudonymiser(privacy: Privacy) -> Pseudonymiser:
+    """HMAC-SHA256 of each key, with the council's key from ``privacy.key_env`` or, by
+    default, a random key made now and held only in this closure (nothing to leak, and
+    pseudonyms differ from build to build). Raises UsageError if the named variable is unset.
+    """
+    if privacy.key_env:
+        given = os.environ.get(privacy.key_env)
+        if not given:
+            raise UsageError(f"environment variable {privacy.key_env} (privacy.key_env) is not "
+                             "set; set it to the pseudonymisation key or remove key_env")
+        key = given.encode("utf-8")
+    else:
+        key = secrets.token_bytes(32)
+
+    def apply(keys: pd.Series) -> pd.Series:
+        return keys.map(lambda k: hmac.new(key, str(k).encode("utf-8"),
+                                           hashlib.sha256).hexdigest())
+    return apply
+
+
+def load_dataset(doc: YamlDocument, index: int, spec: Dataset, data_dir: Path,
+                 pseudonymise: Pseudonymiser | None = None) -> LoadedDataset:
     """Read dataset number ``index`` of the config ``doc`` from ``data_dir``.
 
     Never raises for bad input: problems come back on the LoadedDataset, located in the
@@ -66,10 +106,14 @@ def load_dataset(doc: YamlDocument, index: int, spec: Dataset, data_dir: Path
 
     columns = [str(c).strip() for c in raw.columns]
     raw.columns = columns
-    wanted = [(("area", "column"), spec.area.column)]
+    wanted: list[tuple[tuple[str | int, ...], str]] = [(("area", "column"), spec.area.column)]
     if spec.period.column is not None:
         wanted.append((("period", "column"), spec.period.column))
     wanted += [(("measures", m), col) for m, col in spec.measures.items()]
+    if spec.key is not None:
+        wanted.append((("key", "column"), spec.key.column))
+    wanted += [(("attributes", a), col) for a, col in spec.attributes.items()]
+    wanted += [(("identifiers", n), col) for n, col in enumerate(spec.identifiers)]
     for loc, col in wanted:
         if col not in columns:
             close = difflib.get_close_matches(col, columns, n=1)
@@ -92,6 +136,12 @@ def load_dataset(doc: YamlDocument, index: int, spec: Dataset, data_dir: Path
         periods = pd.Series([spec.period.value] * len(raw), dtype=str)
     if spec.period.map:
         periods = periods.replace(spec.period.map)
+    # A postcode -> data zone lookup (area type "postcode") plugs in here, on ``areas``, for
+    # record-level and aggregate files alike.
+    if spec.record_level:
+        _aggregate_records(result, raw, rows, areas, periods,
+                           pseudonymise or pseudonymiser(Privacy()))
+        return result
 
     frames = []
     shown = display(path)
@@ -203,3 +253,137 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _aggregate_records(result: LoadedDataset, raw: pd.DataFrame, rows: np.ndarray,
+                       areas: pd.Series, periods: pd.Series,
+                       pseudonymise: Pseudonymiser) -> None:
+    """Count one-row-per-household records per area and period (and breakdown category).
+
+    Keys are pseudonymised at once; the raw keys and identifying columns are kept only as a
+    set of strings for the leak tripwire. Each household counts once per period."""
+    spec = result.spec
+    assert spec.key is not None
+    keys = raw[spec.key.column].astype(str).str.strip()
+    for col in [spec.key.column, *spec.identifiers]:
+        result.identifying.update(v for v in raw[col].astype(str).str.strip() if v)
+    shown = display(result.path)
+    blank = (keys == "").to_numpy()
+    for pos in np.flatnonzero(blank):
+        result.problems.append(Problem(shown, int(rows[pos]), None, spec.key.column,
+                                       "missing-key", "no household key; row dropped",
+                                       severity="warning"))
+    frame = pd.DataFrame({"row": rows, "area_code": areas.to_numpy(),
+                          "period": periods.to_numpy(), "key": pseudonymise(keys).to_numpy()})
+    for attr, col in spec.attributes.items():
+        frame[attr] = raw[col].astype(str).str.strip().to_numpy()
+    frame = frame[~blank]
+    twice = frame.duplicated(["period", "key"], keep="first")
+    for row in frame.loc[twice, "row"]:
+        result.problems.append(Problem(shown, int(row), None, spec.key.column,
+                                       "duplicate-household", "this household already "
+                                       "appears in the same period; counted once",
+                                       severity="warning"))
+    frame = frame[~twice].reset_index(drop=True)
+    result.records = frame
+    if spec.count_as is not None:  # else the dataset is only matched against
+        result.table, result.breakdowns = count_households(frame, spec.id, spec.count_as,
+                                                           spec.breakdowns)
+
+
+def count_households(frame: pd.DataFrame, dataset: str, measure: str, breakdowns: list[str],
+                     areas: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Household rows -> (tidy totals, tidy breakdown cells) per area and period.
+
+    ``areas`` (area_code, period) lists cells to report as 0 when no row falls in them.
+    Every category seen in a period is given for every area, 0 where none, so that the
+    categories of an area add up to its total."""
+    cells = frame[["area_code", "period"]].drop_duplicates()
+    if areas is not None:
+        cells = pd.concat([cells, areas]).drop_duplicates()
+    counts = frame.groupby(["area_code", "period"], sort=True).agg(
+        row=("row", "min"), value=("key", "size")).reset_index()
+    totals = cells.merge(counts, on=["area_code", "period"], how="left")
+    totals = totals.assign(dataset=dataset, measure=measure,
+                           row=totals["row"].fillna(0).astype("int64"),
+                           value=totals["value"].fillna(0).astype(float))
+    totals = totals.sort_values(["period", "area_code"]).reset_index(drop=True)[TIDY_COLUMNS]
+    parts = []
+    for attr in breakdowns:
+        cat = frame[attr].replace("", UNKNOWN_CATEGORY).str.lower().str.replace(
+            r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+        counted = frame.assign(category=cat).groupby(
+            ["area_code", "period", "category"], sort=True).size().rename("value").reset_index()
+        grid = cells.merge(counted[["period", "category"]].drop_duplicates(), on="period")
+        grid = grid.merge(counted, on=["area_code", "period", "category"], how="left")
+        parts.append(grid.assign(dataset=dataset, row=0, measure=measure, breakdown=attr,
+                                 value=grid["value"].fillna(0).astype(float)))
+    columns = [*TIDY_COLUMNS, *BREAKDOWN_COLUMNS]
+    split = (pd.concat(parts, ignore_index=True)[columns].sort_values(
+        ["period", "area_code", "breakdown", "category"]).reset_index(drop=True)
+        if parts else pd.DataFrame(columns=columns))
+    return totals, split
+
+
+def match_households(doc: YamlDocument, matches: list[Match],
+                     datasets: list[LoadedDataset]) -> list[LoadedDataset]:
+    """For each match, households in one record-level dataset and in none of the others
+    (same period, matched on the pseudonymised key), counted by area: a dataset of its own.
+
+    Only periods that every ``not_in`` dataset covers are counted: a household cannot be
+    said to be missing from a list we do not have for that year."""
+    by_id = {ds.spec.id: ds for ds in datasets}
+    out = []
+    for n, match in enumerate(matches):
+        source = by_id.get(match.households_in)
+        others = [by_id.get(d) for d in match.not_in]
+        if source is None or source.records is None or any(
+                o is None or o.records is None for o in others):
+            continue  # the dataset itself is already reported as missing or broken
+        records = source.records
+        keep = pd.Series(True, index=records.index)
+        for attr, rule in match.where.items():
+            number = pd.to_numeric(records[attr], errors="coerce")
+            if rule.min is not None:
+                keep &= number >= rule.min
+            if rule.max is not None:
+                keep &= number <= rule.max
+            if rule.values is not None:
+                keep &= records[attr].isin(rule.values)
+        periods = set(records["period"])
+        receiving: set[tuple[str, str]] = set()
+        for other in others:
+            assert other is not None and other.records is not None
+            periods &= set(other.records["period"])
+            receiving |= set(zip(other.records["period"], other.records["key"], strict=True))
+        dropped = sorted(set(records["period"]) - periods)
+        if dropped:
+            out_problem = doc.problem(
+                ("matches", n, "not_in"), "match-periods",
+                f"{match.measure}: no {', '.join(match.not_in)} data for "
+                f"{', '.join(dropped)}, so those periods are not counted", severity="warning")
+        in_periods = records["period"].isin(periods)
+        pairs = pd.Series(list(zip(records["period"], records["key"], strict=True)),
+                          index=records.index)
+        wanted = records[keep & in_periods & ~pairs.isin(receiving)]
+        areas = records.loc[in_periods, ["area_code", "period"]].drop_duplicates()
+        spec = source.spec.model_copy(update={
+            "id": f"match_{n + 1}", "record_level": False, "key": None, "count_as": None,
+            "attributes": {}, "identifiers": [],
+            "title": f"{match.measure}: households in {match.households_in}, not in "
+                     + ", ".join(match.not_in),
+            "measures": {match.measure: f"matched from {match.households_in}"}})
+        table, split = count_households(wanted, spec.id, match.measure,
+                                        [b for b in source.spec.breakdowns], areas)
+        result = LoadedDataset(spec, source.index, source.path, table,
+                               rows_read=len(wanted), breakdowns=split)
+        if dropped:
+            result.problems.append(out_problem)
+        out.append(result)
+    return out
+
+
+def drop_records(datasets: list[LoadedDataset]) -> None:
+    """Forget every household row: after matching, only counts go on."""
+    for ds in datasets:
+        ds.records = None

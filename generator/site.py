@@ -28,10 +28,17 @@ from generator import (
     priority,
     render,
     report,
+    tripwire,
 )
 from generator.catalogue import DEFAULT_CATALOGUE, Catalogue, IndexIndicator, load_catalogue
-from generator.config import ConfigRead, apply_overrides, read_config, shown_indicator_ids
-from generator.errors import CdashError, Problem, ProblemsError
+from generator.config import (
+    ConfigRead,
+    Privacy,
+    apply_overrides,
+    read_config,
+    shown_indicator_ids,
+)
+from generator.errors import CdashError, Problem, ProblemsError, UsageError
 from generator.geography import GeographyPack, load_pack
 
 
@@ -70,8 +77,17 @@ def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue, *,
         except ProblemsError as exc:
             read.problems.extend(exc.problems)
     folder = read.data_dir(data_dir)
-    datasets = [loaders.load_dataset(read.doc, n, spec, folder) for n, spec in read.datasets]
+    privacy = read.config.privacy if read.config is not None else Privacy()
+    try:
+        pseudonymise = loaders.pseudonymiser(privacy)
+    except UsageError:  # an unset key variable is already a config problem (unset-key)
+        pseudonymise = loaders.pseudonymiser(Privacy())
+    datasets = [loaders.load_dataset(read.doc, n, spec, folder, pseudonymise)
+                for n, spec in read.datasets]
     _assign_postcodes(read, datasets, folder)
+    if read.config is not None and read.config.matches:
+        datasets += loaders.match_households(read.doc, read.config.matches, datasets)
+    loaders.drop_records(datasets)  # household rows never leave the loaders stage
     checked = None
     if pack is not None:
         _check_area_types(read, pack, datasets)
@@ -112,6 +128,16 @@ def _check_area_types(read: ConfigRead, pack: GeographyPack,
 def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
                  build_date: str, packs_dir: Path | None = None) -> render.CouncilSite:
     """Every stage up to rendering for one council. Raises ProblemsError on any error."""
+    return prepare_council(config_path, data_dir, catalogue_dir, build_date, packs_dir)[0]
+
+
+def prepare_council(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
+                    build_date: str, packs_dir: Path | None = None
+                    ) -> tuple[render.CouncilSite, tripwire.Guard]:
+    """Every stage up to rendering for one council, and the tripwire that checks its pages.
+
+    The guard holds the identifying values read and the primary-suppressed counts, in
+    memory only; render never sees it. Raises ProblemsError on any error."""
     catalogue = load_catalogue(catalogue_dir)
     v = validate(config_path, data_dir, catalogue, packs_dir=packs_dir)
     if v.errors or v.read.config is None or v.pack is None or v.checked is None:
@@ -130,8 +156,9 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
             values, compute.national_values(national.measures, catalogue, indicator_ids),
             polarity)
     thresholds = _thresholds(catalogue, indicator_ids, cfg.disclosure.threshold)
-    hidden = disclosure.suppress_measures(measures, v.pack, catalogue, thresholds)
-    published = disclosure.publish(values, hidden, catalogue)
+    hidden = disclosure.suppress_measures(_with_breakdowns(measures, v, additive), v.pack,
+                                          catalogue, thresholds)
+    published = disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding)
     # Indices combine published values only, so nothing withheld can be recovered from them.
     top = v.pack.levels[-1].id
     index_inds = [ind for i in indicator_ids
@@ -152,7 +179,8 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
         grouped = inequality.grouped_indicators(catalogue, indicator_ids)
         cells = inequality.group_measures(measures, zones, base,
                                           sorted({m for i in grouped for m in i.measures()}))
-        flags = disclosure.suppress_groups(cells, zones, hidden, v.pack, catalogue, thresholds)
+        flags = disclosure.suppress_groups(cells, zones, disclosure.totals(hidden), v.pack,
+                                           catalogue, thresholds)
         groups = disclosure.publish_groups(
             inequality.group_values(values, zones, grouped, base), flags, catalogue)
     rule = cfg.priority_areas
@@ -161,6 +189,10 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
     # Only indicators with at least one value are shown: a page of blanks helps nobody.
     shown = [catalogue.indicators[i] for i in indicator_ids
              if (published["indicator"] == i).any()]
+    guard = tripwire.Guard.collect(
+        slug=cfg.council.slug, datasets=v.datasets, values=values, published=published,
+        measures=hidden, catalogue=catalogue,
+        public={*cfg.privacy.public_values, *v.pack.names.keys(), *v.pack.names.values()})
     return render.CouncilSite(
         slug=cfg.council.slug, name=cfg.council.name, code=cfg.council.code,
         synthetic=cfg.council.synthetic, colour=cfg.council.colour,
@@ -184,7 +216,25 @@ def council_site(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
                                               {lv.id: lv.label_plural for lv in v.pack.levels}),
         report=report.build_report(v, catalogue),
         contact_email=cfg.council.contact_email or "",
-    )
+    ), guard
+
+
+def _with_breakdowns(measures: pd.DataFrame, v: Validation, additive: set[str]
+                     ) -> pd.DataFrame:
+    """The rolled-up totals plus the rolled-up breakdown cells of record-level datasets, so
+    that suppression accounts for every cell an attacker could combine."""
+    assert v.pack is not None and v.checked is not None
+    kept = v.checked.table[["dataset", "area_code", "period", "measure"]]
+    parts = []
+    for ds in v.datasets:
+        if ds.breakdowns is None or ds.breakdowns.empty:
+            continue
+        cells = ds.breakdowns.merge(kept, on=["dataset", "area_code", "period", "measure"])
+        parts.append(cells.drop(columns=["row", "dataset"]))
+    if not parts:
+        return measures
+    split = v.pack.rollup(pd.concat(parts, ignore_index=True), additive)
+    return pd.concat([measures.assign(breakdown="", category=""), split], ignore_index=True)
 
 
 def _thresholds(catalogue: Catalogue, indicator_ids: list[str], council: int) -> dict[str, int]:
@@ -207,7 +257,7 @@ def _summaries(v: Validation) -> list[render.DatasetSummary]:
         out.append(render.DatasetSummary(
             id=ds.spec.id, title=ds.spec.title, source=ds.spec.source, file=ds.spec.file,
             rows_read=ds.rows_read, rows_used=int(kept["row"].nunique()),
-            periods=periods, measures=list(ds.spec.measures),
+            periods=periods, measures=ds.spec.counted_measures,
             coverage=v.checked.coverage.get((ds.spec.id, latest), 0.0)))
     return out
 
@@ -243,6 +293,7 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
     the whole build before ``out`` is touched.
     """
     sites: list[render.CouncilSite] = []
+    guards: list[tripwire.Guard] = []
     failures: list[Problem] = []
     args = [(p, data_dir, catalogue_dir, build_date, packs_dir) for p in config_paths]
     if jobs > 1 and len(args) > 1:
@@ -255,9 +306,10 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
         if isinstance(result, list):
             failures += result
         else:
-            sites.append(result)
+            sites.append(result[0])
+            guards.append(result[1])
             if progress:
-                progress(f"{result.slug}: {len(result.indicators)} indicators")
+                progress(f"{result[0].slug}: {len(result[0].indicators)} indicators")
     if failures:
         raise ProblemsError(failures, "the build failed; the existing site was left as it was")
     slugs = [s.slug for s in sites]
@@ -268,6 +320,8 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
     for site in sites:
         files.update(render.render_council(site))
     files.update(render.render_portal(sites, build_date))
+    # After rendering, before the swap: a hit raises LeakError and the old site stays.
+    tripwire.check(files, guards)
     write_atomically(out, files)
     return BuildResult(out, slugs, len(files), sum(len(b) for b in files.values()),
                        [p for s in sites for p in s.problems])
@@ -275,11 +329,11 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
 
 def _council_or_problems(config_path: Path, data_dir: Path | None, catalogue_dir: Path,
                          build_date: str, packs_dir: Path | None = None
-                         ) -> render.CouncilSite | list[Problem]:
+                         ) -> tuple[render.CouncilSite, tripwire.Guard] | list[Problem]:
     # Runs in a worker process: return problems rather than raise, so every council's
     # problems are reported together.
     try:
-        return council_site(config_path, data_dir, catalogue_dir, build_date, packs_dir)
+        return prepare_council(config_path, data_dir, catalogue_dir, build_date, packs_dir)
     except ProblemsError as exc:
         return exc.problems
     except CdashError as exc:

@@ -916,6 +916,56 @@ def _write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
     return written
 
 
+#: Obviously fictional names for the household extracts: no real person is named.
+_FIRST_NAMES = ("Ada", "Bram", "Cora", "Dex", "Elin", "Finn", "Gwen", "Hal", "Isla", "Jory")
+_SURNAMES = ("Testperson", "Fakename", "Madeup", "Notreal", "Sampleton", "Dummyson")
+_STREETS = ("Imaginary Road", "Pretend Street", "Fiction Lane", "Makebelieve Court")
+#: The six priority family types of Scotland's child poverty delivery plan, and blanks.
+_FAMILY_TYPES = ("Lone parent", "Disabled member", "Three or more children",
+                 "Minority ethnic", "Youngest under 1", "Mother under 25", "")
+_TENURES = ("Council", "Housing association", "Private rented", "Owner occupied")
+#: CTR households with school-age children who also get a clothing grant; far fewer in the
+#: planted low-uptake zones, so the matched "not receiving" count is highest there.
+_SCG_TAKE_UP, _SCG_TAKE_UP_LOW = 0.72, 0.3
+
+
+def household_extracts(data: SyntheticData, lookup: pd.DataFrame, seed: int
+                       ) -> dict[str, bytes]:
+    """One-row-per-household CTR and SCG extracts for the latest period, with made-up names,
+    addresses and postcodes in an "XX" area that no real postcode uses.
+
+    CTR households per zone follow the aggregate CTR file; a random stream of its own keeps
+    every other demo file byte-identical."""
+    rng = np.random.default_rng([seed, 5])
+    period = DEMO_PERIODS[-1]
+    ctr = data.datasets["ctr_hb"]
+    ctr = ctr[ctr["period"] == period].sort_values("datazone_code")
+    low = set(data.low_uptake["datazone_code"])
+    ward_no = {w: n + 1 for n, w in enumerate(sorted(lookup["ward_code"].unique()))}
+    ward_of = dict(zip(lookup["datazone_code"], lookup["ward_code"], strict=True))
+    ctr_rows = [["Claim ref", "Name", "Address", "Postcode", "Data zone", "Financial Year",
+                 "Children 5-15", "Family type", "Tenure"]]
+    scg_rows = [["Household ref", "Applicant", "Data zone", "Financial Year"]]
+    serial = 0
+    for zone, count in zip(ctr["datazone_code"], ctr["ctr_households_with_children"],
+                           strict=True):
+        for _ in range(int(count)):
+            serial += 1
+            key = f"GV{serial:06d}"
+            name = f"{rng.choice(_FIRST_NAMES)} {rng.choice(_SURNAMES)}"
+            postcode = (f"XX{ward_no[ward_of[zone]]} {rng.integers(1, 10)}"
+                        f"{chr(65 + rng.integers(0, 26))}{chr(65 + rng.integers(0, 26))}")
+            kids = int(rng.choice([0, 1, 2, 3], p=[0.3, 0.35, 0.25, 0.1]))
+            ctr_rows.append([key, name, f"{rng.integers(1, 200)} {rng.choice(_STREETS)}",
+                             postcode, zone, period, str(kids), rng.choice(_FAMILY_TYPES),
+                             rng.choice(_TENURES)])
+            take_up = _SCG_TAKE_UP_LOW if zone in low else _SCG_TAKE_UP
+            if kids and rng.random() < take_up:
+                scg_rows.append([key, name, zone, period])
+    return {"revenues/ctr_households.csv": _csv_bytes(ctr_rows, "utf-8", "\n"),
+            "benefits/scg_households.csv": _csv_bytes(scg_rows, "utf-8", "\n")}
+
+
 def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
     """Generate the whole demo into ``out_dir`` (``geography/``, ``data/``, manifest, README).
 
@@ -930,6 +980,7 @@ def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
 
     written = write_geography_pack(geo, out_dir / "geography")
     written += write_council_exports(data, names, out_dir / "data")
+    written += _write_files(out_dir / "data", household_extracts(data, geo.lookup, seed))
     lk = geo.lookup.set_index("datazone_code")
     manifest = {
         "description": "Synthetic, fictional demo council. In each zone listed, receipt of "

@@ -429,7 +429,10 @@ def _big_tidy(pack: GeographyPack, catalogue: Catalogue, periods: list[str]) -> 
     for period in periods:
         children = rng.integers(50, 400, n)
         pupils = rng.integers(5, 60, n)
+        extract = rng.binomial(children, 0.1)
         per_measure = {
+            "ctr_households_in_extract": extract,
+            "ctr_households_school_age_children_no_scg": rng.binomial(extract, 0.3),
             "children_0_15": children, "total_population": children * 5,
             "pupils_p6_p7": pupils, "pupils_secondary": pupils * 3,
             "cilif_children": rng.binomial(children, 0.2),

@@ -185,7 +185,7 @@ def test_config_columns_exist_in_the_files():
     config = YAML(typ="safe").load(CONFIG)
     data_dir = (CONFIG.parent / config["data_dir"]).resolve()
     assert data_dir == DATA.resolve()
-    assert {m for d in config["datasets"] for m in d["measures"]} == {
+    assert {m for d in config["datasets"] for m in d.get("measures", {})} == {
         "children_0_15", "total_population", "pupils_p6_p7", "pupils_secondary",
         "cilif_children", "fsm_registered_p6_p7", "fsm_registered_secondary", "scg_awards",
         "ctr_households_with_children", "hb_households_with_children",
@@ -199,7 +199,10 @@ def test_config_columns_exist_in_the_files():
         else:
             header = pd.read_csv(path, encoding=ds.get("encoding", "utf-8-sig"), nrows=0,
                                  skiprows=ds.get("header_row", 1) - 1).columns
-        wanted = [ds["area"]["column"], *ds["measures"].values()]
+        wanted = [ds["area"]["column"], *ds.get("measures", {}).values(),
+                  *ds.get("attributes", {}).values(), *ds.get("identifiers", [])]
+        if "key" in ds:
+            wanted.append(ds["key"]["column"])
         if "column" in ds["period"]:
             wanted.append(ds["period"]["column"])
         assert set(wanted) <= set(header), (ds["id"], sorted(set(wanted) - set(header)))
