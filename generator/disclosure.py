@@ -251,10 +251,24 @@ def recoverable(n_cells: int, eqs: list[list[tuple[int, int]]], hidden: np.ndarr
     for n, row in enumerate(rows):
         for c, k in row:
             matrix[n, c] = k
-    null = scipy.linalg.null_space(matrix)
-    pinned = (np.abs(null).max(axis=1) < 1e-9) if null.size else np.ones(len(unknown), bool)
-    found[unknown[pinned]] = True
+    found[unknown[in_row_space(matrix, np.eye(len(unknown)))]] = True
     return found
+
+
+def in_row_space(matrix: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """For each row of ``targets``, whether it is a linear combination of the rows of
+    ``matrix``: whether an attacker holding those equations can work it out exactly.
+
+    A vector is in the row space exactly when it is orthogonal to the null space. The
+    matrices hold small integers, so a floating-point null space with a tolerance is exact
+    in practice; the property test checks it with fractions.
+    """
+    if matrix.size == 0:
+        return np.zeros(len(targets), dtype=bool)
+    null = scipy.linalg.null_space(matrix)
+    if null.size == 0:
+        return np.ones(len(targets), dtype=bool)
+    return np.asarray(np.abs(targets @ null).max(axis=1) < 1e-9)
 
 
 def _audit(out: pd.DataFrame, hierarchy: Hierarchy, level_rank: dict[str, int]) -> bool:
@@ -441,11 +455,9 @@ def suppress_groups(cells: pd.DataFrame, groups: pd.DataFrame, measures: pd.Data
 def _recoverable(rows: list[np.ndarray], targets: list[np.ndarray]) -> list[bool]:
     """For each target, whether it is a linear combination of ``rows`` (exactly derivable
     by adding and subtracting published totals)."""
-    if not rows:
+    if not rows or not targets:
         return [False] * len(targets)
-    a = np.vstack(rows)
-    projector = np.linalg.pinv(a) @ a  # projects onto the row space of a
-    return [bool(np.allclose(projector @ t, t, atol=1e-8)) for t in targets]
+    return in_row_space(np.vstack(rows), np.vstack(targets)).tolist()
 
 
 def publish_groups(values: pd.DataFrame, cells: pd.DataFrame,

@@ -1271,10 +1271,15 @@ def render_portal(sites: list[CouncilSite], build_date: str, *,
     return dict(sorted(out.items()))
 
 
+def verbatim_assets() -> dict[str, bytes]:
+    """Third-party files copied into the site unchanged, by their path in the site."""
+    return {"assets/plotly.min.js": PLOTLY_JS.read_bytes()}
+
+
 def shared_assets() -> dict[str, bytes]:
     """``assets/plotly.min.js``, ``assets/site.css`` and ``assets/site.js``."""
     return {
-        "assets/plotly.min.js": PLOTLY_JS.read_bytes(),
+        **verbatim_assets(),
         "assets/site.css": (STATIC_DIR / "site.css").read_bytes(),
         "assets/site.js": (STATIC_DIR / "site.js").read_bytes(),
     }

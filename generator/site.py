@@ -321,7 +321,7 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
         files.update(render.render_council(site))
     files.update(render.render_portal(sites, build_date))
     # After rendering, before the swap: a hit raises LeakError and the old site stays.
-    tripwire.check(files, guards)
+    tripwire.check(files, guards, verbatim=render.verbatim_assets())
     write_atomically(out, files)
     return BuildResult(out, slugs, len(files), sum(len(b) for b in files.values()),
                        [p for s in sites for p in s.problems])
