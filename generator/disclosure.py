@@ -99,8 +99,8 @@ def suppress_cells(cells: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[s
         while changed:
             changed = False
             for child_level, parent_level, mapping in hierarchy:
-                changed |= _secondary_pass(out, child_level, parent_level, mapping)
-            changed |= _breakdown_pass(out)
+                changed |= _secondary_pass(out, child_level, parent_level, mapping, thresholds)
+            changed |= _breakdown_pass(out, thresholds)
         if not _audit(out, hierarchy, level_rank):
             return out
 
@@ -120,7 +120,7 @@ def _nested_pairs(pack: GeographyPack) -> list[tuple[str, str, pd.DataFrame]]:
 
 
 def _secondary_pass(out: pd.DataFrame, child_level: str, parent_level: str,
-                    mapping: pd.DataFrame) -> bool:
+                    mapping: pd.DataFrame, thresholds: dict[str, int]) -> bool:
     """One round of the secondary rules for one level pair; True if anything changed."""
     children = out[out["level"] == child_level].reset_index().merge(mapping, on="area_code")
     parents = (out[out["level"] == parent_level]
@@ -132,18 +132,23 @@ def _secondary_pass(out: pd.DataFrame, child_level: str, parent_level: str,
     children = children.merge(parents, on=group, how="inner")
     if children.empty:
         return False
-    stats = children.groupby(group, sort=False).agg(
+    stats = children.assign(hidden_value=children["value"].where(children["suppressed"], 0)
+                            ).groupby(group, sort=False).agg(
         n_suppressed=("suppressed", "sum"), n_children=("suppressed", "size"),
+        hidden_sum=("hidden_value", "sum"),
         parent_suppressed=("parent_suppressed", "first"), parent_index=("parent_index", "first"))
     lone = stats[(stats["n_suppressed"] == 1) & ~stats["parent_suppressed"]]
     hidden_parent = stats[(stats["n_suppressed"] == 0) & stats["parent_suppressed"]]
+    small = _small_hidden_sum(stats, thresholds)
 
     to_hide: list[int] = []
     candidates = children[~children["suppressed"]].sort_values(
         ["value", "area_code"], kind="stable")
     # Prefer a non-zero sibling: hiding a zero protects nothing when zeros are published.
     nonzero = candidates[candidates["value"] > 0]
-    for wanted, pool in ((lone, [nonzero, candidates]), (hidden_parent, [nonzero])):
+    for wanted, pool, or_parent in ((lone, [nonzero, candidates], True),
+                                    (hidden_parent, [nonzero], False),
+                                    (small, [nonzero], True)):
         if wanted.empty:
             continue
         remaining = wanted.index
@@ -152,10 +157,23 @@ def _secondary_pass(out: pd.DataFrame, child_level: str, parent_level: str,
             firsts = picks.groupby(level=list(range(len(group))), sort=False)["index"].first()
             to_hide += firsts.tolist()
             remaining = remaining.difference(firsts.index)
-        if wanted is lone and len(remaining):
-            # An only child cannot be hidden among siblings: hide the parent instead.
+        if or_parent and len(remaining):
+            # No sibling left to hide among: hide the parent instead.
             to_hide += stats.loc[remaining, "parent_index"].astype(int).tolist()
     return _hide(out, to_hide)
+
+
+def _small_hidden_sum(stats: pd.DataFrame, thresholds: dict[str, int]) -> pd.DataFrame:
+    """Groups with a published total whose hidden cells add up to a small count.
+
+    The total minus the published cells gives the sum of the hidden ones: two hidden zones
+    of 2 and 1 in a published ward reveal that 3 people are counted between them. That sum
+    must itself reach the threshold (or be zero) before the total may be published.
+    """
+    limit = stats.index.get_level_values("measure").map(thresholds).fillna(0).to_numpy()
+    mask = ((stats["n_suppressed"] >= 2).to_numpy() & ~stats["parent_suppressed"].to_numpy()
+            & (stats["hidden_sum"].to_numpy() > 0) & (stats["hidden_sum"].to_numpy() < limit))
+    return stats[mask]
 
 
 def _hide(out: pd.DataFrame, rows: list[int]) -> bool:
@@ -168,7 +186,7 @@ def _hide(out: pd.DataFrame, rows: list[int]) -> bool:
     return True
 
 
-def _breakdown_pass(out: pd.DataFrame) -> bool:
+def _breakdown_pass(out: pd.DataFrame, thresholds: dict[str, int]) -> bool:
     """The sibling rules across categories: an area's total is the sum of its categories
     of each breakdown, exactly as a parent is the sum of its children."""
     if not (out["breakdown"] != "").any():
@@ -180,14 +198,16 @@ def _breakdown_pass(out: pd.DataFrame) -> bool:
     if cats.empty:
         return False
     group = [*keys, "breakdown"]
-    stats = cats.groupby(group, sort=False).agg(
+    stats = cats.assign(hidden_value=cats["value"].where(cats["suppressed"], 0)
+                        ).groupby(group, sort=False).agg(
         n_suppressed=("suppressed", "sum"), parent_suppressed=("parent_suppressed", "first"),
-        parent_index=("parent_index", "first"))
+        hidden_sum=("hidden_value", "sum"), parent_index=("parent_index", "first"))
+    small = set(_small_hidden_sum(stats, thresholds).index)
     to_hide: list[int] = []
     pool = cats[~cats["suppressed"]].sort_values(["value", "category"], kind="stable")
     nonzero = pool[pool["value"] > 0].groupby(group, sort=False)["index"].first()
     for key, row in stats.iterrows():
-        if row["n_suppressed"] == 1 and not row["parent_suppressed"]:
+        if (row["n_suppressed"] == 1 and not row["parent_suppressed"]) or key in small:
             to_hide.append(int(nonzero[key]) if key in nonzero.index
                            else int(row["parent_index"]))
         elif row["n_suppressed"] == 0 and row["parent_suppressed"] and key in nonzero.index:
@@ -295,9 +315,10 @@ def _audit(out: pd.DataFrame, hierarchy: Hierarchy, level_rank: dict[str, int]) 
 def round_counts(values: pd.DataFrame, base: int) -> pd.DataFrame:
     """Published counts rounded to the nearest ``base`` (halves away from zero).
 
-    Numerators and denominators are rounded, and so is the value of a count indicator
-    (whose value is its numerator); a rate or share keeps the value and interval computed
-    from the unrounded counts, as ONS does, since rounding both sides would distort it.
+    Numerators, denominators and uptake gaps are rounded, and so is the value of a count
+    indicator (whose value is its numerator); a rate or share keeps the value and interval
+    computed from the unrounded counts, as ONS does, since rounding both sides would distort
+    it.
     """
     if base <= 1:
         return values
@@ -307,7 +328,8 @@ def round_counts(values: pd.DataFrame, base: int) -> pd.DataFrame:
         return np.sign(col) * np.floor(np.abs(col) / base + 0.5) * base
 
     counts = out["denominator"].isna() if "denominator" in out.columns else None
-    for col in ("numerator", "denominator"):
+    # An uptake gap is expected minus observed: unrounded, it would give the count back.
+    for col in ("numerator", "denominator", "gap"):
         if col in out.columns:
             out[col] = rounded(out[col].astype(float))
     if counts is not None:

@@ -141,8 +141,10 @@ def test_quintile_with_two_withheld_zones_is_published(tiny):
 
 
 def test_small_quintile_total_is_primary_and_protected(tiny):
-    """A quintile total under the threshold is withheld; a quintile holding one withheld zone
-    goes too, since with the ward totals it would give both small zones away."""
+    """A quintile total under the threshold is withheld, and so is every quintile holding
+    exactly one withheld zone: quintile 2 (with the ward totals it would give both small
+    zones away) and quintile 3, whose zone 05 the east ward hides so that its two small
+    zones (2 + 1) do not add up to a published 3."""
     catalogue, pack = tiny
     zones_v = {**ZONES, "X01900003": 2, "X01900006": 1}
     cells, zones, sums = _group_cells(pack, zones_v, {1: ["X01900003"],
@@ -152,8 +154,10 @@ def test_small_quintile_total_is_primary_and_protected(tiny):
     hidden = disclosure.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
     out = disclosure.suppress_groups(sums, zones, hidden, pack, catalogue,
                                      {"fsm_registered_p6_p7": 5})
+    notes = dict(zip(hidden["area_code"], hidden["note"], strict=True))
+    assert notes["X01900005"] == "secondary"
     assert dict(zip(out["group"], out["note"], strict=True)) == {
-        1: "primary", 2: "secondary", 3: ""}
+        1: "primary", 2: "secondary", 3: "secondary"}
 
 
 def test_indicator_page_shows_quintile_chart_table_and_sii(demo_site, demo):

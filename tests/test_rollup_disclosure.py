@@ -101,3 +101,45 @@ def test_pack_lookup_codes_match_boundaries():
     pack = load_pack(TINY_CONFIG.parent / "geography")
     shapes = {f["id"] for f in pack.boundaries("datazone")["features"]}
     assert shapes == set(pack.areas("datazone")["code"])
+
+
+def test_hidden_cells_must_not_add_up_to_a_small_count(catalogue, tiny):
+    """Two hidden zones of 2 and 1 in a published ward would reveal that 3 people are
+    counted between them, so a third zone is hidden too."""
+    v, _ = tiny
+    cells = _cells(v.pack.lookup, {"X01900001": 2, "X01900002": 1, "X01900003": 9,
+                                   "X01900004": 9, "X01900005": 13, "X01900006": 8})
+    out = disclosure.suppress_measures(cells, v.pack, catalogue, {"fsm_registered_p6_p7": 5})
+    notes = dict(zip(out["area_code"], out["note"], strict=True))
+    assert notes["X01900001"] == notes["X01900002"] == "primary"
+    assert notes["X01900004"] == "secondary"  # the west ward's only other zone
+    west = out[(out["level"] == "datazone") & out["area_code"].isin(
+        ["X01900001", "X01900002", "X01900004"])]
+    assert not notes["X13900001"] and west["value"][west["suppressed"]].sum() >= 5
+
+
+def test_rounding_to_nearest_five(tmp_path):
+    """With `rounding: nearest_5`, every published count in the download is a multiple of 5,
+    counts lose their intervals, and shares keep values from the unrounded counts."""
+    from generator import site
+
+    text = TINY_CONFIG.read_text().replace("threshold: 5", "threshold: 5\n  rounding: nearest_5")
+    text = text.replace("geography: geography", f"geography: {TINY_CONFIG.parent / 'geography'}")
+    text = text.replace("data_dir: data", f"data_dir: {TINY_CONFIG.parent / 'data'}")
+    config = tmp_path / "council.yaml"
+    config.write_text(text)
+    out = tmp_path / "site"
+    site.build([config], out, build_date="2025-06-30")
+    csv = pd.read_csv(out / "tiny" / "data" / "indicator_values.csv", dtype=str,
+                      keep_default_na=False)
+    shown = csv[csv["suppressed"].str.lower() == "false"]
+    people = shown[~shown["indicator"].str.contains("uptake")]
+    for col in ("numerator",):
+        numbers = people[col][people[col] != ""].astype(float)
+        assert len(numbers) > 0 and (numbers % 5 == 0).all()
+    counts = shown[shown["indicator"] == "children_0_15"]
+    assert (counts["value"].astype(float) % 5 == 0).all()
+    assert set(counts["lower"]) <= {""}
+    share = shown[(shown["indicator"] == "children_share_of_population")
+                  & (shown["area_code"] == "X01900001") & (shown["period"] == "2024/25")]
+    assert float(share["value"].iloc[0]) == pytest.approx(150 / 820 * 100, abs=0.01)
