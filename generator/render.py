@@ -535,7 +535,7 @@ class _Pages:
                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         body = body.replace("</", "<\\/")
         self.out[f"{self.site.slug}/assets/search.js"] = (
-            f"window.CDASH_SEARCH={body};\n").encode("utf-8")
+            f"window.CDASH_SEARCH={body};\n").encode()
 
     # pages
     def headline(self, ind: AnyIndicator, root: str) -> dict[str, Any]:
@@ -905,7 +905,7 @@ class _Pages:
         Every variant (breakdown category x period) is pre-rendered here as plain figure
         data and table cells; site.js swaps them into the one map, ranking, trend and table
         of each level (Plotly.react), so the page works from disk with no server."""
-        site, data = self.site, self.data
+        data = self.data
         root = "../"
         levels = [{"id": t["level"], "label": t["label"]} for t in tables]
         council_key = self.data.top.id if self.data.top is not None else ""
