@@ -74,6 +74,8 @@ UNMET_CSV_COLUMNS = ["indicator", "level", "area_code", "area_name", "period", "
                      "expected", "percent_of_expected", "lower", "upper", "lower_998",
                      "upper_998", "gap", "status", "suppressed"]
 SUPPRESSED_MARK = "[c]"
+#: How many of an indicator's latest periods its page lets a reader switch between.
+PERIOD_VIEWS = 3
 #: How many problems of one code the quality page lists before "... and N more".
 PROBLEMS_PER_CODE = 100
 _DEFAULT_COLOUR = "#1d5c8c"
@@ -912,10 +914,13 @@ class _Pages:
         if has_trend and council_key:
             levels.append({"id": council_key, "label": self.data.top.label
                            if self.data.top is not None else ""})
+        # The latest few periods only: each is a full set of pre-rendered figures, and open
+        # data can run back twenty years (the trend and the CSV still hold every period).
         all_periods = sorted(set(data.values.loc[data.values["indicator"] == ind.id, "period"]))
+        all_periods = [p for p in all_periods if p <= period][-PERIOD_VIEWS:]
         keyed = [("", "All", "", all_periods)]
         for (bd, cat), periods in self.variant_periods.get(ind.id, {}).items():
-            keyed.append((f"{bd}.{cat}", _unslug(cat), _unslug(bd), periods))
+            keyed.append((f"{bd}.{cat}", _unslug(cat), _unslug(bd), periods[-PERIOD_VIEWS:]))
         options = [{"key": k, "label": lab, "group": grp} for k, lab, grp, _ in keyed]
         groups: dict[str, list[dict[str, str]]] = {}
         for o in options[1:]:
