@@ -558,3 +558,38 @@ def _empty() -> pd.DataFrame:
     out["rank"] = out["rank"].astype("Int64")
     out["suppressed"] = out["suppressed"].astype(bool)
     return out
+
+
+def compute_breakdowns(totals: pd.DataFrame, cells: pd.DataFrame, catalogue: Catalogue,
+                       indicator_ids: list[str], pack: GeographyPack,
+                       council_code: str) -> pd.DataFrame:
+    """Indicator values per breakdown category (e.g. lone-parent households), computed the
+    same way as the totals.
+
+    ``totals`` is the rolled-up measures table; ``cells`` the rolled-up breakdown cells
+    (``breakdown`` and ``category`` columns, neither blank). For each category, the measures
+    that carry the breakdown take the category's counts and every other measure keeps its
+    total (a denominator such as children aged 0-15 has no family type). Only indicators
+    whose numerator (or counted measure) carries the breakdown get rows. Returns the
+    values table (see compute_indicators) with ``breakdown`` and ``category`` added.
+    """
+    if cells.empty:
+        return _empty().assign(breakdown=pd.Series(dtype=str), category=pd.Series(dtype=str))
+    frames = []
+    keys = cells[["breakdown", "category"]].drop_duplicates().sort_values(
+        ["breakdown", "category"], kind="mergesort")
+    for breakdown, category in zip(keys["breakdown"], keys["category"], strict=True):
+        part = cells[(cells["breakdown"] == breakdown) & (cells["category"] == category)]
+        split = set(part["measure"])
+        ids = [i for i in indicator_ids if i in catalogue.indicators
+               and not isinstance(catalogue.indicators[i], IndexIndicator)
+               and catalogue.indicators[i].measures()[0] in split]
+        if not ids:
+            continue
+        tidy = pd.concat([totals[~totals["measure"].isin(split)],
+                          part.drop(columns=["breakdown", "category"])], ignore_index=True)
+        values = compute_indicators(tidy, catalogue, ids, pack, council_code)
+        frames.append(values.assign(breakdown=breakdown, category=category))
+    if not frames:
+        return _empty().assign(breakdown=pd.Series(dtype=str), category=pd.Series(dtype=str))
+    return pd.concat(frames, ignore_index=True)

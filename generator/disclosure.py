@@ -427,6 +427,33 @@ def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue,
     return round_counts(out, ROUNDING_BASE[rounding])
 
 
+
+def publish_breakdowns(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue,
+                       rounding: str = "none") -> pd.DataFrame:
+    """``publish`` for each breakdown category's values (compute.compute_breakdowns).
+
+    Each category is blanked by its own suppression flags: a measure that carries the
+    breakdown by the category's cells (already suppressed jointly with the totals and the
+    other categories by ``suppress_measures``), any other measure by its totals. So the
+    same rules hold for every variant a page can show.
+    """
+    if values.empty:
+        return values
+    cells = measures if "category" in measures.columns else measures.assign(
+        breakdown="", category="")
+    cells = cells.assign(breakdown=cells["breakdown"].fillna(""),
+                         category=cells["category"].fillna(""))
+    total = cells[cells["category"] == ""]
+    parts = []
+    for (breakdown, category), rows in values.groupby(["breakdown", "category"], sort=False):
+        mine = cells[(cells["breakdown"] == breakdown) & (cells["category"] == category)]
+        flags = pd.concat([total[~total["measure"].isin(set(mine["measure"]))], mine],
+                          ignore_index=True).drop(columns=BREAKDOWN_COLUMNS)
+        done = publish(rows.drop(columns=BREAKDOWN_COLUMNS), flags, catalogue, rounding)
+        parts.append(done.assign(breakdown=breakdown, category=category))
+    return pd.concat(parts, ignore_index=True)
+
+
 # --- Deprivation groups (SIMD quintiles and deciles) ------------------------------------------
 # A group total is a new published cell over a public set of zones (anyone can work out
 # which zones are in quintile 1), so it can be combined by subtraction with every other

@@ -74,6 +74,8 @@ UNMET_CSV_COLUMNS = ["indicator", "level", "area_code", "area_name", "period", "
                      "expected", "percent_of_expected", "lower", "upper", "lower_998",
                      "upper_998", "gap", "status", "suppressed"]
 SUPPRESSED_MARK = "[c]"
+#: How many of an indicator's latest periods its page lets a reader switch between.
+PERIOD_VIEWS = 3
 #: How many problems of one code the quality page lists before "... and N more".
 PROBLEMS_PER_CODE = 100
 _DEFAULT_COLOUR = "#1d5c8c"
@@ -131,6 +133,11 @@ class CouncilSite:
     national_source: str = ""
     #: index id -> each area's component values and scores (compute.index_components)
     index_components: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: published values per breakdown category (disclosure.publish_breakdowns): the values
+    #: columns plus ``breakdown`` and ``category``; None or empty without breakdowns
+    breakdowns: pd.DataFrame | None = None
+    #: the public postcode lookup {postcode: base area code}, for the find-my-area index
+    postcodes: dict[str, str] = field(default_factory=dict)
 
 
 # --- Jinja ------------------------------------------------------------------------------
@@ -380,6 +387,18 @@ class _Pages:
                            if site.pack.spec.levels[lv.rank].boundaries]
         self.lead = lead_indicator(site.indicators)
         self.uptake = [i for i in site.indicators if isinstance(i, UptakeIndicator)]
+        # Breakdown variants, sliced once: (indicator, "breakdown.category", level, period).
+        self.variants: dict[tuple[str, str, str, str], pd.DataFrame] = {}
+        self.variant_periods: dict[str, dict[tuple[str, str], list[str]]] = {}
+        if site.breakdowns is not None and not site.breakdowns.empty:
+            split = published(site.breakdowns)
+            for (ind_id, bd, cat, lv, p), part in split.groupby(
+                    ["indicator", "breakdown", "category", "level", "period"], sort=True):
+                self.variants[(str(ind_id), f"{bd}.{cat}", str(lv), str(p))] = part
+                periods = self.variant_periods.setdefault(str(ind_id), {}).setdefault(
+                    (str(bd), str(cat)), [])
+                if p not in periods:
+                    periods.append(str(p))
         # For area pages: each area's first lookup row (its parents) and its base areas.
         lookup = site.pack.lookup
         base = site.pack.base.id
@@ -423,6 +442,8 @@ class _Pages:
             "maps": maps,
             "geo_js": root + "assets/geo.js",
             "geo_stub": GEO_STUB,
+            "search_js": root + "assets/search.js",
+            "search_postcodes": bool(s.postcodes),
             "nav": (nav := self.nav(root, section)),
             "links": {item["key"]: item for item in nav},
         }
@@ -465,6 +486,7 @@ class _Pages:
     # files
     def render(self) -> dict[str, bytes]:
         self.geo_js()
+        self.search_js()
         if self.uptake:
             self.unmet_need()
         self.overview()
@@ -499,6 +521,23 @@ class _Pages:
             key = json.dumps(f"{self.site.slug}-{level.id}")
             lines.append(f"window.PlotlyGeoAssets[{key}]={body};")
         self.out[f"{self.site.slug}/assets/geo.js"] = ("\n".join(lines) + "\n").encode("utf-8")
+
+    def search_js(self) -> None:
+        """``assets/search.js``: the find-my-area index as a global (a page opened from disk
+        cannot fetch JSON). Areas are [name, code, level label, href from the council
+        folder]; postcodes, from the public lookup, map to base area codes."""
+        areas = []
+        for level in self.data.sub_levels[::-1]:
+            frame = self.data.areas[level.id]
+            for code, name in zip(frame["code"], frame["name"], strict=True):
+                areas.append([name, code, level.label, self.area_href("", level.id, code)])
+        postcodes = {pc.replace(" ", ""): code for pc, code in self.site.postcodes.items()}
+        body = json.dumps({"areas": areas, "postcodes": postcodes,
+                           "has_postcodes": bool(postcodes)},
+                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        body = body.replace("</", "<\\/")
+        self.out[f"{self.site.slug}/assets/search.js"] = (
+            f"window.CDASH_SEARCH={body};\n").encode()
 
     # pages
     def headline(self, ind: AnyIndicator, root: str) -> dict[str, Any]:
@@ -720,8 +759,10 @@ class _Pages:
             table_text=f"Table of {lower_label(level.label_plural)} for this indicator")
 
     def table_rows(self, ind: AnyIndicator, level: Level, period: str, root: str,
-                   council_value: float | None) -> list[dict[str, Any]]:
-        rows = self.data.rows(ind.id, level.id, period)
+                   council_value: float | None, rows: pd.DataFrame | None = None
+                   ) -> list[dict[str, Any]]:
+        if rows is None:
+            rows = self.data.rows(ind.id, level.id, period)
         rows = rows.sort_values(["suppressed", "value", "area_name", "area_code"],
                                 ascending=[True, ind.polarity == "higher_is_better", True, True],
                                 kind="mergesort", na_position="last")
@@ -818,6 +859,7 @@ class _Pages:
                               else format_count(r.denominator)}
                              for r in council_rows.itertuples(index=False)]
         groups = self.inequality_view(ind, period, council_value)
+        view = self.view_data(ind, sections, tables, period, bool(trend))
         ctx = self.context(f"{site.slug}/indicators/{ind.id}.html", title=ind.title,
                            section="indicators", charts=bool(sections or trend or groups),
                            maps=bool(maps), period=period)
@@ -845,8 +887,111 @@ class _Pages:
             groups=groups,
             national_name=site.national_name,
             national=self.national_view(ind, council_row),
+            view=view,
         )
         self.page(f"indicators/{ind.id}.html", "indicator.html", ctx)
+
+    # --- the view controls of an indicator page: level, breakdown and period ---------------
+
+    def variant_rows(self, ind_id: str, key: str, level_id: str, period: str) -> pd.DataFrame:
+        """Published rows of one variant ("" = the total, else "breakdown.category")."""
+        if not key:
+            return self.data.rows(ind_id, level_id, period)
+        return self.variants.get((ind_id, key, level_id, period), self.data.values.iloc[0:0])
+
+    def view_data(self, ind: AnyIndicator, sections: list[dict[str, Any]],
+                  tables: list[dict[str, Any]], period: str, has_trend: bool
+                  ) -> dict[str, Any]:
+        """What the level, breakdown and period controls switch between.
+
+        Every variant (breakdown category x period) is pre-rendered here as plain figure
+        data and table cells; site.js swaps them into the one map, ranking, trend and table
+        of each level (Plotly.react), so the page works from disk with no server."""
+        data = self.data
+        root = "../"
+        levels = [{"id": t["level"], "label": t["label"]} for t in tables]
+        council_key = self.data.top.id if self.data.top is not None else ""
+        if has_trend and council_key:
+            levels.append({"id": council_key, "label": self.data.top.label
+                           if self.data.top is not None else ""})
+        # The latest few periods only: each is a full set of pre-rendered figures, and open
+        # data can run back twenty years (the trend and the CSV still hold every period).
+        all_periods = sorted(set(data.values.loc[data.values["indicator"] == ind.id, "period"]))
+        all_periods = [p for p in all_periods if p <= period][-PERIOD_VIEWS:]
+        keyed = [("", "All", "", all_periods)]
+        for (bd, cat), periods in self.variant_periods.get(ind.id, {}).items():
+            keyed.append((f"{bd}.{cat}", _unslug(cat), _unslug(bd), periods[-PERIOD_VIEWS:]))
+        options = [{"key": k, "label": lab, "group": grp} for k, lab, grp, _ in keyed]
+        groups: dict[str, list[dict[str, str]]] = {}
+        for o in options[1:]:
+            groups.setdefault(o["group"], []).append(o)
+        views: dict[str, Any] = {}
+        if len(keyed) > 1 or len(all_periods) > 1:
+            for key, label, group, periods in keyed:
+                for p in periods:
+                    views[f"{key}|{p}"] = self.one_view(ind, key, p, sections, tables, root,
+                                                        f"{group}: {label}" if key else "")
+        payload = {"default": f"|{period}", "views": views,
+                   "periods": {k: ps for k, _, _, ps in keyed}}
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return {"levels": levels if len(levels) > 1 else [], "groups": groups,
+                "periods": all_periods if len(all_periods) > 1 else [], "period": period,
+                "json": Markup(text.replace("</", "<\\/")) if views else ""}
+
+    def one_view(self, ind: AnyIndicator, key: str, period: str,
+                 sections: list[dict[str, Any]], tables: list[dict[str, Any]], root: str,
+                 label: str) -> dict[str, Any]:
+        """One variant's figures, summaries, table cells and council value."""
+        site = self.site
+        top = self.data.top
+        council = (self.variant_rows(ind.id, key, top.id, period) if top is not None
+                   else self.data.values.iloc[0:0])
+        mine = council[council["area_code"] == site.code] if not council.empty else council
+        crow = mine.iloc[0] if len(mine) else None
+        cvalue = (None if crow is None or crow["suppressed"] or is_missing(crow["value"])
+                  else float(crow["value"]))
+        shown = ("" if crow is None else SUPPRESSED_MARK if crow["suppressed"]
+                 else format_value(ind, cvalue))
+        figs: dict[str, Any] = {}
+        summaries: dict[str, str] = {}
+        by_level = {lv.id: lv for lv in self.data.sub_levels}
+        for sec in sections:
+            level = by_level[sec["id"]]
+            rows = self.variant_rows(ind.id, key, level.id, period)
+            areas = self.data.areas[level.id]
+            if sec["map"]:
+                figs[sec["map"]["id"]] = figures.map_figure(
+                    ind, rows, areas, geojson=f"{site.slug}-{level.id}",
+                    height=560 if level.rank == 0 else 480)
+                summaries[sec["map"]["id"]] = figures.level_summary(
+                    ind, rows, areas, period=period, council_name=site.name,
+                    council_value=cvalue, label=level.label, label_plural=level.label_plural)
+            if sec["bar"]:
+                figs[sec["bar"]["id"]] = figures.bar_figure(
+                    ind, rows, council_value=cvalue, council_name=site.name)
+                summaries[sec["bar"]["id"]] = figures.rank_summary(
+                    ind, rows, areas, council_name=site.name, council_value=cvalue,
+                    label=level.label, label_plural=level.label_plural)
+        cells: dict[str, list[list[str]]] = {}
+        for t in tables:
+            level = by_level[t["level"]]
+            rows = self.variant_rows(ind.id, key, level.id, period)
+            cells[t["id"]] = [[r["code"], r["numerator"], r["denominator"], r["value"], r["sort"],
+                               r["ci"], r["comparison"], r["comparison_label"]]
+                              for r in self.table_rows(ind, level, period, root, cvalue, rows)]
+        if key and top is not None and self.data.council.get(ind.id) is not None:
+            periods = self.variant_periods[ind.id][tuple(key.split(".", 1))]  # type: ignore[index]
+            trend = pd.concat([self.variant_rows(ind.id, key, top.id, p) for p in periods])
+            trend = trend[trend["area_code"] == site.code]
+            figs["trend"] = figures.trend_figure(
+                ind, trend, None, periods=periods, council_name=f"{site.name}: {label}",
+                colour=self.colour)
+            summaries["trend"] = figures.trend_summary(ind, trend, f"{site.name} ({label})")
+        ci = ("" if crow is None or crow["suppressed"]
+              else format_ci(ind, crow["lower"], crow["upper"]))
+        return {"council": shown, "ci": f"95% confidence interval {ci}" if ci else "",
+                "figs": figs, "summaries": summaries, "cells": cells,
+                "label": label, "period": period}
 
     def national_view(self, ind: AnyIndicator, row: dict[str, Any] | None
                       ) -> dict[str, str] | None:
@@ -1065,6 +1210,13 @@ class _Pages:
                 self.data.values, [i.id for i in self.uptake])
         self.out[f"{site.slug}/data/datapackage.json"] = _json(
             datapackage(site)).encode("utf-8")
+
+
+def _unslug(text: str) -> str:
+    """A breakdown id or category as words: "three_or_more_children" -> "Three or more
+    children"."""
+    words = str(text).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def _one_decimal(value: Any) -> str:

@@ -156,9 +156,17 @@ def prepare_council(config_path: Path, data_dir: Path | None, catalogue_dir: Pat
             values, compute.national_values(national.measures, catalogue, indicator_ids),
             polarity)
     thresholds = _thresholds(catalogue, indicator_ids, cfg.disclosure.threshold)
-    hidden = disclosure.suppress_measures(_with_breakdowns(measures, v, additive), v.pack,
-                                          catalogue, thresholds)
+    cells = _with_breakdowns(measures, v, additive)
+    hidden = disclosure.suppress_measures(cells, v.pack, catalogue, thresholds)
     published = disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding)
+    # Each breakdown category is an indicator variant, computed like the total and blanked
+    # by its own cells' flags (suppressed above jointly with the totals).
+    split = (cells[cells["category"] != ""] if "category" in cells.columns
+             else cells.iloc[0:0].assign(breakdown="", category=""))
+    variants = disclosure.publish_breakdowns(
+        compute.compute_breakdowns(measures, split, catalogue, indicator_ids, v.pack,
+                                   cfg.council.code),
+        hidden, catalogue, cfg.disclosure.rounding)
     # Indices combine published values only, so nothing withheld can be recovered from them.
     top = v.pack.levels[-1].id
     index_inds = [ind for i in indicator_ids
@@ -189,10 +197,14 @@ def prepare_council(config_path: Path, data_dir: Path | None, catalogue_dir: Pat
     # Only indicators with at least one value are shown: a page of blanks helps nobody.
     shown = [catalogue.indicators[i] for i in indicator_ids
              if (published["indicator"] == i).any()]
+    # The whole postcode lookup is public geography: it feeds the find-my-area index, and a
+    # postcode in it says nothing about a household, so the tripwire does not treat it as one.
+    lookup = _postcode_index(v, v.read.data_dir(data_dir))
     guard = tripwire.Guard.collect(
         slug=cfg.council.slug, datasets=v.datasets, values=values, published=published,
         measures=hidden, catalogue=catalogue,
-        public={*cfg.privacy.public_values, *v.pack.names.keys(), *v.pack.names.values()})
+        public={*cfg.privacy.public_values, *v.pack.names.keys(), *v.pack.names.values(),
+                *lookup.keys()})
     return render.CouncilSite(
         slug=cfg.council.slug, name=cfg.council.name, code=cfg.council.code,
         synthetic=cfg.council.synthetic, colour=cfg.council.colour,
@@ -216,7 +228,21 @@ def prepare_council(config_path: Path, data_dir: Path | None, catalogue_dir: Pat
                                               {lv.id: lv.label_plural for lv in v.pack.levels}),
         report=report.build_report(v, catalogue),
         contact_email=cfg.council.contact_email or "",
+        breakdowns=variants,
+        postcodes=lookup,
     ), guard
+
+
+def _postcode_index(v: Validation, folder: Path) -> dict[str, str]:
+    """The council's postcode lookup, {postcode: base area code}, for areas of the pack
+    only; empty without a configured lookup."""
+    cfg = v.read.config
+    if cfg is None or cfg.postcode_lookup is None or v.pack is None:
+        return {}
+    # Problems reading it are already reported by validate when a dataset needs it.
+    lookup, _ = postcodes.load_lookup(v.read.doc, cfg.postcode_lookup, folder)
+    known = set(v.pack.areas(v.pack.base.id)["code"])
+    return {pc: code for pc, code in sorted((lookup or {}).items()) if code in known}
 
 
 def _with_breakdowns(measures: pd.DataFrame, v: Validation, additive: set[str]

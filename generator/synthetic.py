@@ -962,8 +962,18 @@ def household_extracts(data: SyntheticData, lookup: pd.DataFrame, seed: int
             take_up = _SCG_TAKE_UP_LOW if zone in low else _SCG_TAKE_UP
             if kids and rng.random() < take_up:
                 scg_rows.append([key, name, zone, period])
+    # The public postcode lookup (find-my-area): every household postcode, placed in the
+    # zone it was first seen in, plus one postcode of each zone's own ("XXn 0AB") so that
+    # every zone can be found. No random draws here: the extracts above stay as they were.
+    placed: dict[str, str] = {}
+    for row in ctr_rows[1:]:
+        placed.setdefault(row[3], row[4])
+    for n, zone in enumerate(sorted(lookup["datazone_code"])):
+        placed[f"XX{ward_no[ward_of[zone]]} 0{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}"] = zone
+    postcode_rows = [["Postcode", "DataZone"], *sorted([pc, z] for pc, z in placed.items())]
     return {"revenues/ctr_households.csv": _csv_bytes(ctr_rows, "utf-8", "\n"),
-            "benefits/scg_households.csv": _csv_bytes(scg_rows, "utf-8", "\n")}
+            "benefits/scg_households.csv": _csv_bytes(scg_rows, "utf-8", "\n"),
+            "geography/postcodes.csv": _csv_bytes(postcode_rows, "utf-8", "\n")}
 
 
 def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:

@@ -62,8 +62,10 @@ def test_indicator_page_over_http(page, served):
     """An indicator page draws one path per data zone and per ward, its data-zone table has
     one row per zone, and every request goes to the site itself."""
     visit = Visit(page, served + "demo/indicators/cilif_share.html")
+    # Both maps are drawn; the level toggle shows one at a time (tests/test_views.py).
     page.wait_for_selector("#map-datazone path.choroplethlocation", timeout=15000)
-    page.wait_for_selector("#map-ward path.choroplethlocation", timeout=15000)
+    page.wait_for_selector("#map-ward path.choroplethlocation", state="attached",
+                           timeout=15000)
     assert page.locator("#map-datazone path.choroplethlocation").count() == N_ZONES
     assert page.locator("#map-ward path.choroplethlocation").count() == N_WARDS
     assert page.locator("#table-datazone tbody tr").count() == N_ZONES
