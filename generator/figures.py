@@ -310,6 +310,19 @@ def trend_summary(indicator: AnyIndicator, council_rows: pd.DataFrame,
 
 # --- figures -----------------------------------------------------------------------------
 
+def error_bars(indicator: AnyIndicator, rows: pd.DataFrame, colour: str, *, width: int
+               ) -> dict[str, Any]:
+    """Plotly error bars drawing each row's 95% confidence interval around its value."""
+    return {
+        "type": "data", "symmetric": False,
+        "array": [z_round(indicator, u - v) for u, v in zip(
+            rows["upper"], rows["value"], strict=True)],
+        "arrayminus": [z_round(indicator, v - lo) for v, lo in zip(
+            rows["value"], rows["lower"], strict=True)],
+        "color": colour, "thickness": 1.2, "width": width,
+    }
+
+
 def _layout(height: int, **extra: Any) -> dict[str, Any]:
     """The minimal house style, instead of Plotly's default template (about 6 KB each)."""
     layout: dict[str, Any] = {
@@ -471,14 +484,7 @@ def bar_figure(indicator: AnyIndicator, rows: pd.DataFrame, *, council_value: An
             "textposition": "none",
         }
         if part["lower"].notna().any():
-            trace["error_x"] = {
-                "type": "data", "symmetric": False,
-                "array": [z_round(indicator, u - v) for u, v in zip(
-                    part["upper"], part["value"], strict=True)],
-                "arrayminus": [z_round(indicator, v - lo) for v, lo in zip(
-                    part["value"], part["lower"], strict=True)],
-                "color": "#3d4451", "thickness": 1.2, "width": 3,
-            }
+            trace["error_x"] = error_bars(indicator, part, "#3d4451", width=3)
         data.append(trace)
     height = max(260, 26 * len(order) + 110)
     layout = _layout(
@@ -542,14 +548,7 @@ def trend_figure(indicator: AnyIndicator, council_rows: pd.DataFrame,
             "marker": {"size": 8, "color": colour},
         }
         if council["lower"].notna().any():
-            trace["error_y"] = {
-                "type": "data", "symmetric": False,
-                "array": [z_round(indicator, u - v) for u, v in zip(
-                    council["upper"], council["value"], strict=True)],
-                "arrayminus": [z_round(indicator, v - lo) for v, lo in zip(
-                    council["value"], council["lower"], strict=True)],
-                "color": colour, "thickness": 1.2, "width": 4,
-            }
+            trace["error_y"] = error_bars(indicator, council, colour, width=4)
         data.append(trace)
     layout = _layout(
         360,
@@ -736,13 +735,7 @@ def group_figure(indicator: AnyIndicator, rows: pd.DataFrame, *, label: str,
         "hovertemplate": "%{text}<extra></extra>", "textposition": "none",
     }
     if shown["lower"].notna().any():
-        trace["error_y"] = {
-            "type": "data", "symmetric": False,
-            "array": [z_round(indicator, u - v) for u, v in zip(
-                shown["upper"], shown["value"], strict=True)],
-            "arrayminus": [z_round(indicator, v - lo) for v, lo in zip(
-                shown["value"], shown["lower"], strict=True)],
-            "color": "#3d4451", "thickness": 1.2, "width": 4}
+        trace["error_y"] = error_bars(indicator, shown, "#3d4451", width=4)
     shapes = []
     if not is_missing(council_value):
         shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1,
