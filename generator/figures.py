@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.io as pio
 
@@ -166,26 +167,29 @@ def level_stats(rows: pd.DataFrame, areas: pd.DataFrame) -> LevelStats:
     ``areas`` lists every area of the level (columns ``code``, ``name``). Ties are broken
     by area name, then code, so the same data always gives the same sentence.
     """
+    # Plain arrays, not pandas: this runs hundreds of times per council on small frames.
     codes = set(areas["code"])
-    rows = rows[rows["area_code"].isin(codes)]
-    suppressed_mask = rows["suppressed"].astype(bool)
-    shown = rows[~suppressed_mask & rows["value"].notna()]
-    ordered = shown.sort_values(["value", "area_name", "area_code"],
-                                ascending=[False, True, True], kind="mergesort")
+    area_codes = rows["area_code"].to_numpy(dtype=object)
+    in_level = np.fromiter((c in codes for c in area_codes), dtype=bool, count=len(rows))
+    suppressed = rows["suppressed"].to_numpy(dtype=bool) & in_level
+    values = rows["value"].to_numpy(dtype=float)
+    shown_mask = in_level & ~suppressed & ~np.isnan(values)
+    names = rows["area_name"].astype(str).to_numpy(dtype=object)
+    shown = [(float(v), str(n), str(c)) for v, n, c in zip(
+        values[shown_mask], names[shown_mask], area_codes[shown_mask], strict=True)]
     highest = lowest = None
-    if len(ordered):
-        top, bottom = ordered.iloc[0], ordered.sort_values(
-            ["value", "area_name", "area_code"], kind="mergesort").iloc[0]
-        highest = (str(top["area_name"]), float(top["value"]))
-        lowest = (str(bottom["area_name"]), float(bottom["value"]))
+    if shown:
+        top = min(shown, key=lambda r: (-r[0], r[1], r[2]))
+        bottom = min(shown)
+        highest, lowest = (top[1], top[0]), (bottom[1], bottom[0])
     comparisons: dict[str, int] = {}
-    for value in shown["comparison"].fillna(""):
+    for value in rows["comparison"].fillna("").to_numpy(dtype=object)[shown_mask]:
         comparisons[value] = comparisons.get(value, 0) + 1
-    present = set(rows["area_code"])
+    present = set(area_codes[in_level])
     return LevelStats(
         total=len(codes),
         shown=len(shown),
-        suppressed=int(suppressed_mask.sum()),
+        suppressed=int(suppressed.sum()),
         missing=len(codes - present),
         highest=highest,
         lowest=lowest,
