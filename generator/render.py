@@ -37,6 +37,8 @@ from generator.catalogue import (
     ShareIndicator,
     UptakeIndicator,
 )
+from generator.compute import NUMERIC_COLUMNS
+from generator.disclosure import SUPPRESSED_MARK
 from generator.errors import Problem, format_problems
 from generator.figures import (
     AnyIndicator,
@@ -67,13 +69,11 @@ GEO_STUB = Markup(
 CSV_COLUMNS = ["indicator", "level", "area_code", "area_name", "period", "numerator",
                "denominator", "value", "lower", "upper", "comparator", "comparison",
                "suppressed"]
-_NUMERIC = ["numerator", "denominator", "value", "lower", "upper", "comparator",
-            "gap", "lower_998", "upper_998"]
+_NUMERIC = NUMERIC_COLUMNS  # compute's numeric columns: every one is blanked when withheld
 #: Columns of the unmet-need CSV (uptake rows only).
 UNMET_CSV_COLUMNS = ["indicator", "level", "area_code", "area_name", "period", "observed",
                      "expected", "percent_of_expected", "lower", "upper", "lower_998",
                      "upper_998", "gap", "status", "suppressed"]
-SUPPRESSED_MARK = "[c]"
 #: How many of an indicator's latest periods its page lets a reader switch between.
 PERIOD_VIEWS = 3
 #: How many problems of one code the quality page lists before "... and N more".
