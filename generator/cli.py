@@ -16,11 +16,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from generator import report, scaffold, site
-from generator.catalogue import DEFAULT_CATALOGUE, load_catalogue
-from generator.config import all_slugs, find_config
+from generator import scaffold
+from generator.atomic import write_file_atomically
 from generator.errors import CdashError, ProblemsError, UsageError, format_problems
+from generator.ingest import report
+from generator.ingest.catalogue import DEFAULT_CATALOGUE, load_catalogue
+from generator.ingest.config import all_slugs, find_config
+from generator.ingest.validate import validate as validate_council
 from generator.reference import DEFAULT_SCHEMA, catalogue_markdown, config_schema_json
+from generator.site import build as site_build
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build static dashboards of unmet need from council data.")
@@ -66,7 +70,7 @@ def validate(
     with _user_errors(debug):
         path = find_config(council, configs)
         cat = load_catalogue(catalogue)
-        v = site.validate(path, data_dir, cat, packs_dir=packs_dir)
+        v = validate_council(path, data_dir, cat, packs_dir=packs_dir)
         data_report = report.build_report(v, cat)
         problems = v.problems
         if fmt == "json":
@@ -162,7 +166,7 @@ def schema(
             out.print(f"{out_file} is up to date.", highlight=False)
             return
         if current != text:
-            site.write_file_atomically(out_file, text.encode("utf-8"))
+            write_file_atomically(out_file, text.encode("utf-8"))
         out.print(f"Wrote {out_file}", highlight=False)
 
 
@@ -192,7 +196,7 @@ def indicators(
                               Text(ind.method), Text(", ".join(ind.measures())))
         out.print(table)
         if markdown is not None:
-            site.write_file_atomically(markdown, catalogue_markdown(cat, theme).encode("utf-8"))
+            write_file_atomically(markdown, catalogue_markdown(cat, theme).encode("utf-8"))
             out.print(f"Wrote {markdown}", highlight=False)
 
 
@@ -260,12 +264,12 @@ def build(
             raise UsageError(f"no councils found in {configs}")
         paths = [find_config(name, configs) for name in names]
         try:
-            date = site.build_date_from_env(build_date)
+            date = site_build.build_date_from_env(build_date)
         except ValueError:
             raise UsageError(f"--build-date {build_date!r} is not a date like 2025-03-31"
                              ) from None
         started = time.perf_counter()
-        result = site.build(paths, out_dir, data_dir=data_dir, build_date=date,
+        result = site_build.build(paths, out_dir, data_dir=data_dir, build_date=date,
                             catalogue_dir=catalogue, jobs=jobs, packs_dir=packs_dir,
                             progress=lambda msg: err.print(f"  {msg}", highlight=False))
         seconds = time.perf_counter() - started
@@ -310,7 +314,7 @@ def geography_import(
 ) -> None:
     """Turn official boundaries and a lookup into a geography pack, and report it."""
     with _user_errors(debug):
-        from generator.geoimport import import_pack
+        from generator.ingest.geoimport import import_pack
 
         report = import_pack(boundaries, lookup, out_dir, name=name, vintage=vintage,
                              code_field=code_field, name_field=name_field, crs=crs,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 MAX_PER_CODE = 10
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, located as precisely as we can.
 
@@ -65,13 +65,15 @@ class ProblemsError(CdashError):
     """Input had problems that stop this stage. Carries every problem found, not just the first."""
 
     def __init__(self, problems: list[Problem], summary: str = "") -> None:
-        self.problems = sorted(problems, key=_sort_key)
+        self.problems = sorted(problems, key=sort_key)
         self.summary = summary or f"{len(problems)} problem(s) found"
         super().__init__(self.summary)
 
 
-def _sort_key(p: Problem) -> tuple[str, int, int, str]:
-    return (p.file, p.line or 0, p.col or 0, p.code)
+def sort_key(p: Problem) -> tuple[str, int, int, str, str, str]:
+    """The order problems are reported in: by file, then position, then code. A problem
+    with no line (about a whole file) comes first, and never has to be compared with None."""
+    return (p.file, p.line or 0, p.col or 0, p.code, p.field, p.message)
 
 
 class LeakError(CdashError):

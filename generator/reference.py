@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from generator.catalogue import DEFAULT_CATALOGUE, Catalogue
-from generator.config import CouncilConfig
+from generator.ingest.catalogue import DEFAULT_CATALOGUE, Catalogue
+from generator.ingest.config import CouncilConfig
 
 #: Where ``cdash schema`` writes by default; configs point at it with a
 #: ``# yaml-language-server: $schema=../../schema/council.schema.json`` first line.

@@ -13,8 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from generator.catalogue import DEFAULT_CATALOGUE
 from generator.errors import CdashError, UsageError
+from generator.ingest.catalogue import DEFAULT_CATALOGUE
 
 #: The cookiecutter template shipped with the source tree.
 TEMPLATE_DIR = DEFAULT_CATALOGUE.parent / "template"

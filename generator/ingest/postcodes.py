@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.config import PostcodeLookup
 from generator.errors import Problem
-from generator.loaders import LoadedDataset, decode
-from generator.yamlio import YamlDocument, display
+from generator.ingest.config import PostcodeLookup
+from generator.ingest.loaders import LoadedDataset, decode
+from generator.ingest.yamlio import YamlDocument, display
 
 #: How many row numbers of unmatched postcodes a problem lists.
 ROWS_LISTED = 5

@@ -13,12 +13,12 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator.catalogue import Catalogue
 from generator.errors import Problem
-from generator.yamlio import display
+from generator.ingest.catalogue import Catalogue
+from generator.ingest.yamlio import display
 
 if TYPE_CHECKING:  # site imports render, which imports this module
-    from generator.site import Validation
+    from generator.site.build import Validation
 
 #: Version of the JSON layout of ``DataReport.to_dict``.
 REPORT_VERSION = 1

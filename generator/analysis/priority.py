@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from generator.catalogue import Catalogue, ShareIndicator, UptakeIndicator
-from generator.compute import BELOW
+from generator.analysis.compute import BELOW
+from generator.ingest.catalogue import Catalogue, ShareIndicator, UptakeIndicator
 
 
 @dataclass(frozen=True)

@@ -40,19 +40,16 @@ import pandas as pd
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
-from generator.catalogue import Catalogue
-from generator.geography import GeographyPack
+from generator.analysis.compute import NUMERIC_COLUMNS
+from generator.ingest.catalogue import Catalogue
+from generator.ingest.geography import GeographyPack
+from generator.ingest.loaders import BREAKDOWN_COLUMNS
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
 #: How a withheld number reads in tables and CSV downloads (ONS/GSS convention).
 SUPPRESSED_MARK = "[c]"
 
-NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper",
-                   "gap", "lower_998", "upper_998",  # these three: uptake rows
-                   "national"]  # compute.compare_national
-#: Columns of the measures table that say which breakdown cell a row is ("" = the total).
-BREAKDOWN_COLUMNS = ["breakdown", "category"]
 #: Rounding rules a council may choose.
 ROUNDING_BASE = {"none": 1, "nearest_5": 5}
 
@@ -384,6 +381,13 @@ def totals(measures: pd.DataFrame) -> pd.DataFrame:
     if "category" not in measures.columns:
         return measures
     return measures[measures["category"].fillna("") == ""]
+
+
+def breakdown_cells(measures: pd.DataFrame) -> pd.DataFrame:
+    """The breakdown categories of a measures table, without the area totals."""
+    if "category" not in measures.columns:
+        return measures.iloc[0:0].assign(**dict.fromkeys(BREAKDOWN_COLUMNS, ""))
+    return measures[measures["category"].fillna("") != ""]
 
 
 def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue,

@@ -23,7 +23,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from generator.catalogue import (
+from generator.ingest.catalogue import (
     AnyIndicator,
     Catalogue,
     CountIndicator,
@@ -33,7 +33,7 @@ from generator.catalogue import (
     ShareIndicator,
     UptakeIndicator,
 )
-from generator.geography import GeographyPack
+from generator.ingest.geography import GeographyPack
 
 #: The columns of the indicator values table, in order (docs/internals.md).
 COLUMNS = ["indicator", "level", "area_code", "area_name", "period",
@@ -41,9 +41,10 @@ COLUMNS = ["indicator", "level", "area_code", "area_name", "period",
            "comparator", "comparison", "rank", "suppressed", "note",
            "gap", "status", "lower_998", "upper_998"]
 
-#: Numeric columns that disclosure blanks on a suppressed row.
+#: The numeric columns of the values table: disclosure blanks every one on a suppressed row.
 NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "comparator",
-                   "gap", "lower_998", "upper_998"]
+                   "gap", "lower_998", "upper_998",  # these three: uptake rows only
+                   "national"]  # compare_national
 
 #: Uptake status by the 95% interval of observed / expected.
 BELOW, AS_EXPECTED, ABOVE = "below", "as_expected", "above"
@@ -214,6 +215,29 @@ def funnel_limits(expected: ArrayLike, level: float, target: float = 1.0
         lower = stats.chi2.ppf(alpha / 2, 2 * e) / (2 * e) * target
         upper = stats.chi2.ppf(1 - alpha / 2, 2 * e + 2) / (2 * e) * target
     return lower, upper
+
+
+#: The funnel plot's two sets of control limits.
+FUNNEL_LEVELS = (0.998, 0.95)
+
+
+def funnel_lines(expected: ArrayLike, points: int = 121
+                 ) -> tuple[list[float], dict[float, tuple[list[float], list[float]]]]:
+    """The funnel limits to draw over the range of ``expected`` (the areas' expected counts,
+    a little beyond both ends), at ``FUNNEL_LEVELS``: (grid, {level: (lower, upper)}).
+    Empty when there is nothing to draw."""
+    e = np.asarray(expected, dtype=float)
+    e = e[np.isfinite(e)]
+    if e.size == 0:
+        return [], {}
+    lo_e = max(float(e.min()) * 0.8, 0.5)
+    hi_e = float(e.max()) * 1.1
+    grid = [lo_e * (hi_e / lo_e) ** (i / (points - 1)) for i in range(points)]
+    bounds = {}
+    for level in FUNNEL_LEVELS:
+        lower, upper = funnel_limits(grid, level)
+        bounds[level] = (lower.tolist(), upper.tolist())
+    return grid, bounds
 
 
 #: Indicator method -> function. ``index`` is built after disclosure (compute_index).
@@ -554,7 +578,8 @@ def compare(lower: ArrayLike, upper: ArrayLike, comparator: ArrayLike,
 def _empty() -> pd.DataFrame:
     """An indicator values table with no rows and the right dtypes."""
     out = pd.DataFrame({col: pd.Series(dtype="str") for col in COLUMNS})
-    out[NUMERIC_COLUMNS] = out[NUMERIC_COLUMNS].astype(float)
+    numeric = [c for c in NUMERIC_COLUMNS if c in COLUMNS]
+    out[numeric] = out[numeric].astype(float)
     out["rank"] = out["rank"].astype("Int64")
     out["suppressed"] = out["suppressed"].astype(bool)
     return out

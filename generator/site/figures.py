@@ -15,19 +15,32 @@ on a suppressed row are never read.
 from __future__ import annotations
 
 import html
-import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import plotly.io as pio
 
-from generator.catalogue import AnyIndicator
+from generator.ingest.catalogue import AnyIndicator
+from generator.site.formatting import (
+    format_ci,
+    format_value,
+    group_name,
+    is_missing,
+    lower_label,
+    unit_affixes,
+    z_round,
+)
 
-__all__ = ["AnyIndicator"]
 Figure = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FunnelLines:
+    """Funnel control limits (as ratios to expected) over a grid of expected counts."""
+
+    grid: list[float]
+    bounds: dict[float, tuple[list[float], list[float]]]  # level -> (lower, upper)
 
 #: System fonts only: a page must not fetch a web font.
 FONT_FAMILY = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
@@ -71,65 +84,6 @@ CONFIG = {"displaylogo": False, "responsive": True}
 MAP_CONFIG = {**CONFIG, "scrollZoom": False}
 
 
-# --- numbers as text ---------------------------------------------------------------------
-
-def is_missing(value: Any) -> bool:
-    """True for None, NaN and pandas' NA."""
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return math.isnan(value)
-    except TypeError:
-        return False
-
-
-def format_number(indicator: AnyIndicator, value: Any) -> str:
-    """``value`` at the indicator's decimals with thousands separators; "" when missing."""
-    if is_missing(value):
-        return ""
-    return f"{float(value):,.{indicator.decimals}f}"
-
-
-def unit_affixes(indicator: AnyIndicator) -> tuple[str, str]:
-    """How the unit wraps a number in running text: ("£", "") for "£", ("", "%") for "%".
-
-    A parenthetical explanation ("rank (1 = most deprived)") is left to headings.
-    """
-    unit = re.sub(r"\s*\(.*\)\s*$", "", indicator.unit).strip()
-    if not unit:
-        return "", ""
-    if unit.startswith("%"):
-        return "", unit
-    if unit[0] in "£$€":
-        rest = unit[1:].strip()
-        return unit[0], f" {rest}" if rest else ""
-    if unit == "rank":
-        return "rank ", ""
-    return "", f" {unit}"
-
-
-def format_value(indicator: AnyIndicator, value: Any) -> str:
-    """A value with its unit as a reader sees it: "21.3%", "14.2 per 1,000 children", "£12"."""
-    if is_missing(value):
-        return "no data"
-    prefix, suffix = unit_affixes(indicator)
-    return prefix + format_number(indicator, value) + suffix
-
-
-def format_ci(indicator: AnyIndicator, lower: Any, upper: Any) -> str:
-    """The 95% interval as "18.0–25.1", or "" without one."""
-    if is_missing(lower) or is_missing(upper):
-        return ""
-    return f"{format_number(indicator, lower)}–{format_number(indicator, upper)}"
-
-
-def z_round(indicator: AnyIndicator, value: Any) -> float | None:
-    """A value for a chart: one decimal more than displayed, which keeps pages small."""
-    if is_missing(value):
-        return None
-    return round(float(value), indicator.decimals + 1)
-
-
 def colour_scale(polarity: str) -> list[list[Any]]:
     """A Plotly colorscale where dark reads as worse.
 
@@ -144,172 +98,6 @@ def colour_scale(polarity: str) -> list[list[Any]]:
         colours = _VIRIDIS[::-1]
     last = len(colours) - 1
     return [[round(n / last, 4), c] for n, c in enumerate(colours)]
-
-
-# --- summaries of one level in one period ------------------------------------------------
-
-@dataclass(frozen=True)
-class LevelStats:
-    """What the text summary of a map or ranking says about one level in one period."""
-
-    total: int                      # areas of the level in the geography
-    shown: int                      # areas with a published value
-    suppressed: int                 # areas withheld by disclosure control
-    missing: int                    # areas with no row at all
-    highest: tuple[str, float] | None
-    lowest: tuple[str, float] | None
-    comparisons: dict[str, int]     # comparison -> number of areas
-
-
-def level_stats(rows: pd.DataFrame, areas: pd.DataFrame) -> LevelStats:
-    """Count and rank the areas of ``rows`` (one indicator, level and period).
-
-    ``areas`` lists every area of the level (columns ``code``, ``name``). Ties are broken
-    by area name, then code, so the same data always gives the same sentence.
-    """
-    # Plain arrays, not pandas: this runs hundreds of times per council on small frames.
-    codes = set(areas["code"])
-    area_codes = rows["area_code"].to_numpy(dtype=object)
-    in_level = np.fromiter((c in codes for c in area_codes), dtype=bool, count=len(rows))
-    suppressed = rows["suppressed"].to_numpy(dtype=bool) & in_level
-    values = rows["value"].to_numpy(dtype=float)
-    shown_mask = in_level & ~suppressed & ~np.isnan(values)
-    names = rows["area_name"].astype(str).to_numpy(dtype=object)
-    shown = [(float(v), str(n), str(c)) for v, n, c in zip(
-        values[shown_mask], names[shown_mask], area_codes[shown_mask], strict=True)]
-    highest = lowest = None
-    if shown:
-        top = min(shown, key=lambda r: (-r[0], r[1], r[2]))
-        bottom = min(shown)
-        highest, lowest = (top[1], top[0]), (bottom[1], bottom[0])
-    comparisons: dict[str, int] = {}
-    for value in rows["comparison"].fillna("").to_numpy(dtype=object)[shown_mask]:
-        comparisons[value] = comparisons.get(value, 0) + 1
-    present = set(area_codes[in_level])
-    return LevelStats(
-        total=len(codes),
-        shown=len(shown),
-        suppressed=int(suppressed.sum()),
-        missing=len(codes - present),
-        highest=highest,
-        lowest=lowest,
-        comparisons=dict(sorted(comparisons.items())),
-    )
-
-
-def lower_label(label: str) -> str:
-    """A level label for use mid-sentence: "Data zones" -> "data zones", "LSOAs" stays."""
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
-
-
-def level_summary(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFrame, *,
-                  period: str, council_name: str, council_value: Any, label: str,
-                  label_plural: str) -> str:
-    """Plain-English summary of a map or ranking, e.g.
-
-    "In 2024/25 the value for Glenvale Council was 21.3%. Among data zones it was highest
-    in Glenvale 014 (34.1%) and lowest in Glenvale 002 (9.2%). 12 of 150 data zones were
-    significantly worse than the council and 8 were significantly better."
-    """
-    stats = level_stats(rows, areas)
-    one, many = lower_label(label), lower_label(label_plural)
-    sentences = []
-    if not is_missing(council_value):
-        sentences.append(f"In {period} the value for {council_name} was "
-                         f"{format_value(indicator, council_value)}.")
-    if stats.highest and stats.lowest and stats.shown > 1:
-        sentences.append(
-            f"Among {many} it was highest in {stats.highest[0]} "
-            f"({format_value(indicator, stats.highest[1])}) and lowest in "
-            f"{stats.lowest[0]} ({format_value(indicator, stats.lowest[1])}).")
-    elif stats.highest:
-        sentences.append(f"Only one {one}, {stats.highest[0]}, has a published value "
-                         f"({format_value(indicator, stats.highest[1])}).")
-    else:
-        sentences.append(f"No value can be published for any of the {many} in {period}.")
-    parts = []
-    for key in ("worse", "better", "higher", "lower"):
-        count = stats.comparisons.get(key, 0)
-        if count:
-            verb = "was" if count == 1 else "were"
-            parts.append((count, verb, key))
-    if parts:
-        count, verb, key = parts[0]
-        text = (f"{count} of {stats.total} {many} {verb} significantly {key} "
-                f"than the council")
-        rest = [f"{c} {v} significantly {k}" for c, v, k in parts[1:]]
-        if rest:
-            text += (", " if len(rest) > 1 else " and ") + ", ".join(rest[:-1])
-            text += (" and " if len(rest) > 1 else "") + rest[-1]
-        sentences.append(text + ".")
-    elif stats.comparisons.get("similar"):
-        sentences.append(f"None of the {many} differed significantly from the council.")
-    if stats.suppressed:
-        noun, verb = (one, "is") if stats.suppressed == 1 else (many, "are")
-        sentences.append(f"{stats.suppressed} {noun} {verb} withheld to protect privacy.")
-    return " ".join(sentences)
-
-
-def rank_summary(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFrame, *,
-                 council_name: str, council_value: Any, label: str,
-                 label_plural: str) -> str:
-    """What a ranked bar chart shows, e.g. "Wards are ranked from highest to lowest. ..."."""
-    stats = level_stats(rows, areas)
-    many = lower_label(label_plural)
-    sentences = [f"{label_plural} are ranked from the highest value to the lowest."]
-    extras = []
-    if any(rows["lower"].notna()):
-        extras.append("the whiskers show 95% confidence intervals")
-    if not is_missing(council_value):
-        extras.append(f"the dashed line is the value for {council_name} "
-                      f"({format_value(indicator, council_value)})")
-    if extras:
-        sentences.append(extras[0][:1].upper() + extras[0][1:]
-                         + (f", and {extras[1]}" if len(extras) > 1 else "") + ".")
-    counts = [(stats.comparisons.get(k, 0), k) for k in
-              ("worse", "higher", "similar", "lower", "better")]
-    counts = [(n, k) for n, k in counts if n]
-    if counts:
-        said = [f"{n} {'similar to' if k == 'similar' else k + ' than'} the council"
-                for n, k in counts]
-        text = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
-        sentences.append(f"Of the {stats.shown} {many} shown, {text}.")
-    if stats.suppressed:
-        noun = lower_label(label) if stats.suppressed == 1 else many
-        verb = "is" if stats.suppressed == 1 else "are"
-        sentences.append(f"{stats.suppressed} {noun} withheld to protect privacy {verb} "
-                         "not shown.")
-    return " ".join(sentences)
-
-
-def trend_summary(indicator: AnyIndicator, council_rows: pd.DataFrame,
-                  council_name: str) -> str:
-    """How the council value changed from the first to the latest period."""
-    rows = council_rows[~council_rows["suppressed"].astype(bool) & council_rows["value"].notna()]
-    rows = rows.sort_values("period", kind="mergesort")
-    if rows.empty:
-        return f"No council value can be published for {council_name}."
-    last = rows.iloc[-1]
-    if len(rows) == 1:
-        return (f"Only one period is available: in {last['period']} the value for "
-                f"{council_name} was {format_value(indicator, last['value'])}.")
-    first = rows.iloc[0]
-    a, b = round(float(first["value"]), indicator.decimals), round(float(last["value"]),
-                                                                   indicator.decimals)
-    if b > a:
-        change = "rose"
-    elif b < a:
-        change = "fell"
-    else:
-        change = "was unchanged"
-    if change == "was unchanged":
-        return (f"The value for {council_name} was {format_value(indicator, last['value'])} "
-                f"in both {first['period']} and {last['period']}.")
-    return (f"The value for {council_name} {change} from "
-            f"{format_value(indicator, first['value'])} in {first['period']} to "
-            f"{format_value(indicator, last['value'])} in {last['period']}.")
 
 
 # --- figures -----------------------------------------------------------------------------
@@ -594,15 +382,16 @@ STATUS_LABELS = {"below": "Below expected", "as_expected": "As expected",
                  "above": "Above expected", "": "Not published"}
 
 
-def funnel_figure(indicator: AnyIndicator, rows: pd.DataFrame, *, label_plural: str) -> Figure:
+def funnel_figure(indicator: AnyIndicator, rows: pd.DataFrame, limits: FunnelLines, *,
+                  label_plural: str) -> Figure:
     """A funnel plot: each area's observed / expected against its expected count.
 
     One marker per published area (``rows``: the uptake rows of one level and period), with
     the 95% and 99.8% control limits around 100% drawn as lines over the range of expected
     counts. Markers are coloured by status, so the legend explains them; suppressed areas
-    are left out (their expected count could reveal a withheld need count).
+    are left out (their expected count could reveal a withheld need count). ``limits``
+    are the control limits as the analysis computed them, over a grid of expected counts.
     """
-    from generator.compute import funnel_limits  # figures stay free of compute at import
 
     shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()
                  & rows["denominator"].notna()]
@@ -610,12 +399,11 @@ def funnel_figure(indicator: AnyIndicator, rows: pd.DataFrame, *, label_plural: 
     d = indicator.decimals
     mult = float(getattr(indicator, "multiplier", 100))
     data: list[dict[str, Any]] = []
-    if not shown.empty:
-        lo_e = max(float(shown["denominator"].min()) * 0.8, 0.5)
-        hi_e = float(shown["denominator"].max()) * 1.1
-        grid = [lo_e * (hi_e / lo_e) ** (i / 120) for i in range(121)]
+    if not shown.empty and limits.grid:
+        grid = limits.grid
+        lo_e, hi_e = grid[0], grid[-1]
         for level, name, dash in ((0.998, "99.8% limits", "dot"), (0.95, "95% limits", "dash")):
-            lower, upper = funnel_limits(grid, level)
+            lower, upper = limits.bounds[level]
             xs = [round(x, 2) for x in grid]
             data.append({"type": "scatter", "mode": "lines", "name": name,
                          "legendgroup": name, "x": xs + [None] + xs,
@@ -660,20 +448,6 @@ def funnel_figure(indicator: AnyIndicator, rows: pd.DataFrame, *, label_plural: 
     )
     return {"data": data, "layout": layout}
 
-
-def funnel_summary(indicator: AnyIndicator, rows: pd.DataFrame, *, label: str,
-                   label_plural: str) -> str:
-    """The funnel plot in words: how many areas fall below, within and above the limits."""
-    shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
-    n_supp = int(rows["suppressed"].astype(bool).sum())
-    counts = {k: int((shown["status"] == k).sum()) for k in ("below", "as_expected", "above")}
-    lab = lower_label(label_plural if len(shown) != 1 else label)
-    text = (f"Of {len(shown)} {lab} shown, {counts['below']} are significantly below "
-            f"expected (outside the lower 95% limit), {counts['as_expected']} are within "
-            f"the limits and {counts['above']} are above.")
-    if n_supp:
-        text += f" {n_supp} withheld to protect privacy are not shown."
-    return text
 
 
 def status_map_figure(counts: pd.DataFrame, areas: pd.DataFrame, *, geojson: str,
@@ -756,47 +530,3 @@ def group_figure(indicator: AnyIndicator, rows: pd.DataFrame, *, label: str,
                                   "xanchor": "right", "yanchor": "bottom",
                                   "font": {"size": 11}}]
     return {"data": [trace], "layout": layout}
-
-
-def group_name(label: str, group: int, n_groups: int) -> str:
-    """"Quintile 1 (most deprived)", "Quintile 3", "Quintile 5 (least deprived)"."""
-    word = "Quintile" if n_groups <= 5 else "Decile"
-    end = (" (most deprived)" if group == 1 else " (least deprived)"
-           if group == n_groups else "")
-    return f"{word} {group}{end}"
-
-
-def slope_sentence(indicator: AnyIndicator, slope: Any, label: str) -> str:
-    """The SII and RII in words, or why there are none."""
-    if slope is None:
-        return ""
-    if slope.reason:
-        return (f"The slope index of inequality is not given: {slope.reason}.")
-    prefix, suffix = unit_affixes(indicator)
-    sii = f"{prefix}{format_number(indicator, abs(slope.sii))}{suffix}"
-    ci = format_ci(indicator, slope.sii_lower, slope.sii_upper)
-    direction = "higher" if slope.sii > 0 else "lower"
-    significant = slope.sii_lower > 0 or slope.sii_upper < 0
-    return (f"Slope index of inequality (SII): {sii} (95% CI {ci}). Across the {label} "
-            f"deprivation gradient, the value is about {sii} {direction} in the most deprived "
-            f"areas than in the least deprived"
-            + ("" if significant else ", but the interval includes no difference")
-            + f". Relative index of inequality (RII = SII / council value): "
-            f"{slope.rii:.2f} (95% CI {slope.rii_lower:.2f} to {slope.rii_upper:.2f}).")
-
-
-def group_summary(indicator: AnyIndicator, rows: pd.DataFrame, label: str) -> str:
-    """Text alternative to the group chart: most and least deprived quintile values."""
-    shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
-    n = len(rows)
-    withheld = int(rows["suppressed"].astype(bool).sum())
-    if shown.empty:
-        return f"No {label} quintile value can be published."
-    first, last = shown.iloc[0], shown.iloc[-1]
-    text = (f"{group_name(label, int(first['group']), n)}: "
-            f"{format_value(indicator, first['value'])}; "
-            f"{group_name(label, int(last['group']), n)}: "
-            f"{format_value(indicator, last['value'])}.")
-    if withheld:
-        text += f" {withheld} group value(s) withheld to protect privacy."
-    return text

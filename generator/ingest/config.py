@@ -12,14 +12,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from generator import yamlio
-from generator.catalogue import Catalogue
-from generator.errors import Problem, ProblemsError, UsageError
+from generator.errors import Problem, UsageError
+from generator.ingest import yamlio
+from generator.ingest.catalogue import Catalogue
 
 #: Environment variable naming the folder that holds a council's data files.
 DATA_DIR_ENV = "CDASH_DATA_DIR"
 #: Environment variable naming the folder of geography packs that configs name.
 PACKS_DIR_ENV = "CDASH_PACKS_DIR"
+#: The header colour of a council that states none, and of the portal.
+DEFAULT_COLOUR = "#1d5c8c"
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
@@ -40,7 +42,7 @@ class CouncilIdentity(_Strict):
                       "e.g. west-lothian.")
     synthetic: bool = Field(default=False,
                             description="True for made-up demo data: every page then says so.")
-    colour: str = Field(default="#1d5c8c", pattern=r"^#[0-9a-fA-F]{6}$",
+    colour: str = Field(default=DEFAULT_COLOUR, pattern=r"^#[0-9a-fA-F]{6}$",
                         description="Brand colour (hex) for the page header.")
     contact_email: str | None = Field(
         default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
@@ -316,6 +318,11 @@ class CouncilConfig(_Strict):
         "and not in others ('likely eligible, not receiving'), by area.")
     privacy: Privacy = Field(default_factory=Privacy,
                              description="Pseudonymisation of household keys.")
+    templates: str | None = Field(
+        default=None, description="A folder of the council's own Jinja page templates, "
+        "relative to this file, searched before the defaults. A template there replaces the "
+        "default of the same name, or extends it with {% extends \"default:base.html\" %} "
+        "and overrides blocks (branding, extra text).")
 
 
 @dataclass(frozen=True)
@@ -359,6 +366,12 @@ class ConfigRead:
         if (local / "pack.yaml").is_file() or packs is None:
             return local
         return (packs / geography).resolve()
+
+    @property
+    def templates_dir(self) -> Path | None:
+        """The council's template folder, if the config names one."""
+        templates = self._raw("templates")
+        return (self.folder / templates).resolve() if isinstance(templates, str) else None
 
     def data_dir(self, given: Path | None = None) -> Path:
         """The data folder: --data-dir, then $CDASH_DATA_DIR, then (demo only) data_dir."""
@@ -417,15 +430,6 @@ def read_config(path: Path, catalogue: Catalogue, packs_dir: Path | None = None
     return read
 
 
-def load_config(path: Path, catalogue: Catalogue) -> ConfigRead:
-    """Like read_config, but raise ProblemsError unless the config is wholly valid."""
-    read = read_config(path, catalogue)
-    errors = [p for p in read.problems if p.severity == "error"]
-    if errors or read.config is None:
-        raise ProblemsError(errors, f"{read.doc.display_path} has problems")
-    return read
-
-
 def _valid_datasets(doc: yamlio.YamlDocument, config: CouncilConfig | None
                     ) -> list[tuple[int, Dataset]]:
     if config is not None:
@@ -449,6 +453,10 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
             ("data_dir",), "data-in-repo",
             "only synthetic councils may name a data folder here; real council data lives "
             f"outside the repository: pass --data-dir or set {DATA_DIR_ENV}"))
+    templates = read.templates_dir
+    if templates is not None and not templates.is_dir():
+        problems.append(doc.problem(("templates",), "missing-folder",
+                                    f"no template folder at {yamlio.display(templates)}"))
     pack = read.pack_path
     if pack is not None and not (pack / "pack.yaml").is_file():
         hint = ("" if read.packs_dir or os.environ.get(PACKS_DIR_ENV) else

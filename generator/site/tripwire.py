@@ -28,9 +28,9 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-from generator.catalogue import Catalogue
 from generator.errors import LeakError
-from generator.loaders import LoadedDataset
+from generator.ingest.catalogue import Catalogue
+from generator.ingest.loaders import LoadedDataset
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 #: Identifying values shorter than this (e.g. a key "7") match too much ordinary text to be

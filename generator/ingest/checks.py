@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.catalogue import Catalogue
 from generator.errors import Problem
-from generator.geography import GeographyPack
-from generator.loaders import LoadedDataset
-from generator.yamlio import display
+from generator.ingest.catalogue import Catalogue
+from generator.ingest.geography import GeographyPack
+from generator.ingest.loaders import LoadedDataset
+from generator.ingest.yamlio import display
 
 #: Coverage of the council's areas below which a dataset's period gets a warning.
 LOW_COVERAGE = 0.9

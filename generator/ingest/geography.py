@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from generator import yamlio
 from generator.errors import Problem, ProblemsError
+from generator.ingest import yamlio
 
 
 class LevelSpec(BaseModel):

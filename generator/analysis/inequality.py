@@ -19,15 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from generator.catalogue import (
+from generator.analysis.compute import byars, poisson_exact, wilson
+from generator.errors import CdashError
+from generator.ingest.catalogue import (
     AnyIndicator,
     Catalogue,
     RateIndicator,
     ShareIndicator,
     UptakeIndicator,
 )
-from generator.compute import byars, poisson_exact, wilson
-from generator.errors import CdashError
 
 #: Groupings by number of groups. Quintiles are the main view; deciles where counts allow.
 GROUPINGS = {"quintile": 5, "decile": 10}

@@ -7,18 +7,17 @@ is one more model added to ``Indicator``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from generator import yamlio
 from generator.errors import Problem, ProblemsError
+from generator.ingest import yamlio
 
 #: The catalogue shipped with the package source tree.
-DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "shared_indicators"
+DEFAULT_CATALOGUE = Path(__file__).resolve().parents[2] / "shared_indicators"
 
 #: Counts below this may never be published, whatever a config says.
 MINIMUM_DISCLOSURE_THRESHOLD = 5
@@ -219,10 +218,13 @@ class Catalogue:
     measures: dict[str, Measure]
     indicators: dict[str, AnyIndicator]
 
-    def indicators_needing(self, measure_ids: Iterable[str]) -> list[str]:
-        """Ids of indicators that use any of ``measure_ids``."""
-        wanted = set(measure_ids)
-        return [i.id for i in self.indicators.values() if wanted & set(i.measures())]
+    def additive_measures(self) -> set[str]:
+        """Ids of the measures that roll up by summing."""
+        return {m.id for m in self.measures.values() if m.additive}
+
+    def polarities(self) -> dict[str, str]:
+        """Indicator id -> polarity."""
+        return {i.id: i.polarity for i in self.indicators.values()}
 
 
 def load_catalogue(folder: Path = DEFAULT_CATALOGUE) -> Catalogue:

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator.config import Dataset, Match, Privacy
 from generator.errors import Problem, UsageError
-from generator.yamlio import YamlDocument, display
+from generator.ingest.config import Dataset, Match, Privacy
+from generator.ingest.yamlio import YamlDocument, display
 
 TIDY_COLUMNS = ["dataset", "row", "area_code", "period", "measure", "value"]
 #: A tidy table of breakdown cells has these two more columns.

@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import Problem, ProblemsError
-from generator.site import write_atomically
-from generator.yamlio import display
+from generator.ingest.yamlio import display
+from generator.site.build import write_atomically
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,170 @@
+"""Stages 5-7 for one council, as named steps: roll up, compute, disclose, and what is
+derived from published values only (indices, deprivation groups, priority areas).
+
+``analyse`` runs the steps in order on a clean ``Validation`` and returns an ``Analysis``:
+every table a council's pages may use, already through disclosure control, plus the
+unpublished tables the leak tripwire needs (which never reach the pages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from generator.analysis import compute, disclosure, inequality, priority
+from generator.analysis.priority import PriorityArea
+from generator.errors import ProblemsError
+from generator.ingest.catalogue import AnyIndicator, Catalogue, IndexIndicator
+from generator.ingest.config import CouncilConfig, apply_overrides, shown_indicator_ids
+from generator.ingest.geography import GeographyPack
+from generator.ingest.loaders import BREAKDOWN_COLUMNS
+from generator.ingest.validate import Validation
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One council's numbers after stages 5-7."""
+
+    catalogue: Catalogue  # the shared catalogue with the council's own uptake rules
+    indicator_ids: list[str]  # selected by the config, in catalogue order
+    #: indicators with at least one value, in catalogue order: the ones that get pages
+    shown: list[AnyIndicator]
+    measures: pd.DataFrame  # rolled-up measure totals (tidy, with ``level``)
+    #: unpublished: for the tripwire only
+    values: pd.DataFrame  # computed indicator values, before disclosure
+    cells: pd.DataFrame  # measure cells (totals and breakdowns) with suppression flags
+    #: published: the only tables the pages read
+    published: pd.DataFrame  # indicator values after disclosure, with indices appended
+    variants: pd.DataFrame  # published values per breakdown category
+    components: dict[str, pd.DataFrame]  # index id -> component values and scores
+    groups: pd.DataFrame | None  # published values by deprivation group
+    slopes: dict[tuple[str, str], Any]  # (indicator, period) -> SlopeIndex
+    priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
+
+
+def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
+    """Stages 5-7 for one council. Raises ProblemsError when stages 1-4 found errors."""
+    if v.errors or v.read.config is None or v.pack is None or v.checked is None:
+        raise ProblemsError(v.errors, f"{v.read.doc.display_path}: cannot build")
+    cfg, pack = v.read.config, v.pack
+    catalogue = apply_overrides(catalogue, cfg)  # the council's own uptake rules
+    ids = shown_indicator_ids(cfg, catalogue)
+    measures = roll_up(v, catalogue)
+    values = compute_values(measures, catalogue, ids, pack, cfg)
+    cells = with_breakdowns(measures, v, catalogue)
+    hidden = disclosure.suppress_measures(cells, pack, catalogue,
+                                          thresholds(catalogue, ids, cfg.disclosure.threshold))
+    published = disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding)
+    variants = breakdown_variants(measures, cells, hidden, catalogue, ids, pack, cfg)
+    published, components = add_indices(published, catalogue, ids, pack, cfg)
+    groups = deprivation_groups(measures, values, hidden, catalogue, ids, pack, cfg)
+    rule = cfg.priority_areas
+    return Analysis(
+        catalogue=catalogue, indicator_ids=ids,
+        # Only indicators with at least one value are shown: a page of blanks helps nobody.
+        shown=[catalogue.indicators[i] for i in ids if (published["indicator"] == i).any()],
+        measures=measures, values=values, cells=hidden, published=published,
+        variants=variants, components=components, groups=groups,
+        slopes=inequality.slope_indices(groups) if groups is not None else {},
+        priority=priority.priority_areas(published, catalogue, ids, dict(rule.top),
+                                         rule.rank_by, rule.min_below))
+
+
+def roll_up(v: Validation, catalogue: Catalogue) -> pd.DataFrame:
+    """Stage 5: the checked tidy table summed up every level of the pack (additive only)."""
+    assert v.pack is not None and v.checked is not None
+    return v.pack.rollup(v.checked.table.drop(columns=["row"]), catalogue.additive_measures())
+
+
+def compute_values(measures: pd.DataFrame, catalogue: Catalogue, ids: list[str],
+                   pack: GeographyPack, cfg: CouncilConfig) -> pd.DataFrame:
+    """Stage 6: indicator values with intervals and comparisons, and the national values
+    when the config gives national totals."""
+    values = compute.compute_indicators(measures, catalogue, ids, pack, cfg.council.code)
+    if cfg.national is not None:
+        values = compute.compare_national(
+            values, compute.national_values(cfg.national.measures, catalogue, ids),
+            catalogue.polarities())
+    return values
+
+
+def with_breakdowns(measures: pd.DataFrame, v: Validation, catalogue: Catalogue
+                    ) -> pd.DataFrame:
+    """The rolled-up totals plus the rolled-up breakdown cells of record-level datasets, so
+    that suppression accounts for every cell an attacker could combine."""
+    assert v.pack is not None and v.checked is not None
+    kept = v.checked.table[["dataset", "area_code", "period", "measure"]]
+    parts = []
+    for ds in v.datasets:
+        if ds.breakdowns is None or ds.breakdowns.empty:
+            continue
+        cells = ds.breakdowns.merge(kept, on=["dataset", "area_code", "period", "measure"])
+        parts.append(cells.drop(columns=["row", "dataset"]))
+    if not parts:
+        return measures
+    split = v.pack.rollup(pd.concat(parts, ignore_index=True), catalogue.additive_measures())
+    return pd.concat([measures.assign(breakdown="", category=""), split], ignore_index=True)
+
+
+def thresholds(catalogue: Catalogue, ids: list[str], council: int) -> dict[str, int]:
+    """Each measure's disclosure threshold: the council's, or higher where an indicator
+    using the measure says so."""
+    out: dict[str, int] = {}
+    for ind_id in ids:
+        indicator = catalogue.indicators[ind_id]
+        for m in indicator.measures():
+            out[m] = max(out.get(m, council), indicator.disclosure_threshold, council)
+    return out
+
+
+def breakdown_variants(measures: pd.DataFrame, cells: pd.DataFrame, hidden: pd.DataFrame,
+                       catalogue: Catalogue, ids: list[str], pack: GeographyPack,
+                       cfg: CouncilConfig) -> pd.DataFrame:
+    """Each breakdown category as an indicator variant, computed like the total and blanked
+    by its own cells' flags (which were suppressed jointly with the totals)."""
+    split = (disclosure.breakdown_cells(cells) if "category" in cells.columns
+             else cells.iloc[0:0].assign(**dict.fromkeys(BREAKDOWN_COLUMNS, "")))
+    return disclosure.publish_breakdowns(
+        compute.compute_breakdowns(measures, split, catalogue, ids, pack, cfg.council.code),
+        hidden, catalogue, cfg.disclosure.rounding)
+
+
+def add_indices(published: pd.DataFrame, catalogue: Catalogue, ids: list[str],
+                pack: GeographyPack, cfg: CouncilConfig
+                ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Composite indices, from published values only, so nothing withheld can be recovered
+    from them; and each area's component scores for the profiles."""
+    polarity = catalogue.polarities()
+    top = pack.levels[-1].id
+    index_inds = [ind for i in ids if isinstance(ind := catalogue.indicators[i], IndexIndicator)]
+    indices = [compute.compute_index(published, ind, polarity, top, cfg.council.code)
+               for ind in index_inds]
+    components = {ind.id: compute.index_components(published, ind, polarity)
+                  for ind in index_inds}
+    if indices:
+        published = pd.concat([published, *indices], ignore_index=True)
+        if cfg.national is not None:
+            published["national_comparison"] = published["national_comparison"].fillna("")
+    return published, components
+
+
+def deprivation_groups(measures: pd.DataFrame, values: pd.DataFrame, hidden: pd.DataFrame,
+                       catalogue: Catalogue, ids: list[str], pack: GeographyPack,
+                       cfg: CouncilConfig) -> pd.DataFrame | None:
+    """Values by SIMD quintile and decile, with group totals audited for disclosure; None
+    without an ``inequality:`` section."""
+    if cfg.inequality is None:
+        return None
+    base = pack.levels[0].id
+    zones = inequality.simd_groups(measures, base, cfg.inequality.rank_measure,
+                                   cfg.inequality.zones)
+    grouped = inequality.grouped_indicators(catalogue, ids)
+    cells = inequality.group_measures(measures, zones, base,
+                                      sorted({m for i in grouped for m in i.measures()}))
+    flags = disclosure.suppress_groups(cells, zones, disclosure.totals(hidden), pack,
+                                       catalogue,
+                                       thresholds(catalogue, ids, cfg.disclosure.threshold))
+    return disclosure.publish_groups(inequality.group_values(values, zones, grouped, base),
+                                     flags, catalogue)

@@ -1,0 +1,109 @@
+"""Stages 1-4 for one council: config, catalogue cross-check, datasets read and checked.
+
+``validate`` goes as far as the input allows, so that one run finds every problem; the
+problems are returned on the ``Validation``, never raised. ``cdash validate`` prints them and
+``cdash build`` refuses to go on while any is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import Problem, ProblemsError, UsageError, sort_key
+from generator.ingest import checks, loaders, postcodes
+from generator.ingest.catalogue import Catalogue
+from generator.ingest.config import ConfigRead, Privacy, read_config
+from generator.ingest.geography import GeographyPack, load_pack
+
+
+@dataclass
+class Validation:
+    """What stages 1-4 found for one council."""
+
+    read: ConfigRead
+    pack: GeographyPack | None
+    datasets: list[loaders.LoadedDataset]
+    checked: checks.CheckedData | None
+
+    @property
+    def problems(self) -> list[Problem]:
+        found = list(self.read.problems) + [p for ds in self.datasets for p in ds.problems]
+        if self.checked is not None:
+            found += self.checked.problems
+        return sorted(found, key=sort_key)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue, *,
+             packs_dir: Path | None = None) -> Validation:
+    """Stages 1-4 for one council. ``packs_dir`` is where a pack given by name is found."""
+    read = read_config(config_path, catalogue, packs_dir)
+    pack = None
+    if read.pack_path is not None and (read.pack_path / "pack.yaml").is_file():
+        try:
+            pack = load_pack(read.pack_path)
+        except ProblemsError as exc:
+            read.problems.extend(exc.problems)
+    folder = read.data_dir(data_dir)
+    privacy = read.config.privacy if read.config is not None else Privacy()
+    try:
+        pseudonymise = loaders.pseudonymiser(privacy)
+    except UsageError:  # an unset key variable is already a config problem (unset-key)
+        pseudonymise = loaders.pseudonymiser(Privacy())
+    datasets = [loaders.load_dataset(read.doc, n, spec, folder, pseudonymise)
+                for n, spec in read.datasets]
+    _assign_postcodes(read, datasets, folder)
+    if read.config is not None and read.config.matches:
+        datasets += loaders.match_households(read.doc, read.config.matches, datasets)
+    loaders.drop_records(datasets)  # household rows never leave the loaders stage
+    checked = None
+    if pack is not None:
+        _check_area_types(read, pack, datasets)
+        checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
+    return Validation(read, pack, datasets, checked)
+
+
+def _assign_postcodes(read: ConfigRead, datasets: list[loaders.LoadedDataset],
+                      folder: Path) -> None:
+    """Turn postcode-keyed datasets into data-zone rows (see ``ingest/postcodes.py``)."""
+    keyed = [ds for ds in datasets if ds.spec.area.type == "postcode" and not ds.failed]
+    cfg = read.config
+    if not keyed or cfg is None or cfg.postcode_lookup is None:
+        return
+    lookup, problems = postcodes.load_lookup(read.doc, cfg.postcode_lookup, folder)
+    read.problems.extend(problems)
+    for ds in keyed:
+        if lookup is None:
+            ds.problems.append(read.doc.problem(
+                ("datasets", ds.index, "area", "type"), "no-postcode-lookup",
+                "cannot place this dataset's rows: the postcode lookup could not be read"))
+        else:
+            postcodes.assign(ds, lookup)
+
+
+def _check_area_types(read: ConfigRead, pack: GeographyPack,
+                      datasets: list[loaders.LoadedDataset]) -> None:
+    """An area type must be a level of the pack, or postcode."""
+    levels = [lv.id for lv in pack.levels]
+    for ds in datasets:
+        if ds.spec.area.type not in (*levels, "postcode"):
+            ds.problems.append(read.doc.problem(
+                ("datasets", ds.index, "area", "type"), "unknown-level",
+                f"{ds.spec.area.type!r} is not a level of geography pack {pack.spec.name}; "
+                f"levels are: {', '.join(levels)}, or postcode"))
+
+
+def postcode_index(v: Validation, folder: Path) -> dict[str, str]:
+    """The council's public postcode lookup, {postcode: base area code}, for areas of the
+    pack only; empty without a configured lookup. Problems reading it are already reported
+    by ``validate`` when a dataset needs it."""
+    cfg = v.read.config
+    if cfg is None or cfg.postcode_lookup is None or v.pack is None:
+        return {}
+    lookup, _ = postcodes.load_lookup(v.read.doc, cfg.postcode_lookup, folder)
+    known = set(v.pack.areas(v.pack.base.id)["code"])
+    return {pc: code for pc, code in sorted((lookup or {}).items()) if code in known}

@@ -1,0 +1,80 @@
+"""Files a page loads besides itself: the shared plotly.js, CSS and JS, and per council its
+boundaries (``geo.js``) and find-my-area index (``search.js``). Both are scripts setting a
+global, not JSON, because a page opened from disk cannot fetch a file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import plotly
+from markupsafe import Markup
+
+from generator.site.council import CouncilSite
+from generator.site.data import SiteData, safe_name
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+#: Runs before geo.js and plotly.min.js. plotly.js fetches world_110m from a CDN for any
+#: geo map unless it is already here; an empty topology stops that. It must not replace
+#: entries geo.js has set, in case the order ever changes.
+GEO_STUB = Markup(
+    "window.PlotlyGeoAssets=window.PlotlyGeoAssets||{};"
+    "window.PlotlyGeoAssets.topojson=window.PlotlyGeoAssets.topojson||{};"
+    'window.PlotlyGeoAssets.topojson.world_110m={"type":"Topology","objects":{},"arcs":[]};'
+)
+
+
+def geo_js(site: CouncilSite) -> bytes:
+    """``assets/geo.js``: each level's boundaries under '<slug>-<level>'."""
+    lines = ["window.PlotlyGeoAssets=window.PlotlyGeoAssets||{};"]
+    for spec, level in zip(site.pack.spec.levels, site.pack.levels, strict=True):
+        if not spec.boundaries:
+            continue
+        collection = site.pack.boundaries(level.id) or {}
+        features = []
+        for feat in collection.get("features", []):
+            props = feat.get("properties") or {}
+            code = feat.get("id", props.get("code"))
+            features.append({"type": "Feature", "id": code,
+                             "properties": {"name": props.get("name", "")},
+                             "geometry": feat.get("geometry")})
+        features.sort(key=lambda f: str(f["id"]))
+        body = json.dumps({"type": "FeatureCollection", "features": features},
+                          sort_keys=True, separators=(",", ":"))
+        key = json.dumps(f"{site.slug}-{level.id}")
+        lines.append(f"window.PlotlyGeoAssets[{key}]={body};")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def search_js(site: CouncilSite, data: SiteData) -> bytes:
+    """``assets/search.js``: the find-my-area index as a global (a page opened from disk
+    cannot fetch JSON). Areas are [name, code, level label, href from the council
+    folder]; postcodes, from the public lookup, map to base area codes."""
+    areas = []
+    for level in data.sub_levels[::-1]:
+        frame = data.areas[level.id]
+        for code, name in zip(frame["code"], frame["name"], strict=True):
+            areas.append([name, code, level.label, f"areas/{level.id}/{safe_name(code)}.html"])
+    postcodes = {pc.replace(" ", ""): code for pc, code in site.postcodes.items()}
+    body = json.dumps({"areas": areas, "postcodes": postcodes,
+                       "has_postcodes": bool(postcodes)},
+                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    body = body.replace("</", "<\\/")
+    return f"window.CDASH_SEARCH={body};\n".encode()
+
+
+def verbatim_assets() -> dict[str, bytes]:
+    """Third-party files copied into the site unchanged, by their path in the site."""
+    return {"assets/plotly.min.js": PLOTLY_JS.read_bytes()}
+
+
+def shared_assets() -> dict[str, bytes]:
+    """``assets/plotly.min.js``, ``assets/site.css`` and ``assets/site.js``."""
+    return {
+        **verbatim_assets(),
+        "assets/site.css": (STATIC_DIR / "site.css").read_bytes(),
+        "assets/site.js": (STATIC_DIR / "site.js").read_bytes(),
+    }

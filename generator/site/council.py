@@ -1,0 +1,77 @@
+"""The contract between the build and the pages: everything one council's site shows.
+
+``site/build.py`` makes a ``CouncilSite`` from the analysis of one council; the page modules
+read it and nothing else. Its tables have been through disclosure control.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from generator.analysis.priority import PriorityArea
+from generator.errors import Problem
+from generator.ingest.catalogue import AnyIndicator, Catalogue
+from generator.ingest.geography import GeographyPack
+from generator.ingest.report import DataReport
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    """One dataset as the quality and about pages describe it."""
+
+    id: str
+    title: str
+    source: str
+    file: str
+    rows_read: int
+    rows_used: int
+    periods: list[str]
+    measures: list[str]
+    coverage: float  # share (0..1) of the council's base areas with data in the latest period
+
+
+@dataclass(frozen=True)
+class CouncilSite:
+    """Everything one council's pages need. Built by ``site/build.py``."""
+
+    slug: str
+    name: str
+    code: str
+    synthetic: bool
+    colour: str  # brand hex, e.g. "#1d5c8c"
+    pack: GeographyPack
+    catalogue: Catalogue
+    indicators: list[AnyIndicator]  # in catalogue order
+    values: pd.DataFrame  # published indicator values (docs/internals.md)
+    periods: list[str]  # sorted
+    build_date: str  # "YYYY-MM-DD"
+    datasets: list[DatasetSummary]
+    problems: list[Problem]
+    disclosure_threshold: int
+    attribution: str  # licence text to show (may be "")
+    #: level id -> priority areas (generator/priority.py), from the published values
+    priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
+    #: how priority areas were chosen, in words, for the unmet-need page
+    priority_rule_text: str = ""
+    report: DataReport | None = None  # the data contract report; shown on quality.html
+    contact_email: str = ""  # shown on the about page when given
+    #: published values by deprivation group (inequality.GROUP_COLUMNS), or None
+    groups: pd.DataFrame | None = None
+    #: (indicator, period) -> inequality.SlopeIndex by quintile, from published groups
+    slopes: dict[tuple[str, str], Any] = field(default_factory=dict)
+    #: name of the deprivation ranking, e.g. "SIMD 2020", and how many zones it ranks
+    inequality_label: str = ""
+    inequality_zones: int = 0
+    #: name of the national comparator ("" when there is none) and where its totals come from
+    national_name: str = ""
+    national_source: str = ""
+    #: index id -> each area's component values and scores (compute.index_components)
+    index_components: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: published values per breakdown category (disclosure.publish_breakdowns): the values
+    #: columns plus ``breakdown`` and ``category``; None or empty without breakdowns
+    breakdowns: pd.DataFrame | None = None
+    #: the public postcode lookup {postcode: base area code}, for the find-my-area index
+    postcodes: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,65 @@
+"""The portal ``index.html`` at the site root, linking every council, and the shared
+``assets/`` folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.ingest.config import DEFAULT_COLOUR
+from generator.site.assets import GEO_STUB, shared_assets
+from generator.site.context import brand, make_environment, text_colour
+from generator.site.council import CouncilSite
+from generator.site.data import SiteData, lead_indicator
+from generator.site.formatting import format_value
+from generator.site.words import period_range
+
+
+def render(sites: list[CouncilSite], build_date: str, *,
+                  template_dir: Path | None = None) -> dict[str, bytes]:
+    """The portal ``index.html`` linking every council, and the shared ``assets/``."""
+    env = make_environment(template_dir)
+    councils = []
+    for site in sorted(sites, key=lambda s: (s.name, s.slug)):
+        data = SiteData(site)
+        lead = lead_indicator(site.indicators)
+        picks = ([lead] if lead else []) + [i for i in site.indicators if i is not lead]
+        headlines = []
+        for ind in picks[:2]:
+            period = data.latest.get(ind.id)
+            value = data.council_value(ind.id, period) if period else None
+            if value is not None:
+                headlines.append({"title": ind.short_title, "period": period,
+                                  "value": format_value(ind, value),
+                                  "href": f"{site.slug}/indicators/{ind.id}.html"})
+        councils.append({"name": site.name, "slug": site.slug, "href": f"{site.slug}/index.html",
+                         "synthetic": site.synthetic, "colour": brand(site.colour),
+                         "periods": period_range(site.periods), "headlines": headlines,
+                         "n_indicators": len(site.indicators)})
+    periods = sorted({p for s in sites for p in s.periods})
+    attributions = sorted({s.attribution for s in sites if s.attribution})
+    ctx = {
+        "page_title": "Child poverty and unmet need: council dashboards",
+        "title": "Council dashboards",
+        "assets": "assets/",
+        "portal": "index.html",
+        "council_name": "",
+        "nav": [],
+        "links": {},
+        "brand": DEFAULT_COLOUR,
+        "brand_text": text_colour(DEFAULT_COLOUR),
+        "page_period": "",
+        "charts": False,
+        "maps": False,
+        "geo_js": "",
+        "geo_stub": GEO_STUB,
+        "build_date": build_date,
+        "data_period": period_range(periods),
+        "synthetic": bool(sites) and all(s.synthetic for s in sites),
+        "any_synthetic": any(s.synthetic for s in sites),
+        "councils": councils,
+        "attributions": attributions,
+        "attribution": " ".join(attributions),
+    }
+    out = {"index.html": env.get_template("portal.html").render(**ctx).encode("utf-8")}
+    out.update(shared_assets())
+    return dict(sorted(out.items()))

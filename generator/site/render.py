@@ -1,0 +1,54 @@
+"""Stage 9: a council's published values, figures and text into a static site, file by file.
+
+``render_council`` and ``render_portal`` return ``{path relative to the site root: bytes}``
+and write nothing; ``site/build.py`` writes the lot at once. Output is byte-identical for
+the same input: fixed ``div_id``s, sorted keys, stable row order, and no clock other than
+``build_date``.
+
+Templates live in ``site/templates/`` (partials start with ``_``). A council may name its
+own folder (``templates:`` in council.yaml), searched first; a template there can extend the
+default one with ``{% extends "default:base.html" %}``, as Datasette allows.
+
+Every page works opened from disk: links are relative, and nothing is fetched from
+another site. Maps use shared geometry from ``<slug>/assets/geo.js`` and the world_110m
+stub (TOOLING.md) so plotly.js never asks a CDN for a world map.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.site import assets, downloads
+from generator.site.context import CouncilPages, make_environment
+from generator.site.council import CouncilSite
+from generator.site.pages import about, area, indicator, overview, portal, quality, unmet_need
+
+
+def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> dict[str, bytes]:
+    """Every file of one council's site, keyed by path relative to the site root.
+
+    ``template_dir`` is an optional folder of council templates searched before the
+    defaults. Shared assets (plotly.min.js, site.css, site.js) come from ``render_portal``.
+    """
+    pages = CouncilPages(site, make_environment(template_dir))
+    pages.out[f"{site.slug}/assets/geo.js"] = assets.geo_js(site)
+    pages.out[f"{site.slug}/assets/search.js"] = assets.search_js(site, pages.data)
+    if pages.uptake:
+        unmet_need.render(pages)
+    overview.render(pages)
+    for ind in site.indicators:
+        indicator.render(pages, ind)
+    for level in pages.data.sub_levels:
+        frame = pages.data.areas[level.id]
+        for code, name in zip(frame["code"], frame["name"], strict=True):
+            area.render(pages, level, code, name)
+    about.render(pages)
+    quality.render(pages)
+    downloads.write(pages)
+    return dict(sorted(pages.out.items()))
+
+
+def render_portal(sites: list[CouncilSite], build_date: str, *,
+                  template_dir: Path | None = None) -> dict[str, bytes]:
+    """The portal ``index.html`` linking every council, and the shared ``assets/``."""
+    return portal.render(sites, build_date, template_dir=template_dir)
