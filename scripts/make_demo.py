@@ -1,7 +1,7 @@
 """Regenerate the synthetic Glenvale demo council under ``demo/``.
 
 Everything it writes is fictional; see ``demo/README.md``. The output is byte-for-byte
-reproducible, so after a change to ``generator/synthetic.py`` run this and commit what
+reproducible, so after a change to ``scripts/synthetic.py`` run this and commit what
 changed. ``--check`` regenerates into a temporary folder and fails if the committed files
 differ (for CI).
 
@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
-from generator import synthetic  # noqa: E402
+from scripts import synthetic  # noqa: E402
 
 
 def _differences(expected: Path, actual: Path) -> list[str]:

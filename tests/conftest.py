@@ -37,7 +37,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory) -> Path:
     """The demo council built once per test session."""
-    from generator import site
+    from generator.site import build
 
     out = tmp_path_factory.mktemp("demo") / "site"
     site.build([DEMO_CONFIG], out, build_date=BUILD_DATE)
@@ -47,7 +47,7 @@ def demo_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_site(tmp_path_factory) -> Path:
     """The six-zone fixture council built once per test session."""
-    from generator import site
+    from generator.site import build
 
     out = tmp_path_factory.mktemp("tiny") / "site"
     site.build([TINY_CONFIG], out, build_date=BUILD_DATE)

@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from generator import render, site, tripwire
-from generator.catalogue import DEFAULT_CATALOGUE
+from generator.site import render, build, tripwire
+from generator.ingest.catalogue import DEFAULT_CATALOGUE
 from generator.errors import LeakError
 from tests.conftest import BUILD_DATE, DEMO_CONFIG
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.geography import load_pack
+from generator.ingest.geography import load_pack
 from tests.conftest import DEMO_CONFIG
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.catalogue import (
+from generator.ingest.catalogue import (
     DEFAULT_CATALOGUE,
     MINIMUM_DISCLOSURE_THRESHOLD,
     CountIndicator,

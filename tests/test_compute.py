@@ -10,19 +10,27 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from generator.catalogue import Catalogue, IndicatorAdapter, Measure, Theme, load_catalogue
-from generator.compute import (
+from generator.ingest.catalogue import Catalogue, IndicatorAdapter, Measure, Theme, load_catalogue
+from generator.analysis.compute import (
     COLUMNS,
-    available_levels,
     byars,
     compare,
     compute_indicators,
     poisson_exact,
     wilson,
 )
-from generator.geography import GeographyPack, PackSpec
+from generator.ingest.geography import GeographyPack, PackSpec
 
 COUNCIL = "X12000001"
+
+
+def available_levels(values: pd.DataFrame) -> dict[str, list[str]]:
+    """For each indicator, the levels with at least one value, in table order."""
+    pairs = values[values["value"].notna()][["indicator", "level"]].drop_duplicates()
+    out: dict[str, list[str]] = {}
+    for indicator, level in zip(pairs["indicator"], pairs["level"], strict=True):
+        out.setdefault(indicator, []).append(level)
+    return out
 
 
 # --- Confidence intervals -------------------------------------------------------------------

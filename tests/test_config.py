@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from generator.catalogue import load_catalogue
+from generator.ingest.catalogue import load_catalogue
 from generator.cli import app
-from generator.config import read_config
-from generator.site import validate
+from generator.ingest.config import read_config
+from generator.site.build import validate
 from tests.conftest import FIXTURES, TINY_CONFIG
 
 runner = CliRunner()

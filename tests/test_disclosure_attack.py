@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, event, given, settings, target
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from generator import disclosure
+from generator.analysis import disclosure
 
 MEASURE = "fsm_registered_p6_p7"
 THRESHOLD = 5

@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from generator import figures
-from generator.catalogue import CountIndicator, RateIndicator, ShareIndicator
+from generator.site import figures
+from generator.ingest.catalogue import CountIndicator, RateIndicator, ShareIndicator
 
 SHARE = ShareIndicator(
     id="cilif_share", title="Children in low income families", short_title="Low income",
@@ -98,7 +98,7 @@ def test_figures_never_read_numbers_on_suppressed_rows() -> None:
 
 def test_level_summary_names_highest_lowest_and_comparisons() -> None:
     """The sentence names the right areas, counts significant differences and withheld ones."""
-    text = figures.level_summary(SHARE, rows(), AREAS, period="2024/25",
+    text = summaries.level_summary(SHARE, rows(), AREAS, period="2024/25",
                                  council_name="Glenvale Council", council_value=21.3,
                                  label="Data zone", label_plural="Data zones")
     assert text == (
@@ -112,7 +112,7 @@ def test_level_summary_breaks_ties_by_name() -> None:
     """Equal values: the alphabetically first area is named, every time."""
     tied = rows(value=[30.0, 30.0, 9.2, float("nan")], area_name=["Zed", "Abel", "Cairn",
                                                                     "Dale"])
-    stats = figures.level_stats(tied, AREAS)
+    stats = summaries.level_stats(tied, AREAS)
     assert stats.highest == ("Abel", 30.0) and stats.lowest == ("Cairn", 9.2)
     assert (stats.total, stats.shown, stats.suppressed, stats.missing) == (5, 3, 1, 1)
 
@@ -120,7 +120,7 @@ def test_level_summary_breaks_ties_by_name() -> None:
 def test_level_summary_when_everything_is_withheld() -> None:
     """No published value gives a plain statement, not an error."""
     none = rows(suppressed=[True] * 4, value=[float("nan")] * 4)
-    text = figures.level_summary(SHARE, none, AREAS, period="2024/25", council_name="C",
+    text = summaries.level_summary(SHARE, none, AREAS, period="2024/25", council_name="C",
                                  council_value=None, label="Ward", label_plural="Wards")
     assert text == ("No value can be published for any of the wards in 2024/25. "
                     "4 wards are withheld to protect privacy.")
@@ -144,7 +144,7 @@ def test_bar_ranks_highest_first_with_ci_and_council_line() -> None:
 
 def test_rank_summary() -> None:
     """The ranking's text says what the chart encodes and how many areas differ."""
-    text = figures.rank_summary(SHARE, rows(), AREAS, council_name="Glenvale",
+    text = summaries.rank_summary(SHARE, rows(), AREAS, council_name="Glenvale",
                                 council_value=21.3, label="Ward", label_plural="Wards")
     assert text == (
         "Wards are ranked from the highest value to the lowest. The whiskers show 95% "
@@ -170,7 +170,7 @@ def test_trend_draws_council_over_area_lines_in_period_order() -> None:
     assert areas[1]["x"] == ["2022/23"]  # the withheld point is dropped
     assert main["name"] == "C" and main["x"] == periods and main["y"] == [18.0, 20.0, 21.0]
     assert fig["layout"]["xaxis"]["categoryarray"] == periods
-    assert figures.trend_summary(SHARE, council, "C") == (
+    assert summaries.trend_summary(SHARE, council, "C") == (
         "The value for C rose from 18.0% in 2022/23 to 21.0% in 2024/25.")
 
 

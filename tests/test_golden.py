@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
-from generator import site
+from generator.site import build
 from tests.conftest import BUILD_DATE, TINY_CONFIG
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "tiny"

@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator import loaders, render, site
-from generator.catalogue import load_catalogue
+from generator.ingest import loaders
+from generator.site import render, build
+from generator.ingest.catalogue import load_catalogue
 from generator.errors import LeakError
 from tests.conftest import BUILD_DATE, TINY_CONFIG
 
@@ -197,7 +198,7 @@ def test_pseudonyms_are_hmac_of_the_configured_key(monkeypatch):
     build draws a new random key."""
     import hmac
 
-    from generator.config import Privacy
+    from generator.ingest.config import Privacy
     monkeypatch.setenv("TEST_HMAC_KEY", "s3cret")
     got = loaders.pseudonymiser(Privacy(key_env="TEST_HMAC_KEY"))(pd.Series(["HH-1"]))
     assert got[0] == hmac.new(b"s3cret", b"HH-1", hashlib.sha256).hexdigest()

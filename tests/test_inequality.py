@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator import disclosure, inequality, site
-from generator.catalogue import load_catalogue
+from generator.analysis import disclosure, inequality
+from generator.site import build
+from generator.ingest.catalogue import load_catalogue
 from generator.errors import CdashError
 from tests.conftest import BUILD_DATE, DEMO_CONFIG, ROOT, TINY_CONFIG
 from tests.test_rollup_disclosure import _cells

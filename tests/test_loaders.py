@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from generator.config import Dataset
-from generator.loaders import decode, load_dataset, parse_numbers
-from generator.yamlio import YamlDocument
+from generator.ingest.config import Dataset
+from generator.ingest.loaders import decode, load_dataset, parse_numbers
+from generator.ingest.yamlio import YamlDocument
 
 HEADER = "Data Zone,Year,Children – relative low income (£ context)\n"
 ROWS = "X01900001,2024/25,\"1,234\"\nX01900002,2024/25,56\n"

@@ -17,11 +17,13 @@ import pytest
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from generator import reference, report, site
-from generator.catalogue import load_catalogue
+from generator import reference
+from generator.ingest import report
+from generator.site import build
+from generator.ingest.catalogue import load_catalogue
 from generator.cli import app
-from generator.config import CouncilConfig
-from generator.yamlio import load_yaml
+from generator.ingest.config import CouncilConfig
+from generator.ingest.yamlio import load_yaml
 from tests.conftest import BUILD_DATE, ROOT, TINY_CONFIG
 
 TEMPLATE = ROOT / "template"

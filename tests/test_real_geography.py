@@ -18,9 +18,9 @@ from tests.conftest import BUILD_DATE, ROOT, SHARED_DATA, TINY_CONFIG
 shapely = pytest.importorskip("shapely")
 pytest.importorskip("pyogrio")
 
-from generator import site  # noqa: E402
+from generator.site import build  # noqa: E402
 from generator.errors import ProblemsError  # noqa: E402
-from generator.geoimport import import_pack  # noqa: E402
+from generator.ingest.geoimport import import_pack  # noqa: E402
 
 needs_data = pytest.mark.skipif(not SHARED_DATA.is_dir(),
                                 reason=f"open data folder {SHARED_DATA} is absent")

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.catalogue import Catalogue, CountIndicator, Measure, ShareIndicator, Theme
+from generator.ingest.catalogue import Catalogue, CountIndicator, Measure, ShareIndicator, Theme
 from generator.errors import Problem
-from generator.geography import GeographyPack, LevelSpec, PackSpec
-from generator.render import (
+from generator.ingest.geography import GeographyPack, LevelSpec, PackSpec
+from generator.site.render import (
     CSV_COLUMNS,
     CouncilSite,
     DatasetSummary,

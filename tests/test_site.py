@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from generator import site
+from generator.site import build
 from generator.cli import app
 from generator.errors import ProblemsError
 from tests.conftest import BUILD_DATE, DEMO_CONFIG, TINY_CONFIG

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator import compute, priority, site
-from generator.catalogue import IndexIndicator, UptakeIndicator, load_catalogue
+from generator.analysis import compute, priority
+from generator.site import build
+from generator.ingest.catalogue import IndexIndicator, UptakeIndicator, load_catalogue
 from tests.conftest import BUILD_DATE, DEMO_CONFIG, ROOT
 
 MANIFEST = json.loads((ROOT / "demo" / "manifest.json").read_text(encoding="utf-8"))
@@ -162,7 +163,7 @@ def test_suppressed_uptake_rows_publish_nothing(demo):
 
 def test_council_override_changes_need_and_rate(tmp_path):
     """A council's uptake rule replaces the catalogue's need measure and expected rate."""
-    from generator.config import apply_overrides, load_config
+    from generator.ingest.config import apply_overrides, load_config
 
     text = DEMO_CONFIG.read_text(encoding="utf-8").replace(
         "../../demo/", str(ROOT / "demo") + "/")

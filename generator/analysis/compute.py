@@ -46,6 +46,9 @@ NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "compa
                    "gap", "lower_998", "upper_998",  # these three: uptake rows only
                    "national"]  # compare_national
 
+#: The normal quantile of a two-sided 95% interval, as PHE's and ScotPHO's tools use it.
+Z_95 = 1.96
+
 #: Uptake status by the 95% interval of observed / expected.
 BELOW, AS_EXPECTED, ABOVE = "below", "as_expected", "above"
 
@@ -61,7 +64,7 @@ FloatArray = NDArray[np.float64]
 # inputs (NaN, negative counts, zero or negative denominators, k > n) give NaN, never an
 # exception or a warning: a blank interval is the honest answer for a bad cell.
 
-def wilson(k: ArrayLike, n: ArrayLike, z: float = 1.96) -> tuple[FloatArray, FloatArray]:
+def wilson(k: ArrayLike, n: ArrayLike, z: float = Z_95) -> tuple[FloatArray, FloatArray]:
     """Wilson score interval for a proportion k/n, as proportions (0 to 1).
 
     Unlike the simple p +/- z*se interval it stays inside [0, 1] and behaves well for small
@@ -81,7 +84,7 @@ def wilson(k: ArrayLike, n: ArrayLike, z: float = 1.96) -> tuple[FloatArray, Flo
     return lower, upper
 
 
-def byars(k: ArrayLike, z: float = 1.96) -> tuple[FloatArray, FloatArray]:
+def byars(k: ArrayLike, z: float = Z_95) -> tuple[FloatArray, FloatArray]:
     """Byars' approximation to the 95% interval of a Poisson count k (in counts).
 
     lower = k (1 - 1/(9k) - z/(3 sqrt k))^3, 0 when k = 0;
@@ -472,19 +475,6 @@ def compare_national(values: pd.DataFrame, national: pd.DataFrame,
             rows["lower"].to_numpy(dtype=float), rows["upper"].to_numpy(dtype=float),
             rows["national"].to_numpy(dtype=float), polarity[str(ind_id)])
     out["national_comparison"] = pd.Series(result, index=out.index).astype("str")
-    return out
-
-
-def available_levels(values: pd.DataFrame) -> dict[str, list[str]]:
-    """For each indicator in ``values``, the levels at which it has at least one value.
-
-    Levels come in the table's order (smallest first), so the first is the finest map.
-    """
-    has_value = values[values["value"].notna()]
-    pairs = has_value[["indicator", "level"]].drop_duplicates()
-    out: dict[str, list[str]] = {}
-    for indicator, level in zip(pairs["indicator"], pairs["level"], strict=True):
-        out.setdefault(indicator, []).append(level)
     return out
 
 

@@ -65,8 +65,20 @@ def suppress_measures(measures: pd.DataFrame, pack: GeographyPack, catalogue: Ca
     ``thresholds`` gives each people-counting measure its threshold. Returns the table with
     ``suppressed`` (bool) and ``note`` (primary/secondary/"") columns added.
     """
-    people = {m for m, spec in catalogue.measures.items() if spec.counts_people}
-    return suppress_cells(measures, _nested_pairs(pack), thresholds, people)
+    return suppress_cells(measures, _nested_pairs(pack), thresholds, people_measures(catalogue))
+
+
+def people_measures(catalogue: Catalogue) -> set[str]:
+    """The measures that count people, whose small counts are withheld."""
+    return {m for m, spec in catalogue.measures.items() if spec.counts_people}
+
+
+def primary_mask(cells: pd.DataFrame, thresholds: dict[str, int], people: set[str]
+                 ) -> np.ndarray:
+    """Primary suppression: a count of people from 1 to its threshold - 1."""
+    limit = cells["measure"].map(thresholds).fillna(0).to_numpy()
+    value = cells["value"].to_numpy()
+    return cells["measure"].isin(people).to_numpy() & (value > 0) & (value < limit)
 
 
 def suppress_cells(cells: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[str, int],
@@ -83,9 +95,7 @@ def suppress_cells(cells: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[s
         if col not in out.columns:
             out[col] = ""
         out[col] = out[col].fillna("").astype(str)
-    limit = out["measure"].map(thresholds).fillna(0).to_numpy()
-    primary = (out["measure"].isin(people).to_numpy() & (out["value"].to_numpy() > 0)
-               & (out["value"].to_numpy() < limit))
+    primary = primary_mask(out, thresholds, people)
     out["suppressed"] = primary
     out["note"] = np.where(primary, PRIMARY, "")
     if not primary.any():
@@ -486,10 +496,7 @@ def suppress_groups(cells: pd.DataFrame, groups: pd.DataFrame, measures: pd.Data
        differences across wards and groups.)
     """
     out = cells.reset_index(drop=True).copy()
-    limit = out["measure"].map(thresholds).fillna(0).to_numpy()
-    people = {m for m, spec in catalogue.measures.items() if spec.counts_people}
-    primary = (out["measure"].isin(people).to_numpy() & (out["value"].to_numpy() > 0)
-               & (out["value"].to_numpy() < limit))
+    primary = primary_mask(out, thresholds, people_measures(catalogue))
     out["suppressed"] = primary
     out["note"] = np.where(primary, PRIMARY, "")
     base = pack.levels[0].id

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from generator.analysis.compute import byars, poisson_exact, wilson
+from generator.analysis.compute import Z_95, byars, poisson_exact, wilson
 from generator.errors import CdashError
 from generator.ingest.catalogue import (
     AnyIndicator,
@@ -36,7 +36,6 @@ GROUPED_METHODS = ("share", "rate", "uptake")
 #: Columns of a group values table.
 GROUP_COLUMNS = ["indicator", "period", "grouping", "group", "zones", "numerator",
                  "denominator", "value", "lower", "upper", "suppressed", "note"]
-_Z = 1.96
 
 
 def simd_groups(measures: pd.DataFrame, base: str, rank_measure: str,
@@ -186,8 +185,8 @@ def slope_index(value: np.ndarray, population: np.ndarray, lower: np.ndarray,
     c = share * (x - x_bar) / sxx  # slope = sum(c * y)
     slope = float(np.sum(c * y))
     mean = float(np.sum(share * y))
-    se_g = (np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)) / (2 * _Z)
-    half = _Z * float(np.sqrt(np.sum(c ** 2 * se_g ** 2)))
+    se_g = (np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)) / (2 * Z_95)
+    half = Z_95 * float(np.sqrt(np.sum(c ** 2 * se_g ** 2)))
     sii = -slope
     rii = sii / mean if mean else nan
     rii_half = half / abs(mean) if mean else nan

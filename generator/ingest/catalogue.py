@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from generator.errors import Problem, ProblemsError
 from generator.ingest import yamlio
+from generator.ingest.models import Identifier, Strict
 
 #: The catalogue shipped with the package source tree.
 DEFAULT_CATALOGUE = Path(__file__).resolve().parents[2] / "shared_indicators"
@@ -22,15 +23,10 @@ DEFAULT_CATALOGUE = Path(__file__).resolve().parents[2] / "shared_indicators"
 #: Counts below this may never be published, whatever a config says.
 MINIMUM_DISCLOSURE_THRESHOLD = 5
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Polarity = Literal["higher_is_worse", "higher_is_better", "neutral"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Theme(_Strict):
+class Theme(Strict):
     """A heading that groups indicators on the site."""
 
     id: Identifier = Field(description="Stable identifier, used in URLs.")
@@ -38,7 +34,7 @@ class Theme(_Strict):
     description: str = Field(description="One or two sentences on what the theme covers.")
 
 
-class Measure(_Strict):
+class Measure(Strict):
     """A raw quantity that councils map their columns to, such as a count of pupils."""
 
     id: Identifier = Field(description="Stable identifier used in council configs.")
@@ -55,7 +51,7 @@ class Measure(_Strict):
         default_factory=list, description="Breakdowns (such as age_band) this measure may carry.")
 
 
-class _IndicatorBase(_Strict):
+class _IndicatorBase(Strict):
     id: Identifier = Field(description="Stable identifier, used in URLs and downloads.")
     title: str = Field(description="Title shown as the page heading.")
     short_title: str = Field(description="Short name for menus, legends and table headers.")
@@ -146,7 +142,7 @@ class UptakeIndicator(_IndicatorBase):
         return [self.receipt, self.need]
 
 
-class IndexComponent(_Strict):
+class IndexComponent(Strict):
     """One indicator inside a composite index."""
 
     indicator: Identifier = Field(description="Id of a catalogue indicator (not an index).")
@@ -157,7 +153,7 @@ class IndexComponent(_Strict):
                                 "that scores worst.")
 
 
-class IndexDimension(_Strict):
+class IndexDimension(Strict):
     """A group of components averaged first, as in the Social Progress Index."""
 
     id: Identifier = Field(description="Stable identifier of the dimension.")
@@ -195,18 +191,19 @@ class IndexIndicator(_IndicatorBase):
 AnyIndicator = (CountIndicator | ShareIndicator | RateIndicator | UptakeIndicator
                 | IndexIndicator)
 Indicator = Annotated[AnyIndicator, Field(discriminator="method")]
-yamlio._UNION_TAGS.update({"count", "share", "rate", "uptake", "index"})
+#: The ``method`` tags of the indicator union, left out of error locations.
+METHOD_TAGS = ("count", "share", "rate", "uptake", "index")
 
 
-class _ThemesFile(_Strict):
+class _ThemesFile(Strict):
     themes: list[Theme]
 
 
-class _MeasuresFile(_Strict):
+class _MeasuresFile(Strict):
     measures: list[Measure]
 
 
-class _IndicatorsFile(_Strict):
+class _IndicatorsFile(Strict):
     indicators: list[Indicator]
 
 
@@ -243,7 +240,7 @@ def load_catalogue(folder: Path = DEFAULT_CATALOGUE) -> Catalogue:
         try:
             parsed[name] = model.model_validate(doc.data)
         except ValidationError as exc:
-            problems += yamlio.validation_problems(doc, exc)
+            problems += yamlio.validation_problems(doc, exc, union_tags=METHOD_TAGS)
 
     # Cross-checks read the raw entries, not the validated models, so that one run reports
     # every problem: an entry with a bad key elsewhere still has its id and references checked.

@@ -8,13 +8,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from generator.errors import Problem, UsageError
 from generator.ingest import yamlio
 from generator.ingest.catalogue import Catalogue
+from generator.ingest.models import (
+    COLOUR_PATTERN,
+    EMAIL_PATTERN,
+    GSS_COUNCIL_PATTERN,
+    SLUG_PATTERN,
+    Identifier,
+    Strict,
+)
 
 #: Environment variable naming the folder that holds a council's data files.
 DATA_DIR_ENV = "CDASH_DATA_DIR"
@@ -23,33 +31,28 @@ PACKS_DIR_ENV = "CDASH_PACKS_DIR"
 #: The header colour of a council that states none, and of the portal.
 DEFAULT_COLOUR = "#1d5c8c"
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CouncilIdentity(_Strict):
+class CouncilIdentity(Strict):
     """Who the council is and how its pages look."""
 
     name: str = Field(min_length=2, description="The council's name as shown on every page.")
-    code: str = Field(pattern=r"^[A-Z][0-9]{8}$",
+    code: str = Field(pattern=GSS_COUNCIL_PATTERN,
                       description="GSS code of the council, e.g. S12000040 for West Lothian. "
                       "Synthetic councils use codes starting with X.")
-    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+    slug: str = Field(pattern=SLUG_PATTERN,
                       description="Lower-case name used in folder names and URLs, "
                       "e.g. west-lothian.")
     synthetic: bool = Field(default=False,
                             description="True for made-up demo data: every page then says so.")
-    colour: str = Field(default=DEFAULT_COLOUR, pattern=r"^#[0-9a-fA-F]{6}$",
+    colour: str = Field(default=DEFAULT_COLOUR, pattern=COLOUR_PATTERN,
                         description="Brand colour (hex) for the page header.")
     contact_email: str | None = Field(
-        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        default=None, pattern=EMAIL_PATTERN,
         description="Where readers can ask about the figures; shown on the about page.")
 
 
-class AreaColumn(_Strict):
+class AreaColumn(Strict):
     """Which column holds the area each row is about."""
 
     column: str = Field(description="Column name, exactly as in the file's header row.")
@@ -60,7 +63,7 @@ class AreaColumn(_Strict):
                       "postcode_lookup.")
 
 
-class PeriodColumn(_Strict):
+class PeriodColumn(Strict):
     """Where each row's period (year) comes from: a column, or one fixed value."""
 
     column: str | None = Field(default=None, description="Column holding the period.")
@@ -77,7 +80,7 @@ class PeriodColumn(_Strict):
         return self
 
 
-class KeyColumn(_Strict):
+class KeyColumn(Strict):
     """The column that identifies a household or child in a record-level dataset."""
 
     column: str = Field(description="Column holding the key, e.g. a claim or household "
@@ -85,7 +88,7 @@ class KeyColumn(_Strict):
                         "HMAC-SHA256 as it is read; the raw value never leaves the loader.")
 
 
-class Dataset(_Strict):
+class Dataset(Strict):
     """One file the council exports, and how its columns map to catalogue measures."""
 
     id: Identifier = Field(description="Short id for this dataset, used in messages.")
@@ -174,7 +177,7 @@ class Dataset(_Strict):
         return self.format or ("xlsx" if self.file.lower().endswith(".xlsx") else "csv")
 
 
-class PostcodeLookup(_Strict):
+class PostcodeLookup(Strict):
     """A postcode to data zone lookup, such as the Scottish Postcode Directory's."""
 
     file: str = Field(description="CSV file, relative to the data folder.")
@@ -184,7 +187,7 @@ class PostcodeLookup(_Strict):
                              description="Column holding the postcode's data zone code.")
 
 
-class Disclosure(_Strict):
+class Disclosure(Strict):
     """Disclosure control settings."""
 
     threshold: int = Field(default=5, ge=1,
@@ -195,7 +198,7 @@ class Disclosure(_Strict):
         "5 (the ONS 10-5 rule); rates are still computed from the unrounded counts.")
 
 
-class AttributeFilter(_Strict):
+class AttributeFilter(Strict):
     """A condition on one attribute of a record-level dataset."""
 
     min: float | None = Field(default=None, description="Keep rows whose value is at least this.")
@@ -204,7 +207,7 @@ class AttributeFilter(_Strict):
                                      description="Keep rows whose value is one of these.")
 
 
-class Match(_Strict):
+class Match(Strict):
     """Households in one record-level dataset and in none of some others, per area."""
 
     measure: Identifier = Field(description="Catalogue measure the matched count provides, e.g. "
@@ -217,7 +220,7 @@ class Match(_Strict):
         "{school_age_children: {min: 1}}.")
 
 
-class Privacy(_Strict):
+class Privacy(Strict):
     """How household keys are pseudonymised."""
 
     key_env: str | None = Field(
@@ -230,7 +233,7 @@ class Privacy(_Strict):
         "data (e.g. a postcode sector shown on the site), so the leak tripwire ignores them.")
 
 
-class UptakeRule(_Strict):
+class UptakeRule(Strict):
     """A council's own rule for one uptake indicator: eligibility differs by council and year."""
 
     need: Identifier | None = Field(
@@ -242,7 +245,7 @@ class UptakeRule(_Strict):
         "of children in low income families are eligible. Omit to use the council-wide ratio.")
 
 
-class PriorityAreas(_Strict):
+class PriorityAreas(Strict):
     """How the unmet-need page picks priority areas."""
 
     top: dict[Identifier, int] = Field(
@@ -256,7 +259,7 @@ class PriorityAreas(_Strict):
         "indicators are significantly below expected.")
 
 
-class Inequality(_Strict):
+class Inequality(Strict):
     """How data zones are grouped by deprivation for the inequality analysis."""
 
     rank_measure: Identifier = Field(
@@ -269,7 +272,7 @@ class Inequality(_Strict):
                        "e.g. 'SIMD 2020'.")
 
 
-class National(_Strict):
+class National(Strict):
     """National totals, from which a national comparator is computed with the same method."""
 
     name: str = Field(default="Scotland", description="Name of the comparator area.")
@@ -281,7 +284,7 @@ class National(_Strict):
         "cilif_children: {'2024/25': 240000}.")
 
 
-class CouncilConfig(_Strict):
+class CouncilConfig(Strict):
     """The whole of council.yaml."""
 
     council: CouncilIdentity = Field(description="The council's identity and branding.")

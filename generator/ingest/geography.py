@@ -119,11 +119,6 @@ class GeographyPack:
         pairs = self.lookup[[f"{child}_code", f"{parent}_code"]].drop_duplicates()
         return bool(pairs[f"{child}_code"].is_unique)
 
-    def parents(self, level_id: str) -> pd.DataFrame:
-        """For each area of ``level_id``, its code at every higher level."""
-        cols = [f"{lv.id}_code" for lv in self.levels[self.level(level_id).rank:]]
-        return self.lookup[cols].drop_duplicates().reset_index(drop=True)
-
     def boundaries(self, level_id: str) -> dict[str, Any] | None:
         """The level's FeatureCollection, or None when the pack has no shapes for it."""
         spec = self.spec.levels[self.level(level_id).rank]

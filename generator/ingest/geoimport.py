@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from generator.atomic import write_atomically
 from generator.errors import Problem, ProblemsError
 from generator.ingest.yamlio import display
-from generator.site.build import write_atomically
 
 
 @dataclass(frozen=True)
@@ -295,7 +296,7 @@ def import_pack(boundaries: Path, lookup: Path, out: Path, *, name: str, vintage
             geoms = list(base_geoms)
         else:
             geoms = [_union(base_geoms[codes == code]) for code in areas.iloc[:, 0]]
-        body = _feature_collection(list(zip(areas.iloc[:, 0], areas.iloc[:, 1], geoms,
+        body = feature_collection(list(zip(areas.iloc[:, 0], areas.iloc[:, 1], geoms,
                                             strict=True)))
         files[f"{level.id}.geojson"] = body
         reports.append(LevelReport(level.id, len(areas), len(body)))
@@ -344,10 +345,28 @@ def _union(geoms: Any) -> Any:
     return shapely.set_precision(shapely.union_all(geoms), GRID_DEGREES)
 
 
-def _feature_collection(features: list[tuple[str, str, Any]]) -> bytes:
-    from generator.synthetic import _feature_collection as write
+def _round_coords(obj: Any, places: int = 5) -> Any:
+    if isinstance(obj, float):
+        return round(obj, places)
+    if isinstance(obj, list | tuple):
+        return [_round_coords(v, places) for v in obj]
+    return obj
 
-    return write(features)
+
+def feature_collection(features: Sequence[tuple[str, str, Any]]) -> bytes:
+    """GeoJSON text of (code, name, shapely geometry) features, coordinates rounded to 5
+    decimals (about 1 m): one feature per line, so diffs of committed packs stay readable."""
+    import shapely
+
+    lines = []
+    for code, name, geom in features:
+        geometry = shapely.geometry.mapping(geom)
+        feature = {"type": "Feature", "id": code, "properties": {"code": code, "name": name},
+                   "geometry": {"type": geometry["type"],
+                                "coordinates": _round_coords(geometry["coordinates"])}}
+        lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+    return ('{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+            ).encode("utf-8")
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

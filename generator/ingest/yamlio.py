@@ -7,6 +7,7 @@ back into ``file:line:col`` for the user.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,12 +109,16 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def validation_problems(doc: YamlDocument, error: Any, prefix: tuple[str | int, ...] = ()
-                        ) -> list[Problem]:
-    """Turn a pydantic ValidationError into located Problems, one per error."""
+def validation_problems(doc: YamlDocument, error: Any, prefix: tuple[str | int, ...] = (), *,
+                        union_tags: Collection[str] = ()) -> list[Problem]:
+    """Turn a pydantic ValidationError into located Problems, one per error.
+
+    pydantic puts the chosen member of a tagged union (e.g. an indicator's method, "rate")
+    into an error's location, although the user never wrote it: ``union_tags`` names those
+    tags so they are left out of the location."""
     problems = []
     for err in error.errors(include_url=False):
-        loc = prefix + tuple(p for p in err["loc"] if not _is_union_tag(p))
+        loc = prefix + tuple(p for p in err["loc"] if not _is_union_tag(p, union_tags))
         code = _PYDANTIC_CODES.get(err["type"], err["type"].replace("_", "-"))
         message = err["msg"]
         if err["type"] == "extra_forbidden":
@@ -124,13 +129,8 @@ def validation_problems(doc: YamlDocument, error: Any, prefix: tuple[str | int, 
     return problems
 
 
-def _is_union_tag(part: Any) -> bool:
-    # pydantic inserts the chosen union member's tag (e.g. "rate") into loc; users never wrote it.
-    return isinstance(part, str) and part.startswith("function-") or part in _UNION_TAGS
-
-
-#: Discriminator values that pydantic inserts into error locations; registered by models.
-_UNION_TAGS: set[str] = set()
+def _is_union_tag(part: Any, tags: Collection[str]) -> bool:
+    return isinstance(part, str) and (part.startswith("function-") or part in tags)
 
 _PYDANTIC_CODES = {
     "extra_forbidden": "unknown-key",

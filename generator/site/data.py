@@ -14,6 +14,9 @@ from generator.ingest.geography import Level
 from generator.site.council import CouncilSite
 from generator.site.formatting import is_missing
 
+#: The measure of need the overview leads with: children in low income families.
+LEAD_NEED_MEASURE = "cilif_children"
+
 
 def safe_name(code: str) -> str:
     """A file name for an area code: anything but letters, digits, ``._-`` becomes ``_``."""
@@ -47,10 +50,10 @@ def published(values: pd.DataFrame) -> pd.DataFrame:
 def lead_indicator(indicators: list[AnyIndicator]) -> AnyIndicator | None:
     """The indicator the overview maps: the CiLIF share if shown, else the first."""
     for ind in indicators:
-        if isinstance(ind, ShareIndicator) and "cilif" in ind.numerator:
+        if isinstance(ind, ShareIndicator) and ind.numerator == LEAD_NEED_MEASURE:
             return ind
     for ind in indicators:
-        if "cilif" in ind.id:
+        if LEAD_NEED_MEASURE in ind.measures():
             return ind
     return indicators[0] if indicators else None
 

@@ -27,6 +27,7 @@ from generator.site.formatting import (
     format_value,
     group_name,
     is_missing,
+    is_percent,
     lower_label,
     unit_affixes,
     z_round,
@@ -132,12 +133,12 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
 def _axis_title(indicator: AnyIndicator) -> str:
     """The unit as an axis title; none for "%" or "£", which the tick labels carry."""
     unit = indicator.unit.strip()
-    return "" if unit.startswith("%") or unit in ("£", "$", "€") else unit
+    return "" if is_percent(unit) or unit in ("£", "$", "€") else unit
 
 
 def _tick_affixes(indicator: AnyIndicator) -> dict[str, str]:
     unit = indicator.unit.strip()
-    if unit.startswith("%"):
+    if is_percent(unit):
         return {"ticksuffix": "%"}
     if unit in ("£", "$", "€"):
         return {"tickprefix": unit}

@@ -29,6 +29,11 @@ def format_number(indicator: AnyIndicator, value: Any) -> str:
     return f"{float(value):,.{indicator.decimals}f}"
 
 
+def is_percent(unit: str) -> bool:
+    """Whether a unit is a percentage ("%", "% of expected")."""
+    return unit.startswith("%")
+
+
 def unit_affixes(indicator: AnyIndicator) -> tuple[str, str]:
     """How the unit wraps a number in running text: ("£", "") for "£", ("", "%") for "%".
 
@@ -37,7 +42,7 @@ def unit_affixes(indicator: AnyIndicator) -> tuple[str, str]:
     unit = re.sub(r"\s*\(.*\)\s*$", "", indicator.unit).strip()
     if not unit:
         return "", ""
-    if unit.startswith("%"):
+    if is_percent(unit):
         return "", unit
     if unit[0] in "£$€":
         rest = unit[1:].strip()

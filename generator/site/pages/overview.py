@@ -97,7 +97,8 @@ def render(pages: CouncilPages) -> None:
             lead_fig = overview_map(pages, lead, lead_level, period, root)
         # A data-zone and a ward map in any case, of another indicator if the lead has
         # none at that level, so the council always sees its smallest areas and wards.
-        for level in [lv for lv in pages.map_levels if lv.rank == 0 or lv.id == "ward"]:
+        for level in [lv for lv in pages.map_levels
+                      if lv.rank == 0 or lv == data.sub_levels[-1]]:
             if data.has_level(lead.id, level.id):
                 continue
             other = next((i for i in sorted(site.indicators, key=lambda i: isinstance(
