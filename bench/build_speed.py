@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.site import build  # noqa: E402
 from generator.ingest.config import find_config  # noqa: E402
+from generator.site import build as site  # noqa: E402
 
 _SITE: list[str] = []  # the site folder being measured, for page_type
 _REF = re.compile(r'(?:src|href)="([^"#?]+\.(?:js|css))"')

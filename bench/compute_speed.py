@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.ingest.catalogue import load_catalogue  # noqa: E402
 from generator.analysis.compute import compute_indicators  # noqa: E402
+from generator.ingest.catalogue import load_catalogue  # noqa: E402
 from tests.test_compute import COUNCIL, _big_pack, _big_tidy  # noqa: E402
 
 

@@ -19,8 +19,8 @@ COUNCILS = {"west-lothian": "west_lothian", "glasgow-city": "glasgow_city",
 
 def main() -> int:
     """Print the figures; exit 0, or 1 when the open data folder is absent."""
-    from generator.site import build
     from generator.ingest.geoimport import import_pack
+    from generator.site import build as site
 
     if not DATA.is_dir():
         print(f"skipped: open data folder {DATA} is absent")

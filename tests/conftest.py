@@ -35,19 +35,38 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory) -> Path:
-    """The demo council built once per test session."""
-    from generator.site import build
+def demo_council():
+    """The demo council up to rendering (``PreparedCouncil``: pages' contract and tripwire
+    guard), prepared once per test session and shared read-only."""
+    from generator.ingest.catalogue import load_catalogue
+    from generator.site.build import prepare_council
+
+    return prepare_council(DEMO_CONFIG, None, load_catalogue(), BUILD_DATE)
+
+
+@pytest.fixture(scope="session")
+def demo_files(demo_council) -> dict[str, bytes]:
+    """The demo council's rendered files, by path in the site (read-only)."""
+    from generator.site.render import render_council
+
+    return render_council(demo_council.site)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory, demo_council) -> Path:
+    """The demo site written once per test session, through the same render, tripwire and
+    atomic write as ``cdash build``. Tests only read it."""
+    from generator.site.build import write_site
 
     out = tmp_path_factory.mktemp("demo") / "site"
-    site.build([DEMO_CONFIG], out, build_date=BUILD_DATE)
+    write_site([demo_council], out, BUILD_DATE)
     return out
 
 
 @pytest.fixture(scope="session")
 def tiny_site(tmp_path_factory) -> Path:
     """The six-zone fixture council built once per test session."""
-    from generator.site import build
+    from generator.site import build as site
 
     out = tmp_path_factory.mktemp("tiny") / "site"
     site.build([TINY_CONFIG], out, build_date=BUILD_DATE)

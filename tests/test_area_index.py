@@ -8,19 +8,17 @@ import json
 import pandas as pd
 import pytest
 
-from generator.site import render, build, tripwire
-from generator.ingest.catalogue import DEFAULT_CATALOGUE
 from generator.errors import LeakError
-from tests.conftest import BUILD_DATE, DEMO_CONFIG
+from generator.site import tripwire
+from tests.conftest import DEMO_CONFIG
 
 DEMO_DATA = DEMO_CONFIG.parent / "../../demo/data"
 
 
 @pytest.fixture(scope="module")
-def demo_prepared():
+def demo_prepared(demo_council, demo_files):
     """The demo council up to rendering, with its tripwire guard, and its rendered files."""
-    council, guard = site.prepare_council(DEMO_CONFIG, None, DEFAULT_CATALOGUE, BUILD_DATE)
-    return council, guard, render.render_council(council)
+    return demo_council.site, demo_council.guard, demo_files
 
 
 def _index(files: dict[str, bytes]) -> dict:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.errors import ProblemsError
 from generator.ingest.catalogue import (
     DEFAULT_CATALOGUE,
     MINIMUM_DISCLOSURE_THRESHOLD,
@@ -22,7 +23,6 @@ from generator.ingest.catalogue import (
     UptakeIndicator,
     load_catalogue,
 )
-from generator.errors import ProblemsError
 
 REQUIRED_MEASURES = [
     "children_0_15", "total_population", "pupils_p6_p7", "pupils_secondary",
@@ -265,4 +265,4 @@ def test_clean_small_catalogue_loads(tmp_path):
     assert isinstance(share, ShareIndicator) and share.ci == "wilson" and share.multiplier == 100
     count = catalogue.indicators["cilif_count"]
     assert isinstance(count, CountIndicator) and count.ci == "poisson_exact"
-    assert catalogue.indicators_needing(["children_0_15"]) == ["cilif_share"]
+    assert catalogue.polarities() == {"cilif_share": share.polarity, "cilif_count": count.polarity}

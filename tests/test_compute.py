@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from generator.ingest.catalogue import Catalogue, IndicatorAdapter, Measure, Theme, load_catalogue
 from generator.analysis.compute import (
     COLUMNS,
     byars,
@@ -19,6 +18,7 @@ from generator.analysis.compute import (
     poisson_exact,
     wilson,
 )
+from generator.ingest.catalogue import Catalogue, IndicatorAdapter, Measure, Theme, load_catalogue
 from generator.ingest.geography import GeographyPack, PackSpec
 
 COUNCIL = "X12000001"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from generator.ingest.catalogue import load_catalogue
 from generator.cli import app
+from generator.ingest.catalogue import load_catalogue
 from generator.ingest.config import read_config
 from generator.site.build import validate
 from tests.conftest import FIXTURES, TINY_CONFIG

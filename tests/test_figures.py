@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from generator.site import figures
 from generator.ingest.catalogue import CountIndicator, RateIndicator, ShareIndicator
+from generator.site import figures, formatting, summaries
 
 SHARE = ShareIndicator(
     id="cilif_share", title="Children in low income families", short_title="Low income",
@@ -63,7 +63,7 @@ def test_colour_scales_put_worse_at_the_dark_end() -> None:
 ])
 def test_format_value(indicator, value, expected) -> None:
     """Values read with their unit and the indicator's decimals."""
-    assert figures.format_value(indicator, value) == expected
+    assert formatting.format_value(indicator, value) == expected
 
 
 def test_map_places_every_area_once_and_greys_the_rest() -> None:

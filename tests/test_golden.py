@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
-from generator.site import build
+from generator.site import build as site
 from tests.conftest import BUILD_DATE, TINY_CONFIG
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "tiny"

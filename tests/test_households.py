@@ -9,10 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.ingest import loaders
-from generator.site import render, build
-from generator.ingest.catalogue import load_catalogue
 from generator.errors import LeakError
+from generator.ingest import loaders
+from generator.ingest.catalogue import load_catalogue
+from generator.ingest.validate import Validation, validate
+from generator.site import build as site
+from generator.site import render
+from generator.site.council import CouncilSite
 from tests.conftest import BUILD_DATE, TINY_CONFIG
 
 PLANTED_KEY = "HH-PLANTED-0001"
@@ -107,7 +110,7 @@ def household_site(tmp_path_factory) -> Path:
 def test_matching_counts_households_not_receiving_by_zone(tmp_path, catalogue):
     """10 CTR households with school-age children, 4 with a grant: 6 not receiving, 2 per
     zone; the household with no school-age child is not counted."""
-    v = site.validate(_write_council(tmp_path / "c"), None, catalogue)
+    v = validate(_write_council(tmp_path / "c"), None, catalogue)
     assert not v.errors, v.errors
     matched = v.checked.table[v.checked.table["measure"]
                               == "ctr_households_school_age_children_no_scg"]
@@ -167,8 +170,8 @@ def test_broken_render_hook_fails_the_build_and_keeps_the_old_site(tmp_path, mon
     before = _tree(out)
     original = render.render_council
 
-    def leaky(council: render.CouncilSite) -> dict[str, bytes]:
-        files = original(council)
+    def leaky(council: CouncilSite, **kwargs: object) -> dict[str, bytes]:
+        files = original(council, **kwargs)
         if kind == "name":
             files["tiny/about.html"] += f"<p>{PLANTED_NAME}</p>".encode()
         else:
@@ -207,7 +210,7 @@ def test_pseudonyms_are_hmac_of_the_configured_key(monkeypatch):
     assert one != two and PLANTED_KEY not in one
 
 
-def _problems(v: site.Validation) -> list[tuple[str, str]]:
+def _problems(v: Validation) -> list[tuple[str, str]]:
     return [(p.field, p.code) for p in v.errors]
 
 
@@ -219,7 +222,7 @@ def test_clear_errors_for_key_threshold_and_variable(tmp_path, catalogue, monkey
                             extra="privacy: {key_env: COUNCIL_HMAC_KEY}\n")
     text = config.read_text().replace("threshold: 5", "threshold: 3")
     config.write_text(text)
-    v = site.validate(config, None, catalogue)
+    v = validate(config, None, catalogue)
     got = _problems(v)
     assert ("privacy.key_env", "unset-key") in got
     assert ("datasets[3].key.column", "unknown-column") in got
@@ -232,6 +235,6 @@ def test_record_level_without_key_is_an_error(tmp_path, catalogue):
     """A record-level dataset with no key column is refused with a clear message."""
     config = _write_council(tmp_path / "c")
     config.write_text(config.read_text().replace("    key: {column: Household ref}\n", "", 1))
-    v = site.validate(config, None, catalogue)
+    v = validate(config, None, catalogue)
     bad = [p for p in v.errors if p.field.startswith("datasets[3]")]
     assert bad and "needs 'key: {column: ...}'" in bad[0].message

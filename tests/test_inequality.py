@@ -10,16 +10,16 @@ import pandas as pd
 import pytest
 
 from generator.analysis import disclosure, inequality
-from generator.site import build
-from generator.ingest.catalogue import load_catalogue
 from generator.errors import CdashError
-from tests.conftest import BUILD_DATE, DEMO_CONFIG, ROOT, TINY_CONFIG
+from generator.ingest.catalogue import load_catalogue
+from generator.ingest.validate import validate
+from tests.conftest import TINY_CONFIG
 from tests.test_rollup_disclosure import _cells
 
 
 @pytest.fixture(scope="module")
-def demo():
-    return site.council_site(DEMO_CONFIG, None, ROOT / "shared_indicators", BUILD_DATE)
+def demo(demo_council):
+    return demo_council.site
 
 
 def test_sii_rii_hand_worked_equal_populations():
@@ -98,7 +98,7 @@ def test_quintile_values_are_sums_of_their_zones(demo):
 @pytest.fixture(scope="module")
 def tiny():
     catalogue = load_catalogue()
-    v = site.validate(TINY_CONFIG, None, catalogue)
+    v = validate(TINY_CONFIG, None, catalogue)
     return catalogue, v.pack
 
 

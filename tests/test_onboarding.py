@@ -18,12 +18,13 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from generator import reference
-from generator.ingest import report
-from generator.site import build
-from generator.ingest.catalogue import load_catalogue
 from generator.cli import app
+from generator.ingest import report
+from generator.ingest.catalogue import load_catalogue
 from generator.ingest.config import CouncilConfig
+from generator.ingest.validate import validate
 from generator.ingest.yamlio import load_yaml
+from generator.site import build as site
 from tests.conftest import BUILD_DATE, ROOT, TINY_CONFIG
 
 TEMPLATE = ROOT / "template"
@@ -50,7 +51,7 @@ def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path):
     assert {p.name for p in folder.iterdir()} == {"council.yaml", "interventions.yaml",
                                                   "README.md"}
     catalogue = load_catalogue()
-    v = site.validate(folder / "council.yaml", DEMO_DATA, catalogue)
+    v = validate(folder / "council.yaml", DEMO_DATA, catalogue)
     assert v.problems == []
     assert CouncilConfig.model_validate(load_yaml(folder / "council.yaml").data)
     data_report = report.build_report(v, catalogue)
@@ -279,7 +280,7 @@ def test_validate_json_is_stable_and_documented():
 def test_report_counts_dropped_rows_by_reason():
     """Rows dropped are counted by the problem that dropped them."""
     catalogue = load_catalogue()
-    v = site.validate(ROOT / "tests" / "fixtures" / "bad-rows" / "council.yaml", None,
+    v = validate(ROOT / "tests" / "fixtures" / "bad-rows" / "council.yaml", None,
                       catalogue)
     ds = report.build_report(v, catalogue).datasets[0]
     assert (ds.rows_read, ds.rows_used, ds.rows_dropped) == (5, 4, 1)
@@ -322,7 +323,7 @@ def test_quality_page_shows_the_report(tiny_site):
     """quality.html lists available and unavailable indicators with what they lack."""
     page = (tiny_site / "tiny" / "quality.html").read_text()
     catalogue = load_catalogue()
-    checked = site.validate(TINY_CONFIG, None, catalogue)
+    checked = validate(TINY_CONFIG, None, catalogue)
     statuses = report.build_report(checked, catalogue).indicators
     available = sum(1 for s in statuses if s.available)
     assert 0 < available < len(statuses)

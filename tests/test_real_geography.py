@@ -18,9 +18,9 @@ from tests.conftest import BUILD_DATE, ROOT, SHARED_DATA, TINY_CONFIG
 shapely = pytest.importorskip("shapely")
 pytest.importorskip("pyogrio")
 
-from generator.site import build  # noqa: E402
 from generator.errors import ProblemsError  # noqa: E402
 from generator.ingest.geoimport import import_pack  # noqa: E402
+from generator.site import build as site  # noqa: E402
 
 needs_data = pytest.mark.skipif(not SHARED_DATA.is_dir(),
                                 reason=f"open data folder {SHARED_DATA} is absent")
@@ -289,7 +289,7 @@ def test_synthetic_local_extracts_on_real_geography(packs, tmp_path):
     follows SIMD income deprivation, build end to end with the seed config's open data."""
     import yaml
 
-    from generator import synthetic
+    from scripts import synthetic
 
     lookup = pd.read_csv(packs / "west-lothian-dz2011" / "lookup.csv", dtype=str)
     simd = pd.read_csv(SHARED_DATA / "simd" / "simd2020v2_dz2011_tidy.csv")

@@ -11,17 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.ingest.catalogue import Catalogue, CountIndicator, Measure, ShareIndicator, Theme
 from generator.errors import Problem
+from generator.ingest.catalogue import Catalogue, CountIndicator, Measure, ShareIndicator, Theme
 from generator.ingest.geography import GeographyPack, LevelSpec, PackSpec
-from generator.site.render import (
-    CSV_COLUMNS,
-    CouncilSite,
-    DatasetSummary,
-    make_environment,
-    render_council,
-    render_portal,
-)
+from generator.site.context import make_environment
+from generator.site.council import CouncilSite, DatasetSummary
+from generator.site.downloads import CSV_COLUMNS
+from generator.site.render import render_council, render_portal
 
 SLUG = "demo"
 PERIODS = ["2022/23", "2023/24", "2024/25"]

@@ -121,7 +121,7 @@ def test_hidden_cells_must_not_add_up_to_a_small_count(catalogue, tiny):
 def test_rounding_to_nearest_five(tmp_path):
     """With `rounding: nearest_5`, every published count in the download is a multiple of 5,
     counts lose their intervals, and shares keep values from the unrounded counts."""
-    from generator.site import build
+    from generator.site import build as site
 
     text = TINY_CONFIG.read_text().replace("threshold: 5", "threshold: 5\n  rounding: nearest_5")
     text = text.replace("geography: geography", f"geography: {TINY_CONFIG.parent / 'geography'}")

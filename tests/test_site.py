@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from generator.site import build
 from generator.cli import app
 from generator.errors import ProblemsError
+from generator.site import build as site
 from tests.conftest import BUILD_DATE, DEMO_CONFIG, TINY_CONFIG
 
 runner = CliRunner()

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from ruamel.yaml import YAML
 
-from generator import synthetic
+from scripts import synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "demo"

@@ -11,16 +11,16 @@ import pandas as pd
 import pytest
 
 from generator.analysis import compute, priority
-from generator.site import build
 from generator.ingest.catalogue import IndexIndicator, UptakeIndicator, load_catalogue
+from generator.site import build as site
 from tests.conftest import BUILD_DATE, DEMO_CONFIG, ROOT
 
 MANIFEST = json.loads((ROOT / "demo" / "manifest.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def demo():
-    return site.council_site(DEMO_CONFIG, None, ROOT / "shared_indicators", BUILD_DATE)
+def demo(demo_council):
+    return demo_council.site
 
 
 # --- reference values for the intervals -------------------------------------------------------
@@ -163,7 +163,7 @@ def test_suppressed_uptake_rows_publish_nothing(demo):
 
 def test_council_override_changes_need_and_rate(tmp_path):
     """A council's uptake rule replaces the catalogue's need measure and expected rate."""
-    from generator.ingest.config import apply_overrides, load_config
+    from generator.ingest.config import apply_overrides, read_config
 
     text = DEMO_CONFIG.read_text(encoding="utf-8").replace(
         "../../demo/", str(ROOT / "demo") + "/")
@@ -173,12 +173,12 @@ def test_council_override_changes_need_and_rate(tmp_path):
     path = tmp_path / "council.yaml"
     path.write_text(text, encoding="utf-8")
     cat = load_catalogue()
-    read = load_config(path, cat)
-    assert read.config is not None
+    read = read_config(path, cat)
+    assert read.config is not None and not read.problems
     over = apply_overrides(cat, read.config).indicators["scp_uptake"]
     assert isinstance(over, UptakeIndicator)
     assert (over.need, over.expected_rate) == ("uc_households_with_children", 1.5)
-    built = site.council_site(path, None, ROOT / "shared_indicators", BUILD_DATE)
+    built = site.prepare_council(path, None, load_catalogue(), BUILD_DATE).site
     assert list(built.priority) == ["datazone"] and len(built.priority["datazone"]) == 3
     depths = [a.depth for a in built.priority["datazone"]]
     assert depths == sorted(depths)

@@ -161,10 +161,14 @@ def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
             progress(f"{result.site.slug}: {len(result.site.indicators)} indicators")
     if failures:
         raise ProblemsError(failures, "the build failed; the existing site was left as it was")
+    return write_site(councils, out, build_date)
+
+
+def write_site(councils: list[PreparedCouncil], out: Path, build_date: str) -> BuildResult:
+    """Stages 8-10 for councils already prepared: render, check for leaks, swap in."""
     slugs = [c.site.slug for c in councils]
     if len(set(slugs)) != len(slugs):
         raise CdashError("two configs share a slug: " + ", ".join(sorted(slugs)))
-
     files: dict[str, bytes] = {}
     for council in councils:
         files.update(render.render_council(council.site, template_dir=council.templates))
