@@ -3,8 +3,11 @@
 When a change to the output is intended, regenerate the copy and review its diff:
 
     make golden        # or: CDASH_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_golden.py
+    git diff tests/golden
 
-Regenerating is legitimate only when the diff shows exactly the change you meant to make.
+Update mode writes the new copy and then FAILS ("golden updated; review the diff"), so an
+update never passes by itself: the next plain run is what passes. Regenerating is legitimate
+only when the diff shows exactly the change you meant to make.
 """
 
 from __future__ import annotations
@@ -14,8 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from generator.site import build as site
-from tests.conftest import BUILD_DATE, TINY_CONFIG
+import pytest
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "tiny"
 #: Third-party files we copy unchanged; comparing them would only test plotly's release.
@@ -27,16 +29,16 @@ def _files(folder: Path) -> dict[str, bytes]:
             if p.is_file() and str(p.relative_to(folder)) not in SKIP}
 
 
-def test_golden_site(tmp_path):
+def test_golden_site(tiny_site):
     """The fixture council builds to exactly the checked-in site."""
-    out = tmp_path / "site"
-    site.build([TINY_CONFIG], out, build_date=BUILD_DATE)
+    got = _files(tiny_site)
     if os.environ.get("CDASH_UPDATE_GOLDEN"):
         shutil.rmtree(GOLDEN, ignore_errors=True)
-        for rel, data in _files(out).items():
+        for rel, data in got.items():
             (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / rel).write_bytes(data)
-    got, want = _files(out), _files(GOLDEN)
+        pytest.fail("golden updated; review the diff (git diff tests/golden) and run again")
+    want = _files(GOLDEN)
     assert sorted(got) == sorted(want), "files added or removed; see `make golden`"
     for rel in sorted(want):
         if got[rel] != want[rel]:

@@ -48,6 +48,28 @@ def test_sii_rii_hand_worked_unequal_populations():
     assert s.sii_lower == pytest.approx(48)  # zero-width group intervals
 
 
+def test_sii_is_weighted_by_population():
+    """Values off any line, with unequal populations: the SII is the slope of the least-squares
+    line weighted by population (numpy's polyfit with weights sqrt(population), computed
+    independently here), and differs from the unweighted fit, so a missing weighting fails."""
+    pop = np.array([400, 50, 300, 50, 200.0])
+    y = np.array([30, 5, 22, 18, 9.0])
+    share = pop / pop.sum()
+    x = np.cumsum(share) - share / 2
+    weighted = -np.polyfit(x, y, 1, w=np.sqrt(pop))[0]
+    unweighted = -np.polyfit(x, y, 1)[0]
+    s = inequality.slope_index(y, pop, y - 1, y + 1)
+    assert s.sii == pytest.approx(weighted)
+    assert abs(weighted - unweighted) > 1  # the weighting matters for these numbers
+    assert s.mean == pytest.approx(np.average(y, weights=pop))
+    # The interval from a linear combination of the group values: with SE s_g for each
+    # group, var(slope) = sum(c_g^2 s_g^2) where c are the weighted least-squares weights.
+    xbar = np.average(x, weights=pop)
+    c = share * (x - xbar) / np.sum(share * (x - xbar) ** 2)
+    half = 1.96 * np.sqrt(np.sum(c ** 2 * (2 / 3.92) ** 2))
+    assert s.sii_upper - s.sii == pytest.approx(half)
+
+
 def test_no_sii_when_a_quintile_is_withheld():
     """A withheld quintile leaves the SII blank with a reason, never fitted on the rest."""
     s = inequality.slope_index(np.array([30, np.nan, 20, 10, 10]), np.full(5, 100.0),
