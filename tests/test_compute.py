@@ -10,14 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from generator.analysis.compute import (
-    COLUMNS,
-    byars,
-    compare,
-    compute_indicators,
-    poisson_exact,
-    wilson,
-)
+from generator.analysis.compute import COLUMNS, compare, compute_indicators
+from generator.analysis.intervals import byars, poisson_exact, wilson
 from generator.ingest.catalogue import Catalogue, IndicatorAdapter, Measure, Theme, load_catalogue
 from generator.ingest.geography import GeographyPack, PackSpec
 

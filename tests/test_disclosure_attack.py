@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, event, given, settings, target
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from generator.analysis import disclosure
+from generator.analysis import suppression
 
 MEASURE = "fsm_registered_p6_p7"
 THRESHOLD = 5
@@ -92,7 +92,7 @@ def _rref_pins(matrix: list[list[Fraction]], n_unknown: int) -> set[int]:
 def test_attacker_cannot_recover_any_suppressed_cell(case):
     """Exact algebra and non-negativity bounds leave every suppressed cell undetermined."""
     cells, hierarchy = case
-    out = disclosure.suppress_cells(cells, hierarchy, {MEASURE: THRESHOLD}, {MEASURE})
+    out = suppression.suppress_cells(cells, hierarchy, {MEASURE: THRESHOLD}, {MEASURE})
     hidden = out["suppressed"].to_numpy()
     values = out["value"].to_numpy()
     # Every small count is hidden, and nothing published is a small non-zero count.
@@ -104,7 +104,7 @@ def test_attacker_cannot_recover_any_suppressed_cell(case):
     if not n_hidden:
         return
 
-    eqs = disclosure.equations(out, hierarchy)
+    eqs = suppression.equations(out, hierarchy)
     unknown = list(np.flatnonzero(hidden))
     column = {c: n for n, c in enumerate(unknown)}
     a_rows, b = [], []
@@ -123,7 +123,7 @@ def test_attacker_cannot_recover_any_suppressed_cell(case):
     assert not pinned, [out.iloc[unknown[j]][["level", "area_code", "category"]].tolist()
                         for j in pinned]
     # The production check agrees with the exact one.
-    assert not disclosure.recoverable(len(out), eqs, hidden).any()
+    assert not suppression.recoverable(len(out), eqs, hidden).any()
 
     if not a_rows:
         return
@@ -153,7 +153,7 @@ def test_secondary_suppression_hides_no_more_than_it_must():
         "area_code": ["A1", "A2", "A3", "B1", "B2", "B3"],
         "parent_code": ["A", "A", "A", "B", "B", "B"]})),
         ("ward", "council", pd.DataFrame({"area_code": ["A", "B"], "parent_code": "C"}))]
-    out = disclosure.suppress_cells(cells, hierarchy, {MEASURE: THRESHOLD}, {MEASURE})
+    out = suppression.suppress_cells(cells, hierarchy, {MEASURE: THRESHOLD}, {MEASURE})
     notes = dict(zip(out["area_code"], out["note"], strict=True))
     assert {c for c, n in notes.items() if n} == {"A1", "A2"}
     assert notes["A1"] == "primary" and notes["A2"] == "secondary"  # the smaller sibling

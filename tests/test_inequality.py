@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.analysis import disclosure, inequality
+from generator.analysis import inequality, suppression
 from generator.errors import CdashError
 from generator.ingest.catalogue import load_catalogue
 from generator.ingest.validate import validate
@@ -143,9 +143,9 @@ def test_quintile_with_one_withheld_zone_is_withheld(tiny):
     cells, zones, sums = _group_cells(pack, ZONES, {1: ["X01900001", "X01900003"],
                                                     2: ["X01900002", "X01900006"],
                                                     3: ["X01900004", "X01900005"]})
-    hidden = disclosure.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
+    hidden = suppression.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
     assert set(hidden.loc[hidden["suppressed"], "area_code"]) == {"X01900003", "X01900006"}
-    out = disclosure.suppress_groups(sums, zones, hidden, pack, catalogue,
+    out = suppression.suppress_groups(sums, zones, hidden, pack, catalogue,
                                      {"fsm_registered_p6_p7": 5})
     assert dict(zip(out["group"], out["note"], strict=True)) == {
         1: "secondary", 2: "secondary", 3: ""}
@@ -157,8 +157,8 @@ def test_quintile_with_two_withheld_zones_is_published(tiny):
     catalogue, pack = tiny
     cells, zones, sums = _group_cells(pack, ZONES, {
         1: ["X01900003", "X01900006"], 2: ["X01900001", "X01900002", "X01900004", "X01900005"]})
-    hidden = disclosure.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
-    out = disclosure.suppress_groups(sums, zones, hidden, pack, catalogue,
+    hidden = suppression.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
+    out = suppression.suppress_groups(sums, zones, hidden, pack, catalogue,
                                      {"fsm_registered_p6_p7": 5})
     assert not out["suppressed"].any()
 
@@ -174,8 +174,8 @@ def test_small_quintile_total_is_primary_and_protected(tiny):
                                                       2: ["X01900001", "X01900006"],
                                                       3: ["X01900002", "X01900004",
                                                           "X01900005"]})
-    hidden = disclosure.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
-    out = disclosure.suppress_groups(sums, zones, hidden, pack, catalogue,
+    hidden = suppression.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
+    out = suppression.suppress_groups(sums, zones, hidden, pack, catalogue,
                                      {"fsm_registered_p6_p7": 5})
     notes = dict(zip(hidden["area_code"], hidden["note"], strict=True))
     assert notes["X01900005"] == "secondary"

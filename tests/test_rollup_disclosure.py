@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.analysis import disclosure
+from generator.analysis import suppression
 from generator.ingest.catalogue import load_catalogue
 from generator.ingest.geography import load_pack
 from generator.site.build import validate
@@ -62,7 +62,7 @@ def test_small_count_and_a_sibling_are_suppressed(catalogue, tiny):
     v, _ = tiny
     cells = _cells(v.pack.lookup, {"X01900001": 7, "X01900002": 5, "X01900003": 3,
                                    "X01900004": 6, "X01900005": 13, "X01900006": 8})
-    out = disclosure.suppress_measures(cells, v.pack, catalogue, {"fsm_registered_p6_p7": 5})
+    out = suppression.suppress_measures(cells, v.pack, catalogue, {"fsm_registered_p6_p7": 5})
     hidden = dict(zip(out["area_code"], out["note"], strict=True))
     assert hidden["X01900003"] == "primary"
     assert hidden["X01900006"] == "secondary"  # smallest published sibling in Tinyton East
@@ -75,7 +75,7 @@ def test_hidden_ward_protected_at_council_level(catalogue, tiny):
     v, _ = tiny
     cells = _cells(v.pack.lookup, {"X01900001": 1, "X01900002": 0, "X01900003": 9,
                                    "X01900004": 2, "X01900005": 13, "X01900006": 8})
-    out = disclosure.suppress_measures(cells, v.pack, catalogue, {"fsm_registered_p6_p7": 5})
+    out = suppression.suppress_measures(cells, v.pack, catalogue, {"fsm_registered_p6_p7": 5})
     hidden = {c for c, n in zip(out["area_code"], out["note"], strict=True) if n}
     assert {"X01900001", "X01900004", "X13900001", "X13900002"} <= hidden
     assert "X12900001" not in hidden
@@ -109,7 +109,7 @@ def test_hidden_cells_must_not_add_up_to_a_small_count(catalogue, tiny):
     v, _ = tiny
     cells = _cells(v.pack.lookup, {"X01900001": 2, "X01900002": 1, "X01900003": 9,
                                    "X01900004": 9, "X01900005": 13, "X01900006": 8})
-    out = disclosure.suppress_measures(cells, v.pack, catalogue, {"fsm_registered_p6_p7": 5})
+    out = suppression.suppress_measures(cells, v.pack, catalogue, {"fsm_registered_p6_p7": 5})
     notes = dict(zip(out["area_code"], out["note"], strict=True))
     assert notes["X01900001"] == notes["X01900002"] == "primary"
     assert notes["X01900004"] == "secondary"  # the west ward's only other zone

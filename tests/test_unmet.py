@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.analysis import compute, priority
+from generator.analysis import compute, index, intervals, priority
 from generator.ingest.catalogue import IndexIndicator, UptakeIndicator, load_catalogue
 from generator.site import build as site
 from tests.conftest import BUILD_DATE, DEMO_CONFIG, ROOT
@@ -33,7 +33,7 @@ POISSON_95 = {0: (0.0, 3.6889), 1: (0.0253, 5.5716), 5: (1.6235, 11.6683),
 
 @pytest.mark.parametrize("k", sorted(POISSON_95))
 def test_poisson_exact_matches_published_table(k):
-    lower, upper = compute.poisson_exact(k)
+    lower, upper = intervals.poisson_exact(k)
     assert float(lower) == pytest.approx(POISSON_95[k][0], abs=5e-4)
     assert float(upper) == pytest.approx(POISSON_95[k][1], abs=5e-4)
 
@@ -45,15 +45,15 @@ def test_poisson_exact_matches_published_table(k):
     (1, 29, (0.0061, 0.1718)),     # Newcombe 1998
 ])
 def test_wilson_matches_published_examples(k, n, expected):
-    lower, upper = compute.wilson(k, n)
+    lower, upper = intervals.wilson(k, n)
     assert (float(lower), float(upper)) == pytest.approx(expected, abs=1e-4)
 
 
 def test_funnel_limits_agree_with_the_status_rule():
     """An observed count just outside the 95% funnel line is flagged; just inside is not."""
     for e in (4.0, 17.0, 60.0, 220.0):
-        lower, _ = compute.funnel_limits(e, 0.95)
-        _, up_obs = compute.poisson_exact(np.arange(0, 400))
+        lower, _ = intervals.funnel_limits(e, 0.95)
+        _, up_obs = intervals.poisson_exact(np.arange(0, 400))
         flagged = np.arange(0, 400)[up_obs < e]
         # the largest flagged count sits at or below the lower limit (x expected)
         assert flagged.max() <= float(lower) * e + 1e-9
@@ -276,7 +276,7 @@ def test_index_bounds_hand_worked():
     A: poverty 25 worse, uptake 0 -> (25 x 1 + 0 x 3) / 4 = 6.25
     B: 50, 50 -> 50;  C: 75, 25 -> (75 + 75) / 4 = 37.5"""
     ind = _index("bounds", poverty={"best": 0, "worst": 40}, uptake={"best": 100, "worst": 0})
-    out = compute.compute_index(_three_areas(), ind, POLARITY, "council", "X")
+    out = index.compute_index(_three_areas(), ind, POLARITY, "council", "X")
     assert out.set_index("area_code")["value"].to_dict() == pytest.approx(
         {"A": 6.25, "B": 50.0, "C": 37.5})
     assert out.set_index("area_code")["rank"].to_dict() == {"A": 3, "B": 1, "C": 2}
@@ -286,7 +286,7 @@ def test_index_zscore_hand_worked():
     """z (ddof 0): poverty mean 20, sd 8.165 -> -1.2247, 0, 1.2247 (worse-up, as is);
     uptake mean 75, sd 20.412 -> 1.2247, -1.2247, 0, turned round -> -1.2247, 1.2247, 0.
     Index = (pov x 1 + upt x 3) / 4: A -1.2247, B 0.9186, C 0.3062."""
-    out = compute.compute_index(_three_areas(), _index("zscore"), POLARITY, "council", "X")
+    out = index.compute_index(_three_areas(), _index("zscore"), POLARITY, "council", "X")
     assert out.set_index("area_code")["value"].to_dict() == pytest.approx(
         {"A": -1.224745, "B": 0.918559, "C": 0.306186}, abs=1e-5)
 
@@ -295,7 +295,7 @@ def test_index_reports_missing_components():
     values = _three_areas()
     values.loc[(values["area_code"] == "B") & (values["indicator"] == "uptake"), "value"] = np.nan
     ind = _index("bounds", poverty={"best": 0, "worst": 40}, uptake={"best": 100, "worst": 0})
-    out = compute.compute_index(values, ind, POLARITY, "council", "X").set_index("area_code")
+    out = index.compute_index(values, ind, POLARITY, "council", "X").set_index("area_code")
     assert np.isnan(out.loc["B", "value"]) and out.loc["B", "status"] == "missing: uptake"
     assert out.loc["A", "status"] == "" and out.loc["A", "value"] == pytest.approx(6.25)
 

@@ -21,13 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
+from generator.analysis.intervals import FloatArray, byars, poisson_exact, wilson
 from generator.ingest.catalogue import (
     AnyIndicator,
     Catalogue,
     CountIndicator,
-    IndexComponent,
     IndexIndicator,
     RateIndicator,
     ShareIndicator,
@@ -46,9 +45,6 @@ NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "compa
                    "gap", "lower_998", "upper_998",  # these three: uptake rows only
                    "national"]  # compare_national
 
-#: The normal quantile of a two-sided 95% interval, as PHE's and ScotPHO's tools use it.
-Z_95 = 1.96
-
 #: Uptake status by the 95% interval of observed / expected.
 BELOW, AS_EXPECTED, ABOVE = "below", "as_expected", "above"
 
@@ -56,64 +52,6 @@ _KEYS = ["level", "area_code", "period"]
 #: Columns every indicator's rows carry from the wide table: keys, name, integer helpers.
 _CARRIED = ["level", "area_code", "area_name", "period", "_period", "_group"]
 
-FloatArray = NDArray[np.float64]
-
-
-# --- Confidence intervals -------------------------------------------------------------------
-# All three take numpy arrays (or scalars) and return float arrays of the same shape. Invalid
-# inputs (NaN, negative counts, zero or negative denominators, k > n) give NaN, never an
-# exception or a warning: a blank interval is the honest answer for a bad cell.
-
-def wilson(k: ArrayLike, n: ArrayLike, z: float = Z_95) -> tuple[FloatArray, FloatArray]:
-    """Wilson score interval for a proportion k/n, as proportions (0 to 1).
-
-    Unlike the simple p +/- z*se interval it stays inside [0, 1] and behaves well for small
-    n and for k = 0 or k = n, which small areas produce all the time.
-    """
-    k_arr = np.asarray(k, dtype=float)
-    n_arr = np.asarray(n, dtype=float)
-    valid = (n_arr > 0) & (k_arr >= 0) & (k_arr <= n_arr)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k_arr / n_arr
-        z2n = z * z / n_arr
-        centre = (p + z2n / 2) / (1 + z2n)
-        half = z * np.sqrt(p * (1 - p) / n_arr + z2n / (4 * n_arr)) / (1 + z2n)
-    # Clip away rounding error: at k = 0 the lower bound is 0 exactly in theory.
-    lower = np.where(valid, np.clip(centre - half, 0.0, 1.0), np.nan)
-    upper = np.where(valid, np.clip(centre + half, 0.0, 1.0), np.nan)
-    return lower, upper
-
-
-def byars(k: ArrayLike, z: float = Z_95) -> tuple[FloatArray, FloatArray]:
-    """Byars' approximation to the 95% interval of a Poisson count k (in counts).
-
-    lower = k (1 - 1/(9k) - z/(3 sqrt k))^3, 0 when k = 0;
-    upper = (k+1) (1 - 1/(9(k+1)) + z/(3 sqrt(k+1)))^3.
-    Divide both by the denominator to get the interval of a rate.
-    """
-    k_arr = np.asarray(k, dtype=float)
-    valid = k_arr >= 0  # False for NaN too
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lower = k_arr * (1 - 1 / (9 * k_arr) - z / (3 * np.sqrt(k_arr))) ** 3
-        k1 = k_arr + 1
-        upper = k1 * (1 - 1 / (9 * k1) + z / (3 * np.sqrt(k1))) ** 3
-    lower = np.where(k_arr == 0, 0.0, lower)
-    return np.where(valid, lower, np.nan), np.where(valid, upper, np.nan)
-
-
-def poisson_exact(k: ArrayLike, level: float = 0.95) -> tuple[FloatArray, FloatArray]:
-    """Exact (Garwood) interval of a Poisson count k, through the chi-squared distribution.
-
-    lower = chi2.ppf(alpha/2, 2k) / 2, 0 when k = 0; upper = chi2.ppf(1 - alpha/2, 2k + 2) / 2.
-    """
-    k_arr = np.asarray(k, dtype=float)
-    alpha = 1 - level
-    valid = k_arr >= 0
-    safe = np.where(valid, k_arr, 0.0)  # keep scipy away from NaN and negative df
-    with np.errstate(invalid="ignore"):
-        lower = np.where(safe > 0, stats.chi2.ppf(alpha / 2, 2 * safe) / 2, 0.0)
-    upper = stats.chi2.ppf(1 - alpha / 2, 2 * safe + 2) / 2
-    return np.where(valid, lower, np.nan), np.where(valid, upper, np.nan)
 
 
 # --- Methods --------------------------------------------------------------------------------
@@ -202,47 +140,6 @@ def _uptake(ind: UptakeIndicator, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def funnel_limits(expected: ArrayLike, level: float, target: float = 1.0
-                  ) -> tuple[FloatArray, FloatArray]:
-    """Funnel-plot control limits of observed / expected around ``target`` at each expected.
-
-    The limits are where an observed count's exact interval at ``level`` just touches the
-    target: the same rule that sets ``status``, so every marker outside the 95% lines is
-    flagged and every marker inside is not (up to the count being whole).
-    Uses the continuous chi-squared form: lower = chi2(a/2, 2E)/(2E),
-    upper = chi2(1-a/2, 2E+2)/(2E), with E = expected x target.
-    """
-    e = np.asarray(expected, dtype=float) * target
-    alpha = 1 - level
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lower = stats.chi2.ppf(alpha / 2, 2 * e) / (2 * e) * target
-        upper = stats.chi2.ppf(1 - alpha / 2, 2 * e + 2) / (2 * e) * target
-    return lower, upper
-
-
-#: The funnel plot's two sets of control limits.
-FUNNEL_LEVELS = (0.998, 0.95)
-
-
-def funnel_lines(expected: ArrayLike, points: int = 121
-                 ) -> tuple[list[float], dict[float, tuple[list[float], list[float]]]]:
-    """The funnel limits to draw over the range of ``expected`` (the areas' expected counts,
-    a little beyond both ends), at ``FUNNEL_LEVELS``: (grid, {level: (lower, upper)}).
-    Empty when there is nothing to draw."""
-    e = np.asarray(expected, dtype=float)
-    e = e[np.isfinite(e)]
-    if e.size == 0:
-        return [], {}
-    lo_e = max(float(e.min()) * 0.8, 0.5)
-    hi_e = float(e.max()) * 1.1
-    grid = [lo_e * (hi_e / lo_e) ** (i / (points - 1)) for i in range(points)]
-    bounds = {}
-    for level in FUNNEL_LEVELS:
-        lower, upper = funnel_limits(grid, level)
-        bounds[level] = (lower.tolist(), upper.tolist())
-    return grid, bounds
-
-
 #: Indicator method -> function. ``index`` is built after disclosure (compute_index).
 METHODS: dict[str, MethodFn] = {"count": _count, "share": _share, "rate": _rate,
                                 "uptake": _uptake}
@@ -316,116 +213,6 @@ def compute_indicators(tidy: pd.DataFrame, catalogue: Catalogue, indicator_ids: 
     # Already in order: ``wide`` is sorted by level, period and code, and indicators are
     # concatenated in the order asked for.
     return values[COLUMNS]
-
-
-def compute_index(values: pd.DataFrame, ind: IndexIndicator, polarity: dict[str, str],
-                  top: str, council_code: str) -> pd.DataFrame:
-    """Rows of the composite index ``ind``, built from *published* component values.
-
-    ``values`` is the published indicator values table (after ``disclosure.publish``), so a
-    withheld component is simply missing and nothing hidden can be recovered from the index.
-    For each level and period, each component is normalised across that level's areas:
-
-    * ``bounds``: ``(x - worst) / (best - worst) x 100``, clipped to 0..100 (100 = best);
-    * ``zscore``: ``(x - mean) / sd`` (population sd, ddof=0) over the areas with a value,
-      signed so that a higher score is better by the component's polarity (``polarity``
-      maps indicator id -> polarity; the catalogue refuses neutral z-score components).
-
-    Scores are then turned round when the index's polarity is ``higher_is_worse`` (100 - s
-    for bounds, -s for z-scores), averaged by weight within each dimension, and the
-    dimensions averaged by weight. An area missing any component gets no value; ``status``
-    then reads ``missing: <component ids>``. Periods where a component has no value anywhere
-    are left out. Returns rows in the indicator values layout (no interval, no counts).
-    """
-    ids = list(dict.fromkeys(ind.components()))
-    wide = _index_wide(values, ind)
-    if wide.empty:
-        return _empty()
-    dim_scores = []
-    for dim in ind.dimensions:
-        total = np.zeros(len(wide))
-        for comp in dim.components:
-            score = _component_score(wide, ind, comp, polarity)
-            total = total + comp.weight * score.to_numpy(dtype=float)
-        dim_scores.append(total / sum(c.weight for c in dim.components))
-    weights = np.array([d.weight for d in ind.dimensions], dtype=float)
-    index = np.stack(dim_scores, axis=1) @ weights / weights.sum()
-    missing = wide[ids].isna()
-    status = ["missing: " + ", ".join(c for c, m in zip(ids, row, strict=True) if m)
-              if row.any() else "" for row in missing.to_numpy()]
-    out = pd.DataFrame({
-        "indicator": ind.id, "level": wide["level"], "area_code": wide["area_code"],
-        "area_name": wide["area_name"], "period": wide["period"],
-        "numerator": np.nan, "denominator": np.nan, "value": index,
-        "lower": np.nan, "upper": np.nan, "comparison": "", "suppressed": False, "note": "",
-        "gap": np.nan, "status": status, "lower_998": np.nan, "upper_998": np.nan})
-    is_council = ((out["level"] == top) & (out["area_code"] == council_code)).to_numpy()
-    council_by_period = dict(zip(out.loc[is_council, "period"], out.loc[is_council, "value"],
-                                 strict=True))
-    out["comparator"] = np.where(is_council, np.nan,
-                                 out["period"].map(council_by_period).astype(float))
-    out["rank"] = (out.groupby(["level", "period"], sort=False)["value"]
-                   .rank(method="min", ascending=False).astype("Int64"))
-    return out[COLUMNS]
-
-
-def _index_wide(values: pd.DataFrame, ind: IndexIndicator) -> pd.DataFrame:
-    """Keys plus one column per component of ``ind``, in periods where every component has
-    a value somewhere, sorted by level (table order), period and code."""
-    ids = list(dict.fromkeys(ind.components()))
-    part = values[values["indicator"].isin(ids)]
-    if part.empty:
-        return pd.DataFrame()
-    level_order = {lv: n for n, lv in enumerate(pd.unique(part["level"]))}
-    wide = (part.set_index(["level", "area_code", "area_name", "period", "indicator"])["value"]
-            .astype(float).unstack("indicator").reindex(columns=ids))
-    wide = wide.reset_index()
-    has_all = part.groupby("period")["indicator"].nunique()
-    wide = wide[wide["period"].map(has_all).eq(len(ids))]
-    return wide.assign(_o=wide["level"].map(level_order)).sort_values(
-        ["_o", "period", "area_code"], kind="stable").drop(columns="_o").reset_index(drop=True)
-
-
-def _component_score(wide: pd.DataFrame, ind: IndexIndicator, comp: IndexComponent,
-                     polarity: dict[str, str]) -> pd.Series:
-    """One component's normalised score on each row of ``wide``, turned to the index's
-    polarity (see compute_index). NaN where the component is missing."""
-    group = [wide["level"], wide["period"]]
-    flip = ind.polarity == "higher_is_worse"
-    x = wide[comp.indicator].astype(float)
-    if ind.normalisation == "bounds":
-        assert comp.best is not None and comp.worst is not None  # catalogue checks
-        score = ((x - comp.worst) / (comp.best - comp.worst) * 100).clip(0, 100)
-        return 100 - score if flip else score
-    mean = x.groupby(group).transform("mean")
-    sd = x.groupby(group).transform(lambda v: v.std(ddof=0))
-    z = (x - mean) / sd.where(sd > 0)
-    good = -z if polarity.get(comp.indicator) == "higher_is_worse" else z
-    return -good if flip else good
-
-
-def index_components(values: pd.DataFrame, ind: IndexIndicator,
-                     polarity: dict[str, str]) -> pd.DataFrame:
-    """Each area's component values and normalised scores for the index ``ind``.
-
-    Columns ``level, area_code, period, dimension, component, weight, value, score``; the
-    same scores compute_index averages, from the same *published* values. ``value`` and
-    ``score`` are NaN for a missing (or withheld) component: reported, never filled in.
-    """
-    wide = _index_wide(values, ind)
-    cols = ["level", "area_code", "period", "dimension", "component", "weight", "value",
-            "score"]
-    if wide.empty:
-        return pd.DataFrame(columns=cols)
-    frames = []
-    for dim in ind.dimensions:
-        for comp in dim.components:
-            frames.append(pd.DataFrame({
-                "level": wide["level"], "area_code": wide["area_code"],
-                "period": wide["period"], "dimension": dim.id, "component": comp.indicator,
-                "weight": comp.weight, "value": wide[comp.indicator].astype(float),
-                "score": _component_score(wide, ind, comp, polarity)}))
-    return pd.concat(frames, ignore_index=True)[cols]
 
 
 def national_values(totals: dict[str, dict[str, float]], catalogue: Catalogue,

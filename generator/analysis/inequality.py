@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from generator.analysis.compute import Z_95, byars, poisson_exact, wilson
+from generator.analysis.intervals import Z_95, byars, poisson_exact, wilson
 from generator.errors import CdashError
 from generator.ingest.catalogue import (
     AnyIndicator,

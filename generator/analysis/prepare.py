@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from generator.analysis import compute, disclosure, inequality, priority
+from generator.analysis import compute, disclosure, index, inequality, priority, suppression
 from generator.analysis.priority import PriorityArea
 from generator.errors import ProblemsError
 from generator.ingest.catalogue import AnyIndicator, Catalogue, IndexIndicator
@@ -54,7 +54,7 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
     measures = roll_up(v, catalogue)
     values = compute_values(measures, catalogue, ids, pack, cfg)
     cells = with_breakdowns(measures, v, catalogue)
-    hidden = disclosure.suppress_measures(cells, pack, catalogue,
+    hidden = suppression.suppress_measures(cells, pack, catalogue,
                                           thresholds(catalogue, ids, cfg.disclosure.threshold))
     published = disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding)
     variants = breakdown_variants(measures, cells, hidden, catalogue, ids, pack, cfg)
@@ -124,7 +124,7 @@ def breakdown_variants(measures: pd.DataFrame, cells: pd.DataFrame, hidden: pd.D
                        cfg: CouncilConfig) -> pd.DataFrame:
     """Each breakdown category as an indicator variant, computed like the total and blanked
     by its own cells' flags (which were suppressed jointly with the totals)."""
-    split = (disclosure.breakdown_cells(cells) if "category" in cells.columns
+    split = (suppression.breakdown_cells(cells) if "category" in cells.columns
              else cells.iloc[0:0].assign(**dict.fromkeys(BREAKDOWN_COLUMNS, "")))
     return disclosure.publish_breakdowns(
         compute.compute_breakdowns(measures, split, catalogue, ids, pack, cfg.council.code),
@@ -139,9 +139,9 @@ def add_indices(published: pd.DataFrame, catalogue: Catalogue, ids: list[str],
     polarity = catalogue.polarities()
     top = pack.levels[-1].id
     index_inds = [ind for i in ids if isinstance(ind := catalogue.indicators[i], IndexIndicator)]
-    indices = [compute.compute_index(published, ind, polarity, top, cfg.council.code)
+    indices = [index.compute_index(published, ind, polarity, top, cfg.council.code)
                for ind in index_inds]
-    components = {ind.id: compute.index_components(published, ind, polarity)
+    components = {ind.id: index.index_components(published, ind, polarity)
                   for ind in index_inds}
     if indices:
         published = pd.concat([published, *indices], ignore_index=True)
@@ -163,7 +163,7 @@ def deprivation_groups(measures: pd.DataFrame, values: pd.DataFrame, hidden: pd.
     grouped = inequality.grouped_indicators(catalogue, ids)
     cells = inequality.group_measures(measures, zones, base,
                                       sorted({m for i in grouped for m in i.measures()}))
-    flags = disclosure.suppress_groups(cells, zones, disclosure.totals(hidden), pack,
+    flags = suppression.suppress_groups(cells, zones, suppression.totals(hidden), pack,
                                        catalogue,
                                        thresholds(catalogue, ids, cfg.disclosure.threshold))
     return disclosure.publish_groups(inequality.group_values(values, zones, grouped, base),

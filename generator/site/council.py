@@ -68,7 +68,7 @@ class CouncilSite:
     #: name of the national comparator ("" when there is none) and where its totals come from
     national_name: str = ""
     national_source: str = ""
-    #: index id -> each area's component values and scores (compute.index_components)
+    #: index id -> each area's component values and scores (index.index_components)
     index_components: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: published values per breakdown category (disclosure.publish_breakdowns): the values
     #: columns plus ``breakdown`` and ``category``; None or empty without breakdowns

@@ -28,7 +28,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-from generator.analysis import disclosure
+from generator.analysis import suppression
 from generator.errors import LeakError
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.loaders import LoadedDataset
@@ -78,8 +78,8 @@ class Guard:
                 tokens = tuple(_tokens(value))
                 if len("".join(tokens)) >= MIN_SECRET_LENGTH and tokens not in public_tokens:
                     found.add(tokens)
-        totals = disclosure.totals(measures)
-        primary = totals[totals["note"] == disclosure.PRIMARY]
+        totals = suppression.totals(measures)
+        primary = totals[totals["note"] == suppression.PRIMARY]
         withheld = {(lv, a, p, m): float(v) for lv, a, p, m, v in zip(
             primary["level"], primary["area_code"], primary["period"], primary["measure"],
             primary["value"], strict=True)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from generator.analysis import compute
+from generator.analysis import intervals
 from generator.analysis.disclosure import SUPPRESSED_MARK
 from generator.site import figures, summaries
 from generator.site.context import CouncilPages
@@ -55,7 +55,7 @@ def render(pages: CouncilPages) -> None:
             continue
         rows = data.rows(ind.id, base.id, period)
         drawn = rows[~rows["suppressed"] & rows["value"].notna()]["denominator"]
-        limits = figures.FunnelLines(*compute.funnel_lines(drawn))
+        limits = figures.FunnelLines(*intervals.funnel_lines(drawn))
         funnels.append(pages.fig(
             f"funnel-{ind.id}", f"{ind.short_title}, {period}",
             figures.funnel_figure(ind, rows, limits, label_plural=base.label_plural),
