@@ -14,8 +14,12 @@ demo: .venv/installed  ## Build the demo council into site/
 test: .venv/installed  ## Run the whole test suite
 	.venv/bin/pytest -n 2
 
+test-fast: .venv/installed  ## The suite without the slow end-to-end tests
+	.venv/bin/pytest -n 2 -m "not slow"
+
 lint: .venv/installed  ## ruff and mypy
 	.venv/bin/ruff check generator tests scripts bench
+	.venv/bin/ruff format --check generator tests scripts bench
 	.venv/bin/mypy generator
 
 golden: .venv/installed  ## Regenerate the golden fixture site; review its diff before committing
@@ -27,4 +31,4 @@ demo-data: .venv/installed  ## Regenerate the synthetic demo council from its se
 bench: .venv/installed  ## Print build time and page weights
 	$(PY) bench/build_speed.py
 
-.PHONY: help demo test lint golden demo-data bench
+.PHONY: help demo test test-fast lint golden demo-data bench

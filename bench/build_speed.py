@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.ingest.config import find_config  # noqa: E402
+from generator.ingest.councils import find_config  # noqa: E402
 from generator.site import build as site  # noqa: E402
 
 _SITE: list[str] = []  # the site folder being measured, for page_type
@@ -53,8 +53,7 @@ def page_type(rel: Path) -> str:
         return f"area profile ({parts[2]})"
     if section == "indicators":
         text = (Path(_SITE[0]) / rel).read_text(encoding="utf-8") if _SITE else ""
-        return ("indicator page (breakdowns)" if 'id="view-breakdown"' in text
-                else "indicator page")
+        return "indicator page (breakdowns)" if 'id="view-breakdown"' in text else "indicator page"
     if section in ("data", "assets"):
         return f"council {rel.name}"
     return "overview" if rel.name == "index.html" else rel.name
@@ -83,17 +82,23 @@ def main() -> None:
                 sizes[kind].append(path.stat().st_size)
                 if path.suffix == ".html":
                     loaded[kind].append(loaded_bytes(path))
-    print(f"build {', '.join(args.councils)}: median {statistics.median(times):.2f} s "
-          f"(min {min(times):.2f}, max {max(times):.2f}) over {len(times)} runs")
+    print(
+        f"build {', '.join(args.councils)}: median {statistics.median(times):.2f} s "
+        f"(min {min(times):.2f}, max {max(times):.2f}) over {len(times)} runs"
+    )
     print(f"{'page type':32} {'files':>6} {'median KB':>10} {'max KB':>8} {'total MB':>9}")
     for kind, values in sorted(sizes.items()):
-        print(f"{kind:32} {len(values):>6} {statistics.median(values) / 1e3:>10.1f} "
-              f"{max(values) / 1e3:>8.1f} {sum(values) / 1e6:>9.2f}")
+        print(
+            f"{kind:32} {len(values):>6} {statistics.median(values) / 1e3:>10.1f} "
+            f"{max(values) / 1e3:>8.1f} {sum(values) / 1e6:>9.2f}"
+        )
     print("\nloaded per page (HTML + its scripts and CSS, excluding plotly.min.js)")
     print(f"{'page type':32} {'pages':>6} {'median KB':>10} {'max KB':>8}")
     for kind, values in sorted(loaded.items()):
-        print(f"{kind:32} {len(values):>6} {statistics.median(values) / 1e3:>10.1f} "
-              f"{max(values) / 1e3:>8.1f}")
+        print(
+            f"{kind:32} {len(values):>6} {statistics.median(values) / 1e3:>10.1f} "
+            f"{max(values) / 1e3:>8.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Print how long the compute stage takes for all of Scotland's ~7,000 data zones.
 
-    .venv/bin/python bench/compute_speed.py
+.venv/bin/python bench/compute_speed.py
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ def main() -> None:
         start = time.perf_counter()
         out = compute_indicators(tidy, catalogue, list(catalogue.indicators), pack, COUNCIL)
         times.append(time.perf_counter() - start)
-    print(f"compute: 7,000 data zones, 350 wards, 5 periods, {len(catalogue.indicators)} "
-          f"indicators -> {len(out):,} rows; median {statistics.median(times):.2f} s "
-          f"(min {min(times):.2f}, max {max(times):.2f}) over {len(times)} runs")
+    print(
+        f"compute: 7,000 data zones, 350 wards, 5 periods, {len(catalogue.indicators)} "
+        f"indicators -> {len(out):,} rows; median {statistics.median(times):.2f} s "
+        f"(min {min(times):.2f}, max {max(times):.2f}) over {len(times)} runs"
+    )
 
 
 if __name__ == "__main__":

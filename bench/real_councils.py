@@ -13,8 +13,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
-COUNCILS = {"west-lothian": "west_lothian", "glasgow-city": "glasgow_city",
-            "south-lanarkshire": "south_lanarkshire"}
+COUNCILS = {
+    "west-lothian": "west_lothian",
+    "glasgow-city": "glasgow_city",
+    "south-lanarkshire": "south_lanarkshire",
+}
 
 
 def main() -> int:
@@ -30,28 +33,43 @@ def main() -> int:
         packs = Path(tmp) / "packs"
         for slug, stem in COUNCILS.items():
             started = time.perf_counter()
-            report = import_pack(DATA / "boundaries" / f"dz2011_{stem}.geojson", lookup,
-                                 packs / f"{slug}-dz2011", name=f"{slug}-dz2011",
-                                 vintage="scotland-dz2011", code_field="dz_code")
-            levels = ", ".join(f"{lv.id} {lv.areas} ({lv.bytes / 1e3:.0f} KB)"
-                               for lv in report.levels)
-            print(f"{slug}: import {time.perf_counter() - started:.2f} s; {levels}; "
-                  f"vertices kept {report.ratio:.1%}")
+            report = import_pack(
+                DATA / "boundaries" / f"dz2011_{stem}.geojson",
+                lookup,
+                packs / f"{slug}-dz2011",
+                name=f"{slug}-dz2011",
+                vintage="scotland-dz2011",
+                code_field="dz_code",
+            )
+            levels = ", ".join(
+                f"{lv.id} {lv.areas} ({lv.bytes / 1e3:.0f} KB)" for lv in report.levels
+            )
+            print(
+                f"{slug}: import {time.perf_counter() - started:.2f} s; {levels}; "
+                f"vertices kept {report.ratio:.1%}"
+            )
         for slug in COUNCILS:
             out = Path(tmp) / f"site-{slug}"
             started = time.perf_counter()
-            site.build([ROOT / "council_configs" / slug / "council.yaml"], out,
-                       data_dir=DATA, packs_dir=packs, build_date="2025-06-30")
+            site.build(
+                [ROOT / "council_configs" / slug / "council.yaml"],
+                out,
+                data_dir=DATA,
+                packs_dir=packs,
+                build_date="2025-06-30",
+            )
             seconds = time.perf_counter() - started
             pages = sorted((out / slug).rglob("*.html"))
             total = sum(p.stat().st_size for p in (out / slug).rglob("*") if p.is_file())
             weights = {p.relative_to(out / slug).as_posix(): p.stat().st_size for p in pages}
             heaviest = max(weights, key=lambda k: weights[k])
-            print(f"{slug}: build {seconds:.1f} s, {len(pages)} pages, {total / 1e6:.1f} MB "
-                  f"(without the shared plotly.js); overview "
-                  f"{weights['index.html'] / 1e3:.0f} KB, geo.js "
-                  f"{(out / slug / 'assets' / 'geo.js').stat().st_size / 1e3:.0f} KB, "
-                  f"heaviest page {heaviest} {weights[heaviest] / 1e3:.0f} KB")
+            print(
+                f"{slug}: build {seconds:.1f} s, {len(pages)} pages, {total / 1e6:.1f} MB "
+                f"(without the shared plotly.js); overview "
+                f"{weights['index.html'] / 1e3:.0f} KB, geo.js "
+                f"{(out / slug / 'assets' / 'geo.js').stat().st_size / 1e3:.0f} KB, "
+                f"heaviest page {heaviest} {weights[heaviest] / 1e3:.0f} KB"
+            )
     return 0
 
 

@@ -21,27 +21,43 @@ from generator.atomic import write_file_atomically
 from generator.errors import CdashError, ProblemsError, UsageError, format_problems
 from generator.ingest import report
 from generator.ingest.catalogue import DEFAULT_CATALOGUE, load_catalogue
-from generator.ingest.config import all_slugs, find_config
+from generator.ingest.councils import all_slugs, find_config
 from generator.ingest.validate import validate as validate_council
 from generator.reference import DEFAULT_SCHEMA, catalogue_markdown, config_schema_json
 from generator.site import build as site_build
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Build static dashboards of unmet need from council data.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Build static dashboards of unmet need from council data.",
+)
 out = Console()
 err = Console(stderr=True)
 
-ConfigsOption = Annotated[Path, typer.Option(
-    "--configs", help="Folder holding one sub-folder per council.", show_default=True)]
-DataDirOption = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Folder holding the council's data files (or set CDASH_DATA_DIR).",
-    file_okay=False)]
-CatalogueOption = Annotated[Path, typer.Option(
-    "--catalogue", help="The shared indicator catalogue folder.")]
+ConfigsOption = Annotated[
+    Path,
+    typer.Option("--configs", help="Folder holding one sub-folder per council.", show_default=True),
+]
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Folder holding the council's data files (or set CDASH_DATA_DIR).",
+        file_okay=False,
+    ),
+]
+CatalogueOption = Annotated[
+    Path, typer.Option("--catalogue", help="The shared indicator catalogue folder.")
+]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
-PacksDirOption = Annotated[Path | None, typer.Option(
-    "--packs-dir", help="Folder of geography packs, for configs that name a pack "
-    "(or set CDASH_PACKS_DIR).", file_okay=False)]
+PacksDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--packs-dir",
+        help="Folder of geography packs, for configs that name a pack (or set CDASH_PACKS_DIR).",
+        file_okay=False,
+    ),
+]
 
 geography = typer.Typer(no_args_is_help=True, help="Make and inspect geography packs.")
 app.add_typer(geography, name="geography")
@@ -58,9 +74,14 @@ def validate(
     data_dir: DataDirOption = None,
     configs: ConfigsOption = _default_configs(),  # noqa: B008
     catalogue: CatalogueOption = DEFAULT_CATALOGUE,  # noqa: B008
-    fmt: Annotated[Literal["table", "json"], typer.Option(
-        "--format", help="table: the report as tables; json: the report as stable JSON on "
-        "stdout (documented in docs/onboarding.md).")] = "table",
+    fmt: Annotated[
+        Literal["table", "json"],
+        typer.Option(
+            "--format",
+            help="table: the report as tables; json: the report as stable JSON on "
+            "stdout (documented in docs/onboarding.md).",
+        ),
+    ] = "table",
     packs_dir: PacksDirOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -83,8 +104,10 @@ def validate(
         for line in format_problems(problems):
             err.print(line, markup=False, highlight=False, soft_wrap=True)
         rows = sum(ds.rows_read for ds in v.datasets)
-        summary = (f"{v.read.doc.display_path}: {len(v.datasets)} datasets, "
-                   f"{rows:,} rows read, {len(problems)} problem(s)")
+        summary = (
+            f"{v.read.doc.display_path}: {len(v.datasets)} datasets, "
+            f"{rows:,} rows read, {len(problems)} problem(s)"
+        )
         if problems:
             err.print(summary, markup=False, highlight=False)
             raise typer.Exit(1)
@@ -93,25 +116,39 @@ def validate(
 
 def _print_report(r: report.DataReport) -> None:
     """The data contract report as rich tables on stdout."""
-    table = Table(title=f"Datasets: {r.council} (geography {r.geography or 'not loaded'}"
-                  f"{', vintage ' + r.geography_vintage if r.geography_vintage else ''})",
-                  title_justify="left")
-    for name, justify in (("dataset", "left"), ("rows read", "right"), ("used", "right"),
-                          ("dropped", "right"), ("why dropped", "left"),
-                          ("periods", "left"), ("coverage", "left")):
+    table = Table(
+        title=f"Datasets: {r.council} (geography {r.geography or 'not loaded'}"
+        f"{', vintage ' + r.geography_vintage if r.geography_vintage else ''})",
+        title_justify="left",
+    )
+    for name, justify in (
+        ("dataset", "left"),
+        ("rows read", "right"),
+        ("used", "right"),
+        ("dropped", "right"),
+        ("why dropped", "left"),
+        ("periods", "left"),
+        ("coverage", "left"),
+    ):
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for d in r.datasets:
         table.add_row(
-            Text(d.id), f"{d.rows_read:,}" if d.read_ok else "not read", f"{d.rows_used:,}",
+            Text(d.id),
+            f"{d.rows_read:,}" if d.read_ok else "not read",
+            f"{d.rows_used:,}",
             f"{d.rows_dropped:,}",
             Text(", ".join(f"{n:,} {code}" for code, n in d.dropped_by_code.items())),
-            Text(_span(d.periods)), Text(_coverage_text(d.coverage)))
+            Text(_span(d.periods)),
+            Text(_coverage_text(d.coverage)),
+        )
     out.print(table)
     out.print(Text("Measures mapped: " + (", ".join(r.measures_mapped) or "none")))
     if r.measures_unmapped:
         out.print(Text("Measures not mapped: " + ", ".join(r.measures_unmapped)))
-    ind = Table(title=f"Indicators: {len(r.available)} available, {len(r.unavailable)} not",
-                title_justify="left")
+    ind = Table(
+        title=f"Indicators: {len(r.available)} available, {len(r.unavailable)} not",
+        title_justify="left",
+    )
     ind.add_column("indicator")
     ind.add_column("status")
     ind.add_column("lacks")
@@ -122,9 +159,13 @@ def _print_report(r: report.DataReport) -> None:
         ind.add_row(Text(s.id), "available" if s.available else "not available", Text(lacks))
     out.print(ind)
     for f in r.vintage:
-        out.print(Text(f"Wrong vintage: {f.dataset} ({f.file}) has {f.codes} {f.vintage} "
-                       f"data-zone code(s), e.g. {', '.join(f.examples)}: {f.suggestion}",
-                       style="bold yellow"))
+        out.print(
+            Text(
+                f"Wrong vintage: {f.dataset} ({f.file}) has {f.codes} {f.vintage} "
+                f"data-zone code(s), e.g. {', '.join(f.examples)}: {f.suggestion}",
+                style="bold yellow",
+            )
+        )
 
 
 def _span(periods: list[str]) -> str:
@@ -148,10 +189,14 @@ def _coverage_text(coverage: dict[str, float]) -> str:
 
 @app.command()
 def schema(
-    out_file: Annotated[Path, typer.Option(
-        "--out", help="Where to write the JSON Schema.")] = DEFAULT_SCHEMA,
-    check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 if the file is missing or out of date.")
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Where to write the JSON Schema.")
+    ] = DEFAULT_SCHEMA,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; exit 1 if the file is missing or out of date."
+        ),
     ] = False,
     debug: DebugOption = False,
 ) -> None:
@@ -172,10 +217,16 @@ def schema(
 
 @app.command()
 def indicators(
-    theme: Annotated[str | None, typer.Option(
-        "--theme", help="Show only this theme (its id, e.g. social_security).")] = None,
-    markdown: Annotated[Path | None, typer.Option(
-        "--markdown", help="Also write the catalogue as a Markdown page to this file.")] = None,
+    theme: Annotated[
+        str | None,
+        typer.Option("--theme", help="Show only this theme (its id, e.g. social_security)."),
+    ] = None,
+    markdown: Annotated[
+        Path | None,
+        typer.Option(
+            "--markdown", help="Also write the catalogue as a Markdown page to this file."
+        ),
+    ] = None,
     catalogue: CatalogueOption = DEFAULT_CATALOGUE,  # noqa: B008
     debug: DebugOption = False,
 ) -> None:
@@ -183,17 +234,25 @@ def indicators(
     with _user_errors(debug):
         cat = load_catalogue(catalogue)
         if theme is not None and theme not in cat.themes:
-            raise UsageError(f"--theme {theme!r} is not a theme; themes are: "
-                             + ", ".join(cat.themes))
-        table = Table(title="Indicators" + (f": {cat.themes[theme].title}" if theme else ""),
-                      title_justify="left")
+            raise UsageError(
+                f"--theme {theme!r} is not a theme; themes are: " + ", ".join(cat.themes)
+            )
+        table = Table(
+            title="Indicators" + (f": {cat.themes[theme].title}" if theme else ""),
+            title_justify="left",
+        )
         table.add_column("indicator", no_wrap=True)
         for name in ("title", "theme", "method", "measures"):
             table.add_column(name)
         for ind in cat.indicators.values():
             if theme is None or ind.theme == theme:
-                table.add_row(Text(ind.id), Text(ind.title), Text(ind.theme),
-                              Text(ind.method), Text(", ".join(ind.measures())))
+                table.add_row(
+                    Text(ind.id),
+                    Text(ind.title),
+                    Text(ind.theme),
+                    Text(ind.method),
+                    Text(", ".join(ind.measures())),
+                )
         out.print(table)
         if markdown is not None:
             write_file_atomically(markdown, catalogue_markdown(cat, theme).encode("utf-8"))
@@ -203,55 +262,76 @@ def indicators(
 @app.command()
 def new(
     name: Annotated[str | None, typer.Option("--name", help="Council name.")] = None,
-    code: Annotated[str | None, typer.Option(
-        "--code", help="GSS code: S12 + 6 digits (X + 8 digits for synthetic).")] = None,
-    slug: Annotated[str | None, typer.Option(
-        "--slug", help="Folder and URL name; default derived from the name.")] = None,
-    geography: Annotated[str | None, typer.Option(
-        "--geography", help="Geography pack folder, relative to the new council's folder.")
+    code: Annotated[
+        str | None,
+        typer.Option("--code", help="GSS code: S12 + 6 digits (X + 8 digits for synthetic)."),
     ] = None,
-    colour: Annotated[str | None, typer.Option("--colour", help="Brand colour, #rrggbb.")
-                      ] = None,
+    slug: Annotated[
+        str | None,
+        typer.Option("--slug", help="Folder and URL name; default derived from the name."),
+    ] = None,
+    geography: Annotated[
+        str | None,
+        typer.Option(
+            "--geography", help="Geography pack folder, relative to the new council's folder."
+        ),
+    ] = None,
+    colour: Annotated[str | None, typer.Option("--colour", help="Brand colour, #rrggbb.")] = None,
     email: Annotated[str | None, typer.Option("--email", help="Contact email.")] = None,
-    threshold: Annotated[int | None, typer.Option(
-        "--threshold", help="Disclosure threshold (5 or more).")] = None,
-    no_input: Annotated[bool, typer.Option(
-        "--no-input", help="Ask nothing: use the options given and the defaults.")] = False,
-    configs: Annotated[Path, typer.Option(
-        "--configs", help="Folder of council configs to add the new council to.")] = Path(
-        "council_configs"),
+    threshold: Annotated[
+        int | None, typer.Option("--threshold", help="Disclosure threshold (5 or more).")
+    ] = None,
+    no_input: Annotated[
+        bool,
+        typer.Option("--no-input", help="Ask nothing: use the options given and the defaults."),
+    ] = False,
+    configs: Annotated[
+        Path, typer.Option("--configs", help="Folder of council configs to add the new council to.")
+    ] = Path("council_configs"),
     debug: DebugOption = False,
 ) -> None:
     """Start a new council: council_configs/<slug>/ from the cookiecutter template.
 
     Asks for each answer unless --no-input. Never overwrites an existing council."""
     with _user_errors(debug):
-        given = {"council_name": name, "gss_code": code, "slug": slug,
-                 "geography_pack": geography, "brand_colour": colour,
-                 "contact_email": email,
-                 "disclosure_threshold": None if threshold is None else str(threshold)}
+        given = {
+            "council_name": name,
+            "gss_code": code,
+            "slug": slug,
+            "geography_pack": geography,
+            "brand_colour": colour,
+            "contact_email": email,
+            "disclosure_threshold": None if threshold is None else str(threshold),
+        }
         context = {k: v for k, v in given.items() if v is not None}
         target = scaffold.new_council(configs, context, no_input=no_input)
-        out.print(f"Created {target}\nNext: put the council's files in a data folder and run "
-                  f"`cdash validate {target.name} --data-dir <folder>`", highlight=False)
+        out.print(
+            f"Created {target}\nNext: put the council's files in a data folder and run "
+            f"`cdash validate {target.name} --data-dir <folder>`",
+            highlight=False,
+        )
 
 
 @app.command()
 def build(
-    councils: Annotated[list[str] | None, typer.Argument(
-        help="Council slugs, folders or council.yaml paths.")] = None,
+    councils: Annotated[
+        list[str] | None, typer.Argument(help="Council slugs, folders or council.yaml paths.")
+    ] = None,
     all_councils: Annotated[bool, typer.Option("--all", help="Build every council.")] = False,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the site.")] = Path(
-        "site"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the site.")] = Path("site"),
     data_dir: DataDirOption = None,
     configs: ConfigsOption = _default_configs(),  # noqa: B008
     catalogue: CatalogueOption = DEFAULT_CATALOGUE,  # noqa: B008
-    build_date: Annotated[str | None, typer.Option(
-        "--build-date", help="Date printed on pages (YYYY-MM-DD); default SOURCE_DATE_EPOCH "
-        "or today.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
-                                      help="Councils built in parallel.")] = min(
-        4, os.cpu_count() or 1),
+    build_date: Annotated[
+        str | None,
+        typer.Option(
+            "--build-date",
+            help="Date printed on pages (YYYY-MM-DD); default SOURCE_DATE_EPOCH or today.",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Councils built in parallel.")
+    ] = min(4, os.cpu_count() or 1),
     packs_dir: PacksDirOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -266,66 +346,121 @@ def build(
         try:
             date = site_build.build_date_from_env(build_date)
         except ValueError:
-            raise UsageError(f"--build-date {build_date!r} is not a date like 2025-03-31"
-                             ) from None
+            raise UsageError(f"--build-date {build_date!r} is not a date like 2025-03-31") from None
         started = time.perf_counter()
-        result = site_build.build(paths, out_dir, data_dir=data_dir, build_date=date,
-                            catalogue_dir=catalogue, jobs=jobs, packs_dir=packs_dir,
-                            progress=lambda msg: err.print(f"  {msg}", highlight=False))
+        result = site_build.build(
+            paths,
+            out_dir,
+            data_dir=data_dir,
+            build_date=date,
+            catalogue_dir=catalogue,
+            jobs=jobs,
+            packs_dir=packs_dir,
+            progress=lambda msg: err.print(f"  {msg}", highlight=False),
+        )
         seconds = time.perf_counter() - started
         if result.problems:
-            err.print(f"{len(result.problems)} data warning(s); see each council's "
-                      "quality page", highlight=False)
+            err.print(
+                f"{len(result.problems)} data warning(s); see each council's quality page",
+                highlight=False,
+            )
         index = (result.out / "index.html").resolve()
-        out.print(f"Built {len(result.councils)} council(s), {result.files} files "
-                  f"({result.bytes / 1e6:.1f} MB) in {seconds:.1f} s.\n"
-                  f"Open {index.as_uri()}", highlight=False, soft_wrap=True)
+        out.print(
+            f"Built {len(result.councils)} council(s), {result.files} files "
+            f"({result.bytes / 1e6:.1f} MB) in {seconds:.1f} s.\n"
+            f"Open {index.as_uri()}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @geography.command("import")
 def geography_import(
-    boundaries: Annotated[Path, typer.Argument(
-        help="Boundaries of the smallest unit: GeoJSON, zipped shapefile or GeoPackage.")],
-    lookup: Annotated[Path, typer.Option(
-        "--lookup", help="Lookup CSV from the smallest unit to every higher level (the "
-        "statistics.gov.scot data zone lookup works as published).")],
+    boundaries: Annotated[
+        Path,
+        typer.Argument(
+            help="Boundaries of the smallest unit: GeoJSON, zipped shapefile or GeoPackage."
+        ),
+    ],
+    lookup: Annotated[
+        Path,
+        typer.Option(
+            "--lookup",
+            help="Lookup CSV from the smallest unit to every higher level (the "
+            "statistics.gov.scot data zone lookup works as published).",
+        ),
+    ],
     out_dir: Annotated[Path, typer.Option("--out", help="Pack folder to write.")],
     name: Annotated[str, typer.Option("--name", help="Pack name, e.g. west-lothian-dz2011.")],
-    vintage: Annotated[str, typer.Option(
-        "--vintage", help="Vintage of the smallest unit, e.g. scotland-dz2011.")],
-    code_field: Annotated[str | None, typer.Option(
-        "--code-field", help="Field holding each shape's code; found by name if omitted.")
+    vintage: Annotated[
+        str, typer.Option("--vintage", help="Vintage of the smallest unit, e.g. scotland-dz2011.")
+    ],
+    code_field: Annotated[
+        str | None,
+        typer.Option(
+            "--code-field", help="Field holding each shape's code; found by name if omitted."
+        ),
     ] = None,
-    name_field: Annotated[str | None, typer.Option(
-        "--name-field", help="Field holding each shape's name; default the lookup's.")] = None,
-    crs: Annotated[str | None, typer.Option(
-        "--crs", help="CRS of a file that does not say, e.g. EPSG:27700.")] = None,
-    council: Annotated[list[str] | None, typer.Option(
-        "--council", help="Council code(s) to keep; default those the shapes fall in.")
+    name_field: Annotated[
+        str | None,
+        typer.Option("--name-field", help="Field holding each shape's name; default the lookup's."),
     ] = None,
-    tolerance: Annotated[float, typer.Option(
-        "--tolerance", min=0, help="Simplification tolerance in metres (0: none).")] = 10.0,
-    allow_unmatched: Annotated[bool, typer.Option(
-        "--allow-unmatched", help="Leave out lookup rows with no shape and shapes with no "
-        "lookup row, instead of refusing.")] = False,
-    attribution: Annotated[str, typer.Option(
-        "--attribution", help="Licence text every page must show.")] = "",
+    crs: Annotated[
+        str | None, typer.Option("--crs", help="CRS of a file that does not say, e.g. EPSG:27700.")
+    ] = None,
+    council: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--council", help="Council code(s) to keep; default those the shapes fall in."
+        ),
+    ] = None,
+    tolerance: Annotated[
+        float,
+        typer.Option("--tolerance", min=0, help="Simplification tolerance in metres (0: none)."),
+    ] = 10.0,
+    allow_unmatched: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unmatched",
+            help="Leave out lookup rows with no shape and shapes with no "
+            "lookup row, instead of refusing.",
+        ),
+    ] = False,
+    attribution: Annotated[
+        str, typer.Option("--attribution", help="Licence text every page must show.")
+    ] = "",
     debug: DebugOption = False,
 ) -> None:
     """Turn official boundaries and a lookup into a geography pack, and report it."""
     with _user_errors(debug):
         from generator.ingest.geoimport import import_pack
 
-        report = import_pack(boundaries, lookup, out_dir, name=name, vintage=vintage,
-                             code_field=code_field, name_field=name_field, crs=crs,
-                             councils=council or (), tolerance_m=tolerance,
-                             allow_unmatched=allow_unmatched, attribution=attribution)
+        report = import_pack(
+            boundaries,
+            lookup,
+            out_dir,
+            name=name,
+            vintage=vintage,
+            code_field=code_field,
+            name_field=name_field,
+            crs=crs,
+            councils=council or (),
+            tolerance_m=tolerance,
+            allow_unmatched=allow_unmatched,
+            attribution=attribution,
+        )
         for level in report.levels:
-            out.print(f"  {level.id:<20} {level.areas:>6,} areas {level.bytes / 1e3:>9.1f} KB",
-                      highlight=False)
-        out.print(f"Pack {name} ({vintage}) for {', '.join(report.councils)} written to "
-                  f"{report.out}; simplification kept {report.ratio:.1%} of "
-                  f"{report.vertices_in:,} vertices.", highlight=False, soft_wrap=True)
+            out.print(
+                f"  {level.id:<20} {level.areas:>6,} areas {level.bytes / 1e3:>9.1f} KB",
+                highlight=False,
+            )
+        out.print(
+            f"Pack {name} ({vintage}) for {', '.join(report.councils)} written to "
+            f"{report.out}; simplification kept {report.ratio:.1%} of "
+            f"{report.vertices_in:,} vertices.",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 class _user_errors:
@@ -337,8 +472,7 @@ class _user_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object
-                 ) -> Literal[False]:
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> Literal[False]:
         if exc is None or self.debug or isinstance(exc, typer.Exit | SystemExit):
             return False
         if isinstance(exc, ProblemsError):

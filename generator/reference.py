@@ -20,8 +20,7 @@ SCHEMA_ID = "https://council-dashboards.invalid/schema/council.schema.json"
 def config_schema() -> dict[str, object]:
     """JSON Schema (draft 2020-12) of council.yaml, with every field's description."""
     schema = CouncilConfig.model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
-            **schema}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
 
 
 def config_schema_json() -> str:
@@ -31,11 +30,16 @@ def config_schema_json() -> str:
 
 def catalogue_markdown(catalogue: Catalogue, theme: str | None = None) -> str:
     """The catalogue as a Markdown page: indicators by theme, then every measure."""
-    lines = ["# Indicator catalogue", "",
-             "Generated from `shared_indicators/` by "
-             "`cdash indicators --markdown docs/indicators.md`; do not edit by hand.", "",
-             "A council's site shows an indicator when its config maps every measure the "
-             "indicator needs (`cdash validate` lists what is missing).", ""]
+    lines = [
+        "# Indicator catalogue",
+        "",
+        "Generated from `shared_indicators/` by "
+        "`cdash indicators --markdown docs/indicators.md`; do not edit by hand.",
+        "",
+        "A council's site shows an indicator when its config maps every measure the "
+        "indicator needs (`cdash validate` lists what is missing).",
+        "",
+    ]
     measures = catalogue.measures
     for th in catalogue.themes.values():
         if theme is not None and th.id != theme:
@@ -45,20 +49,33 @@ def catalogue_markdown(catalogue: Catalogue, theme: str | None = None) -> str:
             continue
         lines += [f"## {th.title}", "", th.description.strip(), ""]
         for ind in inds:
-            needs = ", ".join(f"`{m}` ({measures[m].label})" for m in ind.measures()
-                              if m in measures)
-            lines += [f"### {ind.title}", "", ind.description.strip(), "",
-                      f"- **id:** `{ind.id}`",
-                      f"- **method:** {ind.method}; **unit:** {ind.unit}; "
-                      f"**polarity:** {ind.polarity.replace('_', ' ')}",
-                      f"- **measures:** {needs}",
-                      f"- **source:** {ind.source.strip()}",
-                      f"- **caveats:** {ind.caveats.strip()}", ""]
+            needs = ", ".join(
+                f"`{m}` ({measures[m].label})" for m in ind.measures() if m in measures
+            )
+            lines += [
+                f"### {ind.title}",
+                "",
+                ind.description.strip(),
+                "",
+                f"- **id:** `{ind.id}`",
+                f"- **method:** {ind.method}; **unit:** {ind.unit}; "
+                f"**polarity:** {ind.polarity.replace('_', ' ')}",
+                f"- **measures:** {needs}",
+                f"- **source:** {ind.source.strip()}",
+                f"- **caveats:** {ind.caveats.strip()}",
+                "",
+            ]
     if theme is None:
-        lines += ["## Measures", "", "| id | label | unit | additive | counts people |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| `{m.id}` | {m.label} | {m.unit} | {'yes' if m.additive else 'no'} | "
-                  f"{'yes' if m.counts_people else 'no'} |" for m in measures.values()]
+        lines += [
+            "## Measures",
+            "",
+            "| id | label | unit | additive | counts people |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{m.id}` | {m.label} | {m.unit} | {'yes' if m.additive else 'no'} | "
+            f"{'yes' if m.counts_people else 'no'} |"
+            for m in measures.values()
+        ]
         lines.append("")
     return "\n".join(lines)
-

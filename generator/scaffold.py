@@ -23,7 +23,8 @@ TEMPLATE_DIR = DEFAULT_CATALOGUE.parent / "template"
 def template_hooks(template: Path = TEMPLATE_DIR) -> ModuleType:
     """The template's pre-generation hook, imported as a module for its ``check_*``."""
     spec = importlib.util.spec_from_file_location(
-        "cdash_template_hooks", template / "hooks" / "pre_gen_project.py")
+        "cdash_template_hooks", template / "hooks" / "pre_gen_project.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -36,8 +37,9 @@ def default_context(template: Path = TEMPLATE_DIR) -> dict[str, Any]:
     return data
 
 
-def new_council(configs: Path, answers: dict[str, str], *, no_input: bool,
-                template: Path = TEMPLATE_DIR) -> Path:
+def new_council(
+    configs: Path, answers: dict[str, str], *, no_input: bool, template: Path = TEMPLATE_DIR
+) -> Path:
     """Create ``configs/<slug>/`` and return it.
 
     Raises UsageError for bad answers given as options (and in --no-input mode), and
@@ -56,13 +58,20 @@ def new_council(configs: Path, answers: dict[str, str], *, no_input: bool,
         _refuse_existing(configs / answers["slug"])
     configs.mkdir(parents=True, exist_ok=True)
     try:
-        made = cookiecutter(str(template), no_input=no_input, extra_context=answers,
-                            output_dir=str(configs), overwrite_if_exists=False)
+        made = cookiecutter(
+            str(template),
+            no_input=no_input,
+            extra_context=answers,
+            output_dir=str(configs),
+            overwrite_if_exists=False,
+        )
     except OutputDirExistsException:
         # cookiecutter raises before writing anything into an existing folder.
-        raise CdashError("that council already exists in "
-                         f"{configs}; nothing was changed (pick another slug, or delete "
-                         "the folder first)") from None
+        raise CdashError(
+            "that council already exists in "
+            f"{configs}; nothing was changed (pick another slug, or delete "
+            "the folder first)"
+        ) from None
     except FailedHookException:
         raise UsageError("the template refused the answers (see the message above)") from None
     except CookiecutterException as exc:
@@ -81,9 +90,13 @@ def _check(answers: dict[str, str], template: Path) -> str:
     if "slug" not in answers:
         env = Environment(extensions=["cookiecutter.extensions.SlugifyExtension"])
         merged["slug"] = env.from_string(str(defaults["slug"])).render(cookiecutter=merged)
-    messages = hooks.check_all(str(merged["gss_code"]), str(merged["slug"]),
-                               str(merged["brand_colour"]), str(merged["contact_email"]),
-                               str(merged["disclosure_threshold"]))
+    messages = hooks.check_all(
+        str(merged["gss_code"]),
+        str(merged["slug"]),
+        str(merged["brand_colour"]),
+        str(merged["contact_email"]),
+        str(merged["disclosure_threshold"]),
+    )
     if messages:
         raise UsageError("; ".join(messages))
     return str(merged["slug"])
@@ -91,5 +104,7 @@ def _check(answers: dict[str, str], template: Path) -> str:
 
 def _refuse_existing(folder: Path) -> None:
     if folder.exists():
-        raise CdashError(f"council folder {folder} already exists; nothing was changed "
-                         "(pick another slug, or delete the folder first)")
+        raise CdashError(
+            f"council folder {folder} already exists; nothing was changed "
+            "(pick another slug, or delete the folder first)"
+        )

@@ -33,19 +33,33 @@ def _differences(expected: Path, actual: Path) -> list[str]:
     have = {p.relative_to(actual) for p in actual.rglob("*") if p.is_file()}
     out = [f"missing: {p}" for p in sorted(want - have)]
     out += [f"extra: {p}" for p in sorted(have - want)]
-    out += [f"differs: {p}" for p in sorted(want & have)
-            if not filecmp.cmp(expected / p, actual / p, shallow=False)]
+    out += [
+        f"differs: {p}"
+        for p in sorted(want & have)
+        if not filecmp.cmp(expected / p, actual / p, shallow=False)
+    ]
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "demo",
-                        help="folder to write (default: demo/ in the repository)")
-    parser.add_argument("--seed", type=int, default=synthetic.DEMO_SEED,
-                        help=f"random seed (default {synthetic.DEMO_SEED})")
-    parser.add_argument("--check", action="store_true",
-                        help="regenerate into a temporary folder and compare with --out")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "demo",
+        help="folder to write (default: demo/ in the repository)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=synthetic.DEMO_SEED,
+        help=f"random seed (default {synthetic.DEMO_SEED})",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="regenerate into a temporary folder and compare with --out",
+    )
     args = parser.parse_args(argv)
 
     if args.check:
@@ -54,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             problems = _differences(Path(tmp), args.out)
         for line in problems:
             print(line)
-        print("demo is up to date" if not problems else "demo is out of date: run "
-              "scripts/make_demo.py and commit the result")
+        print(
+            "demo is up to date"
+            if not problems
+            else "demo is out of date: run scripts/make_demo.py and commit the result"
+        )
         return 1 if problems else 0
 
     # Write into a fresh folder and swap it in, so no stale file from an old layout survives.
@@ -74,8 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         rel = path.relative_to(staged)
         print(f"{(args.out / rel).stat().st_size:>9,}  {args.out.name}/{rel}")
     manifest = json.loads((args.out / "manifest.json").read_text(encoding="utf-8"))
-    print("low-uptake zones:", ", ".join(
-        f"{z['code']} ({z['name']}, {z['ward_name']})" for z in manifest["low_uptake_zones"]))
+    print(
+        "low-uptake zones:",
+        ", ".join(
+            f"{z['code']} ({z['name']}, {z['ward_name']})" for z in manifest["low_uptake_zones"]
+        ),
+    )
     return 0
 
 

@@ -49,19 +49,24 @@ COUNCIL_CODE = "X12000001"
 CENTRE_LONLAT = (-3.6, 55.9)
 #: Measures whose receipt is planted low in the low-uptake zones.
 PLANTED_MEASURES: tuple[str, ...] = (
-    "fsm_registered_p6_p7", "fsm_registered_secondary", "scg_awards", "scp_children",
-    "ctr_households_with_children")
+    "fsm_registered_p6_p7",
+    "fsm_registered_secondary",
+    "scg_awards",
+    "scp_children",
+    "ctr_households_with_children",
+)
 #: Number of Scottish data zones (2011), the range of SIMD ranks.
 SIMD_ZONES = 6976
 
-_GRID_KM = 0.001   # 1 m snapping grid while building shapes in kilometres
-_GRID_DEG = 1e-5   # 5 decimals of a degree, about 1 m, for the published GeoJSON
+_GRID_KM = 0.001  # 1 m snapping grid while building shapes in kilometres
+_GRID_DEG = 1e-5  # 5 decimals of a degree, about 1 m, for the published GeoJSON
 _FIXED_TIME = datetime(2025, 4, 1, 9, 0, 0)  # stamped into the xlsx so reruns are identical
 
 
 # --------------------------------------------------------------------------------------------
 # Layout of the fictional council
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Settlement:
@@ -71,31 +76,76 @@ class Settlement:
     """
 
     name: str
-    kind: str                 # "town" or "village"
+    kind: str  # "town" or "village"
     x: float
     y: float
-    zones: int                # data zones seeded around it
-    spread: float             # standard deviation of the seed points, km
+    zones: int  # data zones seeded around it
+    spread: float  # standard deviation of the seed points, km
     neighbourhoods: tuple[str, ...] = ()  # names by compass sector N, NE, E, ..., NW (towns)
 
 
 SETTLEMENTS: tuple[Settlement, ...] = (
-    Settlement("Glenvale", "town", -2.5, 0.8, 52, 1.1,
-               ("Hillend", "Burnside", "Eastfield", "Mosspark", "Southmuir", "Craigpark",
-                "Westerlee", "Northbank")),
-    Settlement("Kirkbrae", "town", 5.5, -2.2, 30, 0.85,
-               ("Kirkhill", "Muirhead", "Eastmains", "Braefoot", "Southcroft", "Windyknowe",
-                "Westmains", "Northfield")),
-    Settlement("Auchtermuir", "town", -8.5, -3.2, 18, 0.7,
-               ("Castlehill", "Millbrae", "Eastend", "Whinpark", "Southend", "Gowanbank",
-                "Westend", "Northend")),
+    Settlement(
+        "Glenvale",
+        "town",
+        -2.5,
+        0.8,
+        52,
+        1.1,
+        (
+            "Hillend",
+            "Burnside",
+            "Eastfield",
+            "Mosspark",
+            "Southmuir",
+            "Craigpark",
+            "Westerlee",
+            "Northbank",
+        ),
+    ),
+    Settlement(
+        "Kirkbrae",
+        "town",
+        5.5,
+        -2.2,
+        30,
+        0.85,
+        (
+            "Kirkhill",
+            "Muirhead",
+            "Eastmains",
+            "Braefoot",
+            "Southcroft",
+            "Windyknowe",
+            "Westmains",
+            "Northfield",
+        ),
+    ),
+    Settlement(
+        "Auchtermuir",
+        "town",
+        -8.5,
+        -3.2,
+        18,
+        0.7,
+        (
+            "Castlehill",
+            "Millbrae",
+            "Eastend",
+            "Whinpark",
+            "Southend",
+            "Gowanbank",
+            "Westend",
+            "Northend",
+        ),
+    ),
     Settlement("Balmerran", "village", 2.0, 5.5, 4, 0.35),
     Settlement("Craigendrum", "village", 9.5, 3.0, 4, 0.35),
     Settlement("Lochennan", "village", -6.0, 4.5, 3, 0.3),
     Settlement("Drumhollie", "village", 0.5, -5.5, 4, 0.35),
     Settlement("Strathkeld", "village", -12.0, 1.5, 3, 0.3),
 )
-RURAL_ZONES = 28   # scattered farmland zones, much larger in area
+RURAL_ZONES = 28  # scattered farmland zones, much larger in area
 N_WARDS = 7
 
 #: Deprived estates: (settlement, bearing in degrees from north, distance km, strength).
@@ -107,13 +157,14 @@ ESTATES: tuple[tuple[str, float, float, float], ...] = (
     ("Kirkbrae", 150.0, 0.9, 0.85),
     ("Kirkbrae", 300.0, 1.1, 0.55),
     ("Auchtermuir", 320.0, 0.6, 0.8),
-    ("Craigendrum", 0.0, 0.0, 0.8),    # former mining village
+    ("Craigendrum", 0.0, 0.0, 0.8),  # former mining village
 )
 
 
 # --------------------------------------------------------------------------------------------
 # Geography
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class SyntheticGeography:
@@ -126,26 +177,28 @@ class SyntheticGeography:
 
     lookup: pd.DataFrame
     datazones: list[Any]
-    wards: dict[str, Any]          # ward code -> polygon
+    wards: dict[str, Any]  # ward code -> polygon
     council: Any
-    points_km: np.ndarray          # (n, 2) seed point of each zone, km from the centre
+    points_km: np.ndarray  # (n, 2) seed point of each zone, km from the centre
     settlement: list[str] = field(default_factory=list)  # settlement each zone belongs to
 
 
 def _inside(outline: Any, x: float, y: float) -> bool:
     import shapely
+
     return bool(shapely.contains_xy(outline, x, y))
 
 
 def _make_outline(rng: np.random.Generator) -> Any:
     """An irregular, wider-than-tall council outline of a few hundred km²."""
     import shapely
+
     theta = np.linspace(0.0, 2 * math.pi, 140, endpoint=False)
     radius = np.ones_like(theta)
     # Harmonics with random phases and falling amplitudes give a lumpy, natural-looking
     # boundary: big bulges from the low ones, a ragged edge from the high ones.
     for k in range(2, 15):
-        amp = 0.3 / k ** 1.05 * rng.uniform(0.4, 1.0)
+        amp = 0.3 / k**1.05 * rng.uniform(0.4, 1.0)
         radius += amp * np.cos(k * theta + rng.uniform(0, 2 * math.pi))
     radius *= 1 + rng.normal(0, 0.012, theta.size)
     x = 15.5 * radius * np.sin(theta)
@@ -164,7 +217,7 @@ def _seed_points(outline: Any, rng: np.random.Generator) -> tuple[np.ndarray, li
     kind: list[str] = []
 
     def far_enough(x: float, y: float, min_dist: float) -> bool:
-        return all((x - px) ** 2 + (y - py) ** 2 >= min_dist ** 2 for px, py in points)
+        return all((x - px) ** 2 + (y - py) ** 2 >= min_dist**2 for px, py in points)
 
     for s in SETTLEMENTS:
         min_dist = 0.36 if s.kind == "town" else 0.3
@@ -196,8 +249,12 @@ def _voronoi_cells(points: np.ndarray, outline: Any) -> list[Any]:
     they share most border with, so every zone stays one contiguous polygon.
     """
     import shapely
-    cells = list(shapely.voronoi_polygons(shapely.MultiPoint(points),
-                                          extend_to=outline.buffer(5), ordered=True).geoms)
+
+    cells = list(
+        shapely.voronoi_polygons(
+            shapely.MultiPoint(points), extend_to=outline.buffer(5), ordered=True
+        ).geoms
+    )
     cells = [c.intersection(outline) for c in cells]
     for i, cell in enumerate(cells):
         if cell.geom_type != "Polygon":
@@ -205,8 +262,10 @@ def _voronoi_cells(points: np.ndarray, outline: Any) -> list[Any]:
             parts = [p for p in parts if p.geom_type == "Polygon"]
             cells[i] = parts[0]
             for part in parts[1:]:
-                j = max((j for j in range(len(cells)) if j != i),
-                        key=lambda j: cells[j].boundary.intersection(part.boundary).length)
+                j = max(
+                    (j for j in range(len(cells)) if j != i),
+                    key=lambda j: cells[j].boundary.intersection(part.boundary).length,
+                )
                 cells[j] = shapely.union(cells[j], part)
     return list(shapely.set_precision(np.array(cells, dtype=object), _GRID_KM))
 
@@ -230,8 +289,9 @@ def _adjacency(cells: Sequence[Any]) -> tuple[list[set[int]], dict[tuple, list[i
     return neighbours, owners
 
 
-def _wiggle(cells: Sequence[Any], owners: Mapping[tuple, list[int]],
-            rng: np.random.Generator) -> list[Any]:
+def _wiggle(
+    cells: Sequence[Any], owners: Mapping[tuple, list[int]], rng: np.random.Generator
+) -> list[Any]:
     """Bend every shared border a little so zones look less like a textbook Voronoi diagram.
 
     Each shared segment gets two extra vertices, offset sideways by the same amount for both
@@ -239,6 +299,7 @@ def _wiggle(cells: Sequence[Any], owners: Mapping[tuple, list[int]],
     exactly shared. The council outline is left alone.
     """
     import shapely
+
     offsets: dict[tuple, list[tuple[float, float]]] = {}
     for seg in sorted(s for s, c in owners.items() if len(c) == 2):
         (ax, ay), (bx, by) = seg
@@ -248,9 +309,12 @@ def _wiggle(cells: Sequence[Any], owners: Mapping[tuple, list[int]],
             continue
         nx, ny = -(by - ay) / length, (bx - ax) / length
         offsets[seg] = [
-            (round(ax + (bx - ax) * t + nx * o * length, 3),
-             round(ay + (by - ay) * t + ny * o * length, 3))
-            for t, o in ((1 / 3, o1), (2 / 3, o2))]
+            (
+                round(ax + (bx - ax) * t + nx * o * length, 3),
+                round(ay + (by - ay) * t + ny * o * length, 3),
+            )
+            for t, o in ((1 / 3, o1), (2 / 3, o2))
+        ]
     out = []
     for cell in cells:
         ring = list(cell.exterior.coords)
@@ -269,16 +333,18 @@ def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator, iters: int = 1
     centres = points[rng.choice(len(points), size=k, replace=False)]
     for _ in range(iters):
         label = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(-1).argmin(1)
-        new = np.array([points[label == j].mean(0) if (label == j).any() else centres[j]
-                        for j in range(k)])
+        new = np.array(
+            [points[label == j].mean(0) if (label == j).any() else centres[j] for j in range(k)]
+        )
         if np.allclose(new, centres):
             break
         centres = new
     return centres
 
 
-def _grow_wards(centroids: np.ndarray, neighbours: Sequence[set[int]], k: int,
-                rng: np.random.Generator) -> np.ndarray:
+def _grow_wards(
+    centroids: np.ndarray, neighbours: Sequence[set[int]], k: int, rng: np.random.Generator
+) -> np.ndarray:
     """Contiguous wards of about equal numbers of zones, grown over the adjacency graph.
 
     Seeds are the zones nearest to k-means centres. At each step the smallest ward that can
@@ -294,8 +360,14 @@ def _grow_wards(centroids: np.ndarray, neighbours: Sequence[set[int]], k: int,
     while (ward == -1).any():
         sizes = np.bincount(ward[ward >= 0], minlength=k)
         for j in sizes.argsort(kind="stable"):
-            frontier = sorted({n for i in np.flatnonzero(ward == j).tolist() for n in neighbours[i]
-                               if ward[n] == -1})
+            frontier = sorted(
+                {
+                    n
+                    for i in np.flatnonzero(ward == j).tolist()
+                    for n in neighbours[i]
+                    if ward[n] == -1
+                }
+            )
             if frontier:
                 best = min(frontier, key=lambda n: ((centroids[n] - centres[j]) ** 2).sum())
                 ward[best] = j
@@ -303,8 +375,16 @@ def _grow_wards(centroids: np.ndarray, neighbours: Sequence[set[int]], k: int,
     return ward
 
 
-_COMPASS8 = ("North", "North East", "East", "South East", "South", "South West", "West",
-             "North West")
+_COMPASS8 = (
+    "North",
+    "North East",
+    "East",
+    "South East",
+    "South",
+    "South West",
+    "West",
+    "North West",
+)
 
 
 def _sector(dx: float, dy: float) -> int:
@@ -330,8 +410,9 @@ def _zone_base_names(points: np.ndarray, owner: Sequence[str], kind: Sequence[st
     return names
 
 
-def _ward_names(ward: np.ndarray, points: np.ndarray, owner: Sequence[str],
-                kind: Sequence[str]) -> dict[int, str]:
+def _ward_names(
+    ward: np.ndarray, points: np.ndarray, owner: Sequence[str], kind: Sequence[str]
+) -> dict[int, str]:
     """Ward names from the settlements they contain, in the style of real ones.
 
     A ward that is mostly one town is named after it ("Kirkbrae"), with a compass point when
@@ -377,13 +458,13 @@ def _ward_names(ward: np.ndarray, points: np.ndarray, owner: Sequence[str],
 def _to_lonlat(geoms: Sequence[Any]) -> list[Any]:
     """Kilometres from the centre to WGS84 lon/lat (a local equirectangular projection)."""
     import shapely
+
     lon0, lat0 = CENTRE_LONLAT
     km_per_deg_lon = 111.320 * math.cos(math.radians(lat0))
     km_per_deg_lat = 110.574
 
     def project(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack([lon0 + xy[:, 0] / km_per_deg_lon,
-                                lat0 + xy[:, 1] / km_per_deg_lat])
+        return np.column_stack([lon0 + xy[:, 0] / km_per_deg_lon, lat0 + xy[:, 1] / km_per_deg_lat])
 
     arr = shapely.transform(np.array(geoms, dtype=object), project)
     return list(shapely.set_precision(arr, _GRID_DEG))
@@ -396,6 +477,7 @@ def make_geography(rng: np.random.Generator) -> SyntheticGeography:
     self-crossing), so a bad geography is never written.
     """
     import shapely
+
     outline = shapely.set_precision(_make_outline(rng), _GRID_KM)
     points, owner, kind = _seed_points(outline, rng)
     cells = _voronoi_cells(points, outline)
@@ -406,14 +488,18 @@ def make_geography(rng: np.random.Generator) -> SyntheticGeography:
     ward_name = _ward_names(ward, points, owner, kind)
 
     # Codes run in reading order: wards north to south, zones by ward then name.
-    ward_order = sorted(set(ward.tolist()), key=lambda j: (-centroids[ward == j, 1].mean(),
-                                                           centroids[ward == j, 0].mean()))
+    ward_order = sorted(
+        set(ward.tolist()),
+        key=lambda j: (-centroids[ward == j, 1].mean(), centroids[ward == j, 0].mean()),
+    )
     ward_code = {j: f"X13{n:06d}" for n, j in enumerate(ward_order, start=1)}
     base = _zone_base_names(points, owner, kind)
     numbered: dict[int, str] = {}
     for name in sorted(set(base)):
-        members = sorted((i for i, b in enumerate(base) if b == name),
-                         key=lambda i: (-round(points[i, 1], 3), round(points[i, 0], 3)))
+        members = sorted(
+            (i for i, b in enumerate(base) if b == name),
+            key=lambda i: (-round(points[i, 1], 3), round(points[i, 0], 3)),
+        )
         for n, i in enumerate(members, start=1):
             numbered[i] = f"{name} - {n:02d}"
     order = sorted(range(len(cells)), key=lambda i: (ward_code[ward[i]], numbered[i]))
@@ -427,24 +513,33 @@ def make_geography(rng: np.random.Generator) -> SyntheticGeography:
     if not shapely.coverage_is_valid(np.array(lonlat, dtype=object)):
         raise ValueError("data zones do not form a valid coverage (gap or overlap)")
 
-    lookup = pd.DataFrame({
-        "datazone_code": [f"X01{n:06d}" for n in range(1, len(order) + 1)],
-        "datazone_name": [numbered[i] for i in order],
-        "ward_code": [ward_code[ward[i]] for i in order],
-        "ward_name": [ward_name[ward[i]] for i in order],
-        "council_code": COUNCIL_CODE,
-        "council_name": COUNCIL_NAME,
-    })
+    lookup = pd.DataFrame(
+        {
+            "datazone_code": [f"X01{n:06d}" for n in range(1, len(order) + 1)],
+            "datazone_name": [numbered[i] for i in order],
+            "ward_code": [ward_code[ward[i]] for i in order],
+            "ward_name": [ward_name[ward[i]] for i in order],
+            "council_code": COUNCIL_CODE,
+            "council_name": COUNCIL_NAME,
+        }
+    )
     wards = {}
     for code in sorted(set(lookup["ward_code"])):
-        in_ward = np.array([g for g, w in zip(lonlat, lookup["ward_code"], strict=True)
-                            if w == code], dtype=object)
-        wards[code] = shapely.orient_polygons(shapely.coverage_union_all(in_ward),
-                                              exterior_cw=True)
+        in_ward = np.array(
+            [g for g, w in zip(lonlat, lookup["ward_code"], strict=True) if w == code], dtype=object
+        )
+        wards[code] = shapely.orient_polygons(shapely.coverage_union_all(in_ward), exterior_cw=True)
     council = shapely.orient_polygons(
-        shapely.coverage_union_all(np.array(lonlat, dtype=object)), exterior_cw=True)
-    return SyntheticGeography(lookup=lookup, datazones=lonlat, wards=wards, council=council,
-                              points_km=points[order], settlement=[owner[i] for i in order])
+        shapely.coverage_union_all(np.array(lonlat, dtype=object)), exterior_cw=True
+    )
+    return SyntheticGeography(
+        lookup=lookup,
+        datazones=lonlat,
+        wards=wards,
+        council=council,
+        points_km=points[order],
+        settlement=[owner[i] for i in order],
+    )
 
 
 PACK_YAML = """\
@@ -469,11 +564,15 @@ def write_geography_pack(geo: SyntheticGeography, out_dir: Path) -> list[Path]:
     files = {
         "pack.yaml": PACK_YAML.encode("utf-8"),
         "lookup.csv": _csv_bytes([list(lk.columns), *lk.itertuples(index=False)], "utf-8", "\n"),
-        "datazone.geojson": feature_collection(list(zip(
-            lk["datazone_code"], lk["datazone_name"], geo.datazones, strict=True))),
+        "datazone.geojson": feature_collection(
+            list(zip(lk["datazone_code"], lk["datazone_name"], geo.datazones, strict=True))
+        ),
         "ward.geojson": feature_collection(
-            [(c, n, geo.wards[c]) for c, n in zip(wards["ward_code"], wards["ward_name"],
-                                                  strict=True)]),
+            [
+                (c, n, geo.wards[c])
+                for c, n in zip(wards["ward_code"], wards["ward_name"], strict=True)
+            ]
+        ),
         "council.geojson": feature_collection([(COUNCIL_CODE, COUNCIL_NAME, geo.council)]),
     }
     return _write_files(out_dir, files)
@@ -483,10 +582,13 @@ def write_geography_pack(geo: SyntheticGeography, out_dir: Path) -> list[Path]:
 # Deprivation and datasets (no shapely: reusable on any geography)
 # --------------------------------------------------------------------------------------------
 
-def deprivation_scores(points_km: np.ndarray, rng: np.random.Generator,
-                       settlements: Sequence[Settlement] = SETTLEMENTS,
-                       estates: Sequence[tuple[str, float, float, float]] = ESTATES
-                       ) -> np.ndarray:
+
+def deprivation_scores(
+    points_km: np.ndarray,
+    rng: np.random.Generator,
+    settlements: Sequence[Settlement] = SETTLEMENTS,
+    estates: Sequence[tuple[str, float, float, float]] = ESTATES,
+) -> np.ndarray:
     """A deprivation score in 0..1 for each zone: smooth in space, high in a few estates.
 
     Towns are mildly deprived near their centres, estates sharply so, farmland barely; a
@@ -497,12 +599,12 @@ def deprivation_scores(points_km: np.ndarray, rng: np.random.Generator,
     score = np.full(len(points_km), 0.08)
     for s in settlements:
         if s.kind == "town":
-            score += 0.2 * np.exp(-((x - s.x) ** 2 + (y - s.y) ** 2) / (2 * 1.2 ** 2))
+            score += 0.2 * np.exp(-((x - s.x) ** 2 + (y - s.y) ** 2) / (2 * 1.2**2))
     for name, bearing, dist, strength in estates:
         s = by_name[name]
         ex = s.x + dist * math.sin(math.radians(bearing))
         ey = s.y + dist * math.cos(math.radians(bearing))
-        score += strength * np.exp(-((x - ex) ** 2 + (y - ey) ** 2) / (2 * 0.65 ** 2))
+        score += strength * np.exp(-((x - ex) ** 2 + (y - ey) ** 2) / (2 * 0.65**2))
     score += rng.normal(0, 0.035, len(score))
     return np.clip(score, 0.02, 0.97).round(4)
 
@@ -534,8 +636,9 @@ def simd_ranks(deprivation: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return ranks
 
 
-def choose_low_uptake_zones(need: pd.Series, wards: pd.Series | None, n: int,
-                            min_need: float) -> list[str]:
+def choose_low_uptake_zones(
+    need: pd.Series, wards: pd.Series | None, n: int, min_need: float
+) -> list[str]:
     """Zones to plant low uptake in: the highest need, at most one per ward at first.
 
     ``need`` (indexed by zone code) is the expected number of recipients. Only zones with
@@ -556,9 +659,15 @@ def choose_low_uptake_zones(need: pd.Series, wards: pd.Series | None, n: int,
     return chosen
 
 
-def generate_datasets(zones: pd.DataFrame, periods: Sequence[str], rng: np.random.Generator,
-                      *, n_low_uptake: int = 6, min_need: float = 16.0,
-                      low_uptake_periods: int = 3) -> SyntheticData:
+def generate_datasets(
+    zones: pd.DataFrame,
+    periods: Sequence[str],
+    rng: np.random.Generator,
+    *,
+    n_low_uptake: int = 6,
+    min_need: float = 16.0,
+    low_uptake_periods: int = 3,
+) -> SyntheticData:
     """Council-held datasets for any set of data zones with a deprivation score.
 
     ``zones`` has ``datazone_code`` and ``deprivation`` (0..1), and optionally ``ward_code``
@@ -581,22 +690,24 @@ def generate_datasets(zones: pd.DataFrame, periods: Sequence[str], rng: np.rando
     col = dep[:, None]  # broadcast zone values over periods
 
     # People. Deprived estates here are dense family housing: more people, more children.
-    base_pop = 760 * np.exp(rng.normal(0, 0.15, n)) * (1 + 1.2 * dep ** 2)
+    base_pop = 760 * np.exp(rng.normal(0, 0.15, n)) * (1 + 1.2 * dep**2)
     growth = rng.normal(0.003, 0.004, n)
-    pop = np.rint(np.clip(base_pop, 420, 2400)[:, None] * (1 + growth[:, None]) ** t
-                  + rng.normal(0, 4, (n, t.size))).astype(int)
+    pop = np.rint(
+        np.clip(base_pop, 420, 2400)[:, None] * (1 + growth[:, None]) ** t
+        + rng.normal(0, 4, (n, t.size))
+    ).astype(int)
     child_share = np.clip(0.135 + 0.09 * dep + rng.normal(0, 0.012, n), 0.09, 0.26)
     children = rng.binomial(pop, child_share[:, None] * (1 - 0.006 * t))
-    pupils_p67 = rng.binomial(children, 0.13)       # 2 of 16 year groups, ~2.2% of everyone
-    pupils_sec = rng.binomial(children, 0.35)       # S1-S6, ~6% of everyone
-    pupils_all = rng.binomial(children, 0.78)       # P1-S6, base of clothing grants
+    pupils_p67 = rng.binomial(children, 0.13)  # 2 of 16 year groups, ~2.2% of everyone
+    pupils_sec = rng.binomial(children, 0.35)  # S1-S6, ~6% of everyone
+    pupils_all = rng.binomial(children, 0.78)  # P1-S6, base of clothing grants
 
     # Low income: CiLIF share dipped in 2021/22 and rose with the cost of living.
     cilif_trend = 1 + 0.02 * t - 0.04 * (t == 1)
-    low_income = np.clip((0.06 + 0.40 * col ** 1.2) * cilif_trend, 0, 0.6)
+    low_income = np.clip((0.06 + 0.40 * col**1.2) * cilif_trend, 0, 0.6)
     cilif = rng.binomial(children, low_income)
-    eligible = np.minimum(0.9, 1.3 * low_income)    # qualifying-benefit families
-    households = np.rint(children / 1.8)            # families with children
+    eligible = np.minimum(0.9, 1.3 * low_income)  # qualifying-benefit families
+    households = np.rint(children / 1.8)  # families with children
 
     # Expected receipt = base × eligible share × council uptake × zone variation.
     zone_var = {m: np.exp(rng.normal(0, 0.05, n))[:, None] for m in PLANTED_MEASURES}
@@ -613,8 +724,11 @@ def generate_datasets(zones: pd.DataFrame, periods: Sequence[str], rng: np.rando
     # low-income children times the council-wide receipt per low-income child.
     rate = {m: receipt[m].sum(0) / np.maximum(cilif.sum(0), 1) for m in receipt}
     need_fsm = pd.Series(rate["fsm_registered_p6_p7"][-1] * cilif[:, -1], index=codes)
-    wards = (pd.Series(zones["ward_code"].astype(str).to_numpy(), index=codes)
-             if "ward_code" in zones else None)
+    wards = (
+        pd.Series(zones["ward_code"].astype(str).to_numpy(), index=codes)
+        if "ward_code" in zones
+        else None
+    )
     planted = choose_low_uptake_zones(need_fsm, wards, n_low_uptake, min_need)
     factor = pd.Series(rng.uniform(0.45, 0.48, len(planted)).round(2), index=planted)
     first = max(0, len(periods) - low_uptake_periods)
@@ -635,39 +749,52 @@ def generate_datasets(zones: pd.DataFrame, periods: Sequence[str], rng: np.rando
     scg_value = 120 * scg_primary + 150 * (receipt["scg_awards"] - scg_primary)
 
     def frame(**columns: np.ndarray) -> pd.DataFrame:
-        out = pd.DataFrame({"datazone_code": np.repeat(codes, len(periods)),
-                            "period": np.tile(np.asarray(periods, dtype=object), n)})
+        out = pd.DataFrame(
+            {
+                "datazone_code": np.repeat(codes, len(periods)),
+                "period": np.tile(np.asarray(periods, dtype=object), n),
+            }
+        )
         for name, values in columns.items():
             out[name] = np.asarray(values).reshape(-1).astype("int64")
         return out
 
     datasets = {
         "population": frame(total_population=pop, children_0_15=children),
-        "school_meals": frame(pupils_p6_p7=pupils_p67,
-                              fsm_registered_p6_p7=receipt["fsm_registered_p6_p7"],
-                              pupils_secondary=pupils_sec,
-                              fsm_registered_secondary=receipt["fsm_registered_secondary"]),
+        "school_meals": frame(
+            pupils_p6_p7=pupils_p67,
+            fsm_registered_p6_p7=receipt["fsm_registered_p6_p7"],
+            pupils_secondary=pupils_sec,
+            fsm_registered_secondary=receipt["fsm_registered_secondary"],
+        ),
         "clothing_grants": frame(scg_awards=receipt["scg_awards"], scg_value_gbp=scg_value),
-        "ctr_hb": frame(ctr_households_with_children=receipt["ctr_households_with_children"],
-                        hb_households_with_children=hb),
+        "ctr_hb": frame(
+            ctr_households_with_children=receipt["ctr_households_with_children"],
+            hb_households_with_children=hb,
+        ),
         "uc_scp": frame(uc_households_with_children=uc, scp_children=receipt["scp_children"]),
         "cilif": frame(cilif_children=cilif),
-        "foodbank_advice": frame(foodbank_referrals_families=foodbank,
-                                 advice_contacts_families=advice,
-                                 advice_financial_gain_gbp=np.rint(gain)),
+        "foodbank_advice": frame(
+            foodbank_referrals_families=foodbank,
+            advice_contacts_families=advice,
+            advice_financial_gain_gbp=np.rint(gain),
+        ),
         "simd": pd.DataFrame({"datazone_code": codes, "simd_rank": simd_ranks(dep, rng)}),
     }
-    low_uptake = pd.DataFrame({
-        "datazone_code": planted,
-        "uptake_factor": factor.to_numpy(),
-        "periods": [list(periods[first:])] * len(planted),
-    })
+    low_uptake = pd.DataFrame(
+        {
+            "datazone_code": planted,
+            "uptake_factor": factor.to_numpy(),
+            "periods": [list(periods[first:])] * len(planted),
+        }
+    )
     return SyntheticData(datasets=datasets, low_uptake=low_uptake)
 
 
 # --------------------------------------------------------------------------------------------
 # Council export formats
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CsvExport:
@@ -680,53 +807,119 @@ class CsvExport:
 
     dataset: str
     path: str
-    encoding: str          # "utf-8", "utf-8-sig" (with BOM) or "cp1252"
-    newline: str           # "\r\n" for files that come out of Windows tools
+    encoding: str  # "utf-8", "utf-8-sig" (with BOM) or "cp1252"
+    newline: str  # "\r\n" for files that come out of Windows tools
     columns: tuple[tuple[str, str], ...]
     thousands: frozenset[str] = frozenset()
 
 
 CSV_EXPORTS: tuple[CsvExport, ...] = (
-    CsvExport("clothing_grants", "benefits/school_clothing_grants.csv", "cp1252", "\r\n", (
-        ("Financial Year", "period"), ("Datazone", "datazone_code"),
-        ("Datazone Name", "datazone_name"), ("Awards made – P1 to S6", "scg_awards"),
-        ("Grant value (£)", "scg_value_gbp")), frozenset({"Grant value (£)"})),
-    CsvExport("ctr_hb", "revenues/ctr_hb_households_with_children.csv", "utf-8-sig", "\r\n", (
-        ("DZ", "datazone_code"), ("DZ Name", "datazone_name"), ("Financial Year", "period"),
-        ("CTR households with children", "ctr_households_with_children"),
-        ("HB households with children", "hb_households_with_children"))),
-    CsvExport("population", "population/population_estimates.csv", "utf-8", "\n", (
-        ("Data zone code", "datazone_code"), ("Data zone name", "datazone_name"),
-        ("Year", "period"), ("All ages", "total_population"),
-        ("Children aged 0 to 15", "children_0_15")),
-        frozenset({"All ages", "Children aged 0 to 15"})),
-    CsvExport("uc_scp", "benefits/uc_scp.csv", "utf-8", "\n", (
-        ("Period", "period"), ("Data Zone", "datazone_code"),
-        ("UC households with children", "uc_households_with_children"),
-        ("Children receiving Scottish Child Payment", "scp_children"))),
-    CsvExport("cilif", "income/cilif.csv", "utf-8", "\n", (
-        ("Year", "period"), ("DataZone", "datazone_code"),
-        ("Children in low income families (relative)", "cilif_children"))),
-    CsvExport("foodbank_advice", "third_sector/foodbank_advice.csv", "utf-8", "\n", (
-        ("Data zone", "datazone_code"), ("Data zone name", "datazone_name"), ("Year", "period"),
-        ("Foodbank referrals (families with children)", "foodbank_referrals_families"),
-        ("Advice contacts (families with children)", "advice_contacts_families"),
-        ("Financial gain for families (£)", "advice_financial_gain_gbp")),
-        frozenset({"Financial gain for families (£)"})),
-    CsvExport("simd", "context/simd.csv", "utf-8", "\n", (
-        ("Data_Zone", "datazone_code"), ("DZname", "datazone_name"),
-        ("SIMD2020v2_Rank", "simd_rank"), ("SIMD2020v2_Decile", "simd_decile"),
-        ("SIMD2020v2_Quintile", "simd_quintile"))),
+    CsvExport(
+        "clothing_grants",
+        "benefits/school_clothing_grants.csv",
+        "cp1252",
+        "\r\n",
+        (
+            ("Financial Year", "period"),
+            ("Datazone", "datazone_code"),
+            ("Datazone Name", "datazone_name"),
+            ("Awards made – P1 to S6", "scg_awards"),
+            ("Grant value (£)", "scg_value_gbp"),
+        ),
+        frozenset({"Grant value (£)"}),
+    ),
+    CsvExport(
+        "ctr_hb",
+        "revenues/ctr_hb_households_with_children.csv",
+        "utf-8-sig",
+        "\r\n",
+        (
+            ("DZ", "datazone_code"),
+            ("DZ Name", "datazone_name"),
+            ("Financial Year", "period"),
+            ("CTR households with children", "ctr_households_with_children"),
+            ("HB households with children", "hb_households_with_children"),
+        ),
+    ),
+    CsvExport(
+        "population",
+        "population/population_estimates.csv",
+        "utf-8",
+        "\n",
+        (
+            ("Data zone code", "datazone_code"),
+            ("Data zone name", "datazone_name"),
+            ("Year", "period"),
+            ("All ages", "total_population"),
+            ("Children aged 0 to 15", "children_0_15"),
+        ),
+        frozenset({"All ages", "Children aged 0 to 15"}),
+    ),
+    CsvExport(
+        "uc_scp",
+        "benefits/uc_scp.csv",
+        "utf-8",
+        "\n",
+        (
+            ("Period", "period"),
+            ("Data Zone", "datazone_code"),
+            ("UC households with children", "uc_households_with_children"),
+            ("Children receiving Scottish Child Payment", "scp_children"),
+        ),
+    ),
+    CsvExport(
+        "cilif",
+        "income/cilif.csv",
+        "utf-8",
+        "\n",
+        (
+            ("Year", "period"),
+            ("DataZone", "datazone_code"),
+            ("Children in low income families (relative)", "cilif_children"),
+        ),
+    ),
+    CsvExport(
+        "foodbank_advice",
+        "third_sector/foodbank_advice.csv",
+        "utf-8",
+        "\n",
+        (
+            ("Data zone", "datazone_code"),
+            ("Data zone name", "datazone_name"),
+            ("Year", "period"),
+            ("Foodbank referrals (families with children)", "foodbank_referrals_families"),
+            ("Advice contacts (families with children)", "advice_contacts_families"),
+            ("Financial gain for families (£)", "advice_financial_gain_gbp"),
+        ),
+        frozenset({"Financial gain for families (£)"}),
+    ),
+    CsvExport(
+        "simd",
+        "context/simd.csv",
+        "utf-8",
+        "\n",
+        (
+            ("Data_Zone", "datazone_code"),
+            ("DZname", "datazone_name"),
+            ("SIMD2020v2_Rank", "simd_rank"),
+            ("SIMD2020v2_Decile", "simd_decile"),
+            ("SIMD2020v2_Quintile", "simd_quintile"),
+        ),
+    ),
 )
 
 XLSX_PATH = "education/fsm_registrations.xlsx"
 XLSX_SHEET = "FSM by data zone"
 XLSX_HEADER_ROW = 4  # two title rows and a blank row come first, as in a real report
 XLSX_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("Data Zone", "datazone_code"), ("Data Zone Name", "datazone_name"),
-    ("School Year", "period"), ("P6-P7 Roll", "pupils_p6_p7"),
-    ("P6-P7 FSM Registered", "fsm_registered_p6_p7"), ("S1-S6 Roll", "pupils_secondary"),
-    ("S1-S6 FSM Registered", "fsm_registered_secondary"))
+    ("Data Zone", "datazone_code"),
+    ("Data Zone Name", "datazone_name"),
+    ("School Year", "period"),
+    ("P6-P7 Roll", "pupils_p6_p7"),
+    ("P6-P7 FSM Registered", "fsm_registered_p6_p7"),
+    ("S1-S6 Roll", "pupils_secondary"),
+    ("S1-S6 FSM Registered", "fsm_registered_secondary"),
+)
 
 
 def _csv_bytes(rows: Sequence[Sequence[Any]], encoding: str, newline: str) -> bytes:
@@ -735,13 +928,18 @@ def _csv_bytes(rows: Sequence[Sequence[Any]], encoding: str, newline: str) -> by
     return buf.getvalue().encode(encoding)
 
 
-def _export_rows(df: pd.DataFrame, columns: Sequence[tuple[str, str]], names: Mapping[str, str],
-                 thousands: frozenset[str] = frozenset()) -> list[list[Any]]:
+def _export_rows(
+    df: pd.DataFrame,
+    columns: Sequence[tuple[str, str]],
+    names: Mapping[str, str],
+    thousands: frozenset[str] = frozenset(),
+) -> list[list[Any]]:
     """Data rows in council order (by period, then zone), with names looked up."""
     if "period" in df:
         df = df.sort_values(["period", "datazone_code"], kind="stable")
     sources: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
-        "datazone_name": lambda d: d["datazone_code"].map(names)}
+        "datazone_name": lambda d: d["datazone_code"].map(names)
+    }
     rows = []
     cols = []
     for header, source in columns:
@@ -762,13 +960,18 @@ def _deterministic_xlsx(data: bytes) -> bytes:
     """
     stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", body)
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    body,
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
@@ -804,21 +1007,30 @@ def _fsm_workbook(df: pd.DataFrame, names: Mapping[str, str], council_name: str)
     return _deterministic_xlsx(buf.getvalue())
 
 
-def write_council_exports(data: SyntheticData, names: Mapping[str, str], out_dir: Path,
-                          council_name: str = COUNCIL_NAME) -> list[Path]:
+def write_council_exports(
+    data: SyntheticData, names: Mapping[str, str], out_dir: Path, council_name: str = COUNCIL_NAME
+) -> list[Path]:
     """Write every dataset in ``data`` as the council would export it, under ``out_dir``.
 
     ``names`` maps data zone codes to names for the files that carry a name column.
     """
     files: dict[str, bytes] = {
-        XLSX_PATH: _fsm_workbook(data.datasets["school_meals"], names, council_name)}
-    simd = data.datasets["simd"].sort_values("datazone_code").assign(
-        simd_decile=lambda d: np.ceil(d["simd_rank"] * 10 / SIMD_ZONES).astype(int),
-        simd_quintile=lambda d: np.ceil(d["simd_rank"] * 5 / SIMD_ZONES).astype(int))
+        XLSX_PATH: _fsm_workbook(data.datasets["school_meals"], names, council_name)
+    }
+    simd = (
+        data.datasets["simd"]
+        .sort_values("datazone_code")
+        .assign(
+            simd_decile=lambda d: np.ceil(d["simd_rank"] * 10 / SIMD_ZONES).astype(int),
+            simd_quintile=lambda d: np.ceil(d["simd_rank"] * 5 / SIMD_ZONES).astype(int),
+        )
+    )
     for spec in CSV_EXPORTS:
         df = simd if spec.dataset == "simd" else data.datasets[spec.dataset]
-        rows = [[h for h, _ in spec.columns],
-                *_export_rows(df, spec.columns, names, spec.thousands)]
+        rows = [
+            [h for h, _ in spec.columns],
+            *_export_rows(df, spec.columns, names, spec.thousands),
+        ]
         files[spec.path] = _csv_bytes(rows, spec.encoding, spec.newline)
     return _write_files(out_dir, files)
 
@@ -882,8 +1094,9 @@ def zones_from_simd(lookup: pd.DataFrame, simd: pd.DataFrame) -> pd.DataFrame:
     rates = simd.set_index(simd["dz_code"].astype(str))["income_rate_pct"].astype(float)
     zones = lookup[["datazone_code", "ward_code"]].drop_duplicates("datazone_code")
     rate = zones["datazone_code"].map(rates).fillna(rates.median()).to_numpy()
-    return zones.assign(deprivation=np.clip(rate / max(rate.max(), 1e-9), 0, 1)
-                        ).reset_index(drop=True)
+    return zones.assign(deprivation=np.clip(rate / max(rate.max(), 1e-9), 0, 1)).reset_index(
+        drop=True
+    )
 
 
 def _write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
@@ -901,16 +1114,22 @@ _FIRST_NAMES = ("Ada", "Bram", "Cora", "Dex", "Elin", "Finn", "Gwen", "Hal", "Is
 _SURNAMES = ("Testperson", "Fakename", "Madeup", "Notreal", "Sampleton", "Dummyson")
 _STREETS = ("Imaginary Road", "Pretend Street", "Fiction Lane", "Makebelieve Court")
 #: The six priority family types of Scotland's child poverty delivery plan, and blanks.
-_FAMILY_TYPES = ("Lone parent", "Disabled member", "Three or more children",
-                 "Minority ethnic", "Youngest under 1", "Mother under 25", "")
+_FAMILY_TYPES = (
+    "Lone parent",
+    "Disabled member",
+    "Three or more children",
+    "Minority ethnic",
+    "Youngest under 1",
+    "Mother under 25",
+    "",
+)
 _TENURES = ("Council", "Housing association", "Private rented", "Owner occupied")
 #: CTR households with school-age children who also get a clothing grant; far fewer in the
 #: planted low-uptake zones, so the matched "not receiving" count is highest there.
 _SCG_TAKE_UP, _SCG_TAKE_UP_LOW = 0.72, 0.3
 
 
-def household_extracts(data: SyntheticData, lookup: pd.DataFrame, seed: int
-                       ) -> dict[str, bytes]:
+def household_extracts(data: SyntheticData, lookup: pd.DataFrame, seed: int) -> dict[str, bytes]:
     """One-row-per-household CTR and SCG extracts for the latest period, with made-up names,
     addresses and postcodes in an "XX" area that no real postcode uses.
 
@@ -923,22 +1142,44 @@ def household_extracts(data: SyntheticData, lookup: pd.DataFrame, seed: int
     low = set(data.low_uptake["datazone_code"])
     ward_no = {w: n + 1 for n, w in enumerate(sorted(lookup["ward_code"].unique()))}
     ward_of = dict(zip(lookup["datazone_code"], lookup["ward_code"], strict=True))
-    ctr_rows = [["Claim ref", "Name", "Address", "Postcode", "Data zone", "Financial Year",
-                 "Children 5-15", "Family type", "Tenure"]]
+    ctr_rows = [
+        [
+            "Claim ref",
+            "Name",
+            "Address",
+            "Postcode",
+            "Data zone",
+            "Financial Year",
+            "Children 5-15",
+            "Family type",
+            "Tenure",
+        ]
+    ]
     scg_rows = [["Household ref", "Applicant", "Data zone", "Financial Year"]]
     serial = 0
-    for zone, count in zip(ctr["datazone_code"], ctr["ctr_households_with_children"],
-                           strict=True):
+    for zone, count in zip(ctr["datazone_code"], ctr["ctr_households_with_children"], strict=True):
         for _ in range(int(count)):
             serial += 1
             key = f"GV{serial:06d}"
             name = f"{rng.choice(_FIRST_NAMES)} {rng.choice(_SURNAMES)}"
-            postcode = (f"XX{ward_no[ward_of[zone]]} {rng.integers(1, 10)}"
-                        f"{chr(65 + rng.integers(0, 26))}{chr(65 + rng.integers(0, 26))}")
+            postcode = (
+                f"XX{ward_no[ward_of[zone]]} {rng.integers(1, 10)}"
+                f"{chr(65 + rng.integers(0, 26))}{chr(65 + rng.integers(0, 26))}"
+            )
             kids = int(rng.choice([0, 1, 2, 3], p=[0.3, 0.35, 0.25, 0.1]))
-            ctr_rows.append([key, name, f"{rng.integers(1, 200)} {rng.choice(_STREETS)}",
-                             postcode, zone, period, str(kids), rng.choice(_FAMILY_TYPES),
-                             rng.choice(_TENURES)])
+            ctr_rows.append(
+                [
+                    key,
+                    name,
+                    f"{rng.integers(1, 200)} {rng.choice(_STREETS)}",
+                    postcode,
+                    zone,
+                    period,
+                    str(kids),
+                    rng.choice(_FAMILY_TYPES),
+                    rng.choice(_TENURES),
+                ]
+            )
             take_up = _SCG_TAKE_UP_LOW if zone in low else _SCG_TAKE_UP
             if kids and rng.random() < take_up:
                 scg_rows.append([key, name, zone, period])
@@ -951,9 +1192,11 @@ def household_extracts(data: SyntheticData, lookup: pd.DataFrame, seed: int
     for n, zone in enumerate(sorted(lookup["datazone_code"])):
         placed[f"XX{ward_no[ward_of[zone]]} 0{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}"] = zone
     postcode_rows = [["Postcode", "DataZone"], *sorted([pc, z] for pc, z in placed.items())]
-    return {"revenues/ctr_households.csv": _csv_bytes(ctr_rows, "utf-8", "\n"),
-            "benefits/scg_households.csv": _csv_bytes(scg_rows, "utf-8", "\n"),
-            "geography/postcodes.csv": _csv_bytes(postcode_rows, "utf-8", "\n")}
+    return {
+        "revenues/ctr_households.csv": _csv_bytes(ctr_rows, "utf-8", "\n"),
+        "benefits/scg_households.csv": _csv_bytes(scg_rows, "utf-8", "\n"),
+        "geography/postcodes.csv": _csv_bytes(postcode_rows, "utf-8", "\n"),
+    }
 
 
 def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
@@ -964,7 +1207,8 @@ def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
     geo_rng, dep_rng, data_rng = np.random.default_rng(seed).spawn(3)  # independent streams
     geo = make_geography(geo_rng)
     zones = geo.lookup[["datazone_code", "ward_code"]].assign(
-        deprivation=deprivation_scores(geo.points_km, dep_rng))
+        deprivation=deprivation_scores(geo.points_km, dep_rng)
+    )
     data = generate_datasets(zones, DEMO_PERIODS, data_rng)
     names = dict(zip(geo.lookup["datazone_code"], geo.lookup["datazone_name"], strict=True))
 
@@ -974,29 +1218,38 @@ def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
     lk = geo.lookup.set_index("datazone_code")
     manifest = {
         "description": "Synthetic, fictional demo council. In each zone listed, receipt of "
-                       "each listed measure was planted at uptake_factor times its expected "
-                       "value in each listed period, where expected = the zone's "
-                       "cilif_children x the council-wide receipt per cilif child. Noise "
-                       "there only goes down, so the shortfall is always detectable.",
+        "each listed measure was planted at uptake_factor times its expected "
+        "value in each listed period, where expected = the zone's "
+        "cilif_children x the council-wide receipt per cilif child. Noise "
+        "there only goes down, so the shortfall is always detectable.",
         "seed": seed,
         "council": {"code": COUNCIL_CODE, "name": COUNCIL_NAME},
         "periods": list(DEMO_PERIODS),
         "low_uptake_zones": [
-            {"code": row.datazone_code, "name": lk.at[row.datazone_code, "datazone_name"],
-             "ward": lk.at[row.datazone_code, "ward_code"],
-             "ward_name": lk.at[row.datazone_code, "ward_name"],
-             "measures": list(PLANTED_MEASURES), "uptake_factor": float(row.uptake_factor),
-             "periods": row.periods}
-            for row in data.low_uptake.itertuples(index=False)],
+            {
+                "code": row.datazone_code,
+                "name": lk.at[row.datazone_code, "datazone_name"],
+                "ward": lk.at[row.datazone_code, "ward_code"],
+                "ward_name": lk.at[row.datazone_code, "ward_name"],
+                "measures": list(PLANTED_MEASURES),
+                "uptake_factor": float(row.uptake_factor),
+                "periods": row.periods,
+            }
+            for row in data.low_uptake.itertuples(index=False)
+        ],
     }
     extra = {
         # The files' exact bytes are the point (CRLF, cp1252, a BOM): git must not convert them.
         ".gitattributes": b"# Generated by scripts/make_demo.py. Exact bytes matter here (CRLF, "
-                          b"cp1252, BOM):\n# never convert line endings.\n* -text\n",
+        b"cp1252, BOM):\n# never convert line endings.\n* -text\n",
         "manifest.json": (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode(),
         "README.md": README.format(
-            n_zones=len(geo.lookup), n_wards=len(geo.wards), first=DEMO_PERIODS[0],
-            last=DEMO_PERIODS[-1], seed=seed,
-            planted_from=data.low_uptake["periods"].iloc[0][0]).encode(),
+            n_zones=len(geo.lookup),
+            n_wards=len(geo.wards),
+            first=DEMO_PERIODS[0],
+            last=DEMO_PERIODS[-1],
+            seed=seed,
+            planted_from=data.low_uptake["periods"].iloc[0][0],
+        ).encode(),
     }
     return written + _write_files(out_dir, extra)

@@ -29,9 +29,17 @@ def browser_type_launch_args(browser_type_launch_args):
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed; .ci/run installs it with apt-get")
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    return {**browser_type_launch_args, "executable_path": path,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--no-first-run"]}
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
+    }
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ def demo_prepared(demo_council, demo_files):
 
 def _index(files: dict[str, bytes]) -> dict:
     text = files["demo/assets/search.js"].decode()
-    return json.loads(text[text.index("=") + 1:].rstrip().rstrip(";"))
+    return json.loads(text[text.index("=") + 1 :].rstrip().rstrip(";"))
 
 
 def test_household_postcodes_are_in_the_public_index_and_pass_the_tripwire(demo_prepared):
@@ -56,8 +56,14 @@ def test_every_breakdown_variant_is_disclosure_controlled(demo_prepared):
     b = council.breakdowns
     assert b is not None
     family = set(b.loc[b["breakdown"] == "family_type", "category"])
-    assert {"lone_parent", "disabled_member", "three_or_more_children", "minority_ethnic",
-            "youngest_under_1", "mother_under_25"} <= family
+    assert {
+        "lone_parent",
+        "disabled_member",
+        "three_or_more_children",
+        "minority_ethnic",
+        "youngest_under_1",
+        "mother_under_25",
+    } <= family
     assert set(b.loc[b["breakdown"] == "tenure", "category"]) >= {"council", "private_rented"}
     assert {"ctr_school_age_no_scg", "ctr_no_scg_share"} <= set(b["indicator"])
     withheld = b[b["suppressed"]]

@@ -64,8 +64,7 @@ def test_indicator_page_over_http(page, served):
     visit = Visit(page, served + "demo/indicators/cilif_share.html")
     # Both maps are drawn; the level toggle shows one at a time (tests/test_views.py).
     page.wait_for_selector("#map-datazone path.choroplethlocation", timeout=15000)
-    page.wait_for_selector("#map-ward path.choroplethlocation", state="attached",
-                           timeout=15000)
+    page.wait_for_selector("#map-ward path.choroplethlocation", state="attached", timeout=15000)
     assert page.locator("#map-datazone path.choroplethlocation").count() == N_ZONES
     assert page.locator("#map-ward path.choroplethlocation").count() == N_WARDS
     assert page.locator("#table-datazone tbody tr").count() == N_ZONES
@@ -78,9 +77,11 @@ def test_table_matches_published_csv(page, demo_site):
     """The values in the page's table are the published ones from the CSV download."""
     Visit(page, (demo_site / "demo" / "indicators" / "cilif_share.html").as_uri())
     cells = page.locator("#table-ward tbody tr").evaluate_all(
-        "rows => rows.map(r => [...r.querySelectorAll('th,td')].map(c => c.innerText.trim()))")
-    csv = pd.read_csv(demo_site / "demo" / "data" / "indicator_values.csv", dtype=str,
-                      keep_default_na=False)
+        "rows => rows.map(r => [...r.querySelectorAll('th,td')].map(c => c.innerText.trim()))"
+    )
+    csv = pd.read_csv(
+        demo_site / "demo" / "data" / "indicator_values.csv", dtype=str, keep_default_na=False
+    )
     latest = csv[(csv["indicator"] == "cilif_share") & (csv["level"] == "ward")]
     latest = latest[latest["period"] == latest["period"].max()]
     names = {row[0] for row in cells}
@@ -97,8 +98,9 @@ def test_funnel_plot_has_one_marker_per_area_and_both_limits(page, demo_site):
     names = [t["name"] for t in traces]
     assert "95% limits" in names and "99.8% limits" in names
     markers = sum(t["n"] for t in traces if t["mode"] == "markers")
-    csv = pd.read_csv(demo_site / "demo" / "data" / "unmet_need.csv", dtype=str,
-                      keep_default_na=False)
+    csv = pd.read_csv(
+        demo_site / "demo" / "data" / "unmet_need.csv", dtype=str, keep_default_na=False
+    )
     rows = csv[(csv["indicator"] == "fsm_secondary_uptake") & (csv["level"] == "datazone")]
     rows = rows[rows["period"] == rows["period"].max()]
     assert markers == int((rows["suppressed"] == "false").sum()) > 0

@@ -25,11 +25,22 @@ from generator.ingest.catalogue import (
 )
 
 REQUIRED_MEASURES = [
-    "children_0_15", "total_population", "pupils_p6_p7", "pupils_secondary",
-    "cilif_children", "fsm_registered_p6_p7", "fsm_registered_secondary", "scg_awards",
-    "ctr_households_with_children", "hb_households_with_children",
-    "uc_households_with_children", "scp_children", "foodbank_referrals_families",
-    "advice_contacts_families", "advice_financial_gain_gbp", "simd_rank",
+    "children_0_15",
+    "total_population",
+    "pupils_p6_p7",
+    "pupils_secondary",
+    "cilif_children",
+    "fsm_registered_p6_p7",
+    "fsm_registered_secondary",
+    "scg_awards",
+    "ctr_households_with_children",
+    "hb_households_with_children",
+    "uc_households_with_children",
+    "scp_children",
+    "foodbank_referrals_families",
+    "advice_contacts_families",
+    "advice_financial_gain_gbp",
+    "simd_rank",
 ]
 THEMES = ["need", "employment_income", "social_security", "cost_of_living", "context"]
 
@@ -43,7 +54,8 @@ def test_shipped_catalogue_has_the_five_themes_in_order(catalogue):
     """The three drivers of child poverty, plus need and context."""
     assert list(catalogue.themes) == THEMES
     assert catalogue.themes["social_security"].title == (
-        "Income from social security and benefits in kind")
+        "Income from social security and benefits in kind"
+    )
 
 
 def test_shipped_catalogue_has_every_required_measure(catalogue):
@@ -69,8 +81,7 @@ def test_enough_indicators_using_every_method_and_theme(catalogue):
     assert len(indicators) >= 12
     assert {i.method for i in indicators} == {"count", "rate", "share", "uptake", "index"}
     assert {i.theme for i in indicators} == set(THEMES)
-    assert {i.polarity for i in indicators} == {"higher_is_worse", "higher_is_better",
-                                                "neutral"}
+    assert {i.polarity for i in indicators} == {"higher_is_worse", "higher_is_better", "neutral"}
 
 
 def test_every_measure_is_used_by_an_indicator(catalogue):
@@ -80,19 +91,26 @@ def test_every_measure_is_used_by_an_indicator(catalogue):
 
 
 def _text_fields(model) -> dict[str, str]:
-    return {name: getattr(model, name) for name in type(model).model_fields
-            if isinstance(getattr(model, name), str)}
+    return {
+        name: getattr(model, name)
+        for name in type(model).model_fields
+        if isinstance(getattr(model, name), str)
+    }
 
 
 def test_every_text_field_is_filled_in(catalogue):
     """No empty or placeholder text anywhere: the site shows all of it to the public."""
-    models = [*catalogue.themes.values(), *catalogue.measures.values(),
-              *catalogue.indicators.values()]
+    models = [
+        *catalogue.themes.values(),
+        *catalogue.measures.values(),
+        *catalogue.indicators.values(),
+    ]
     for model in models:
         for name, text in _text_fields(model).items():
             assert text.strip(), f"{model.id}.{name} is empty"
             assert not re.search(r"\b(TODO|TBC|FIXME|lorem)\b", text, re.I), (
-                f"{model.id}.{name} is a placeholder")
+                f"{model.id}.{name} is a placeholder"
+            )
         assert len(model.description) >= 40, f"{model.id}.description is too thin"
 
 
@@ -136,8 +154,17 @@ def test_non_additive_measures_are_only_shown_as_counts(catalogue):
 def test_readme_documents_every_field():
     """The how-to names every field a theme, measure or indicator can have."""
     readme = (DEFAULT_CATALOGUE / "README.md").read_text(encoding="utf-8")
-    for model in (Theme, Measure, CountIndicator, ShareIndicator, RateIndicator,
-                  UptakeIndicator, IndexIndicator, IndexDimension, IndexComponent):
+    for model in (
+        Theme,
+        Measure,
+        CountIndicator,
+        ShareIndicator,
+        RateIndicator,
+        UptakeIndicator,
+        IndexIndicator,
+        IndexDimension,
+        IndexComponent,
+    ):
         for name in model.model_fields:
             assert f"`{name}`" in readme, f"README.md does not describe {model.__name__}.{name}"
 
@@ -197,10 +224,13 @@ indicators:
 """
 
 
-def write_catalogue(folder: Path, themes: str = THEMES_YAML, measures: str = MEASURES_YAML,
-                    indicators: str = INDICATORS_YAML) -> Path:
-    for name, text in (("themes", themes), ("measures", measures),
-                       ("indicators", indicators)):
+def write_catalogue(
+    folder: Path,
+    themes: str = THEMES_YAML,
+    measures: str = MEASURES_YAML,
+    indicators: str = INDICATORS_YAML,
+) -> Path:
+    for name, text in (("themes", themes), ("measures", measures), ("indicators", indicators)):
         (folder / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
     return folder
 
@@ -228,8 +258,10 @@ def test_problems_read_like_compiler_messages(tmp_path):
     with pytest.raises(ProblemsError) as info:
         load_catalogue(write_catalogue(tmp_path))
     first = str(info.value.problems[0])
-    assert first.endswith("indicators.yaml:11:5: indicators[0].denominator [unknown-measure] "
-                          "measure 'children_0_16' is not in measures.yaml")
+    assert first.endswith(
+        "indicators.yaml:11:5: indicators[0].denominator [unknown-measure] "
+        "measure 'children_0_16' is not in measures.yaml"
+    )
 
 
 def test_unreadable_measures_file_does_not_flag_every_reference(tmp_path):
@@ -237,8 +269,7 @@ def test_unreadable_measures_file_does_not_flag_every_reference(tmp_path):
     indicator."""
     write_catalogue(tmp_path, measures="measures:\n  - id: [children\n")
     tuples = problem_tuples(tmp_path)
-    assert [t[-1] for t in tuples] == ["duplicate-id", "unknown-theme", "bad-value",
-                                       "yaml-syntax"]
+    assert [t[-1] for t in tuples] == ["duplicate-id", "unknown-theme", "bad-value", "yaml-syntax"]
     assert tuples[-1][0] == "measures.yaml"
 
 
@@ -254,12 +285,13 @@ def test_missing_file_is_reported(tmp_path):
 def test_clean_small_catalogue_loads(tmp_path):
     """The broken example, once fixed, loads with the models the YAML describes."""
     fixed_measures = MEASURES_YAML.replace("    colour: red\n", "")
-    fixed = (INDICATORS_YAML.replace("children_0_16", "children_0_15")
-             .replace("  - id: cilif_share\n    method: count",
-                      "  - id: cilif_count\n    method: count")
-             .replace("poverty", "need").replace("ci: exact", "ci: poisson_exact"))
-    catalogue = load_catalogue(write_catalogue(tmp_path, measures=fixed_measures,
-                                               indicators=fixed))
+    fixed = (
+        INDICATORS_YAML.replace("children_0_16", "children_0_15")
+        .replace("  - id: cilif_share\n    method: count", "  - id: cilif_count\n    method: count")
+        .replace("poverty", "need")
+        .replace("ci: exact", "ci: poisson_exact")
+    )
+    catalogue = load_catalogue(write_catalogue(tmp_path, measures=fixed_measures, indicators=fixed))
     assert list(catalogue.indicators) == ["cilif_share", "cilif_count"]
     share = catalogue.indicators["cilif_share"]
     assert isinstance(share, ShareIndicator) and share.ci == "wilson" and share.multiplier == 100

@@ -29,6 +29,7 @@ def available_levels(values: pd.DataFrame) -> dict[str, list[str]]:
 
 # --- Confidence intervals -------------------------------------------------------------------
 
+
 def test_wilson_matches_hand_worked_interval_for_12_of_40():
     """Wilson 95% interval for 12/40, worked by hand.
 
@@ -103,8 +104,13 @@ def test_byars_and_exact_give_nan_for_missing_or_negative_counts():
 # Exact 95% limits for a Poisson count as tabulated (Garwood's tables, as used by PHE), to
 # 4 dp. The brief quoted 30.889 for the upper limit at 20; the exact value is 30.88838,
 # which rounds to 30.888: a rounding slip, confirmed by the gamma cross-check below.
-PUBLISHED_EXACT = {0: (0.0, 3.6889), 1: (0.0253, 5.5716), 5: (1.6235, 11.6683),
-                   20: (12.2165, 30.8884), 100: (81.3640, 121.6268)}
+PUBLISHED_EXACT = {
+    0: (0.0, 3.6889),
+    1: (0.0253, 5.5716),
+    5: (1.6235, 11.6683),
+    20: (12.2165, 30.8884),
+    100: (81.3640, 121.6268),
+}
 
 
 def test_poisson_exact_matches_published_limits():
@@ -131,11 +137,26 @@ def test_compare_words_follow_polarity_and_need_the_interval_to_exclude():
     upper = np.array([9.0, 3.0, 6.0, 5.0, 9.0])
     comparator = np.array([4.0, 4.0, 4.0, 3.0, 4.0])
     assert compare(lower, upper, comparator, "higher_is_worse").tolist() == [
-        "worse", "better", "similar", "similar", ""]
+        "worse",
+        "better",
+        "similar",
+        "similar",
+        "",
+    ]
     assert compare(lower, upper, comparator, "higher_is_better").tolist() == [
-        "better", "worse", "similar", "similar", ""]
+        "better",
+        "worse",
+        "similar",
+        "similar",
+        "",
+    ]
     assert compare(lower, upper, comparator, "neutral").tolist() == [
-        "higher", "lower", "similar", "similar", ""]
+        "higher",
+        "lower",
+        "similar",
+        "similar",
+        "",
+    ]
 
 
 # --- A tiny hand-made council ---------------------------------------------------------------
@@ -144,53 +165,93 @@ def test_compare_words_follow_polarity_and_need_the_interval_to_exclude():
 #     ward X13000001 North:  data zones X01000001 Ash, X01000002 Birch
 #     ward X13000002 South:  data zones X01000003 Cedar, X01000004 Damson
 
+
 def make_pack() -> GeographyPack:
-    lookup = pd.DataFrame({
-        "datazone_code": ["X01000001", "X01000002", "X01000003", "X01000004"],
-        "datazone_name": ["Ash", "Birch", "Cedar", "Damson"],
-        "ward_code": ["X13000001", "X13000001", "X13000002", "X13000002"],
-        "ward_name": ["North", "North", "South", "South"],
-        "council_code": [COUNCIL] * 4,
-        "council_name": ["Glenvale"] * 4,
-    })
-    spec = PackSpec.model_validate({
-        "name": "test", "vintage": "test",
-        "levels": [{"id": "datazone", "label": "Data zone", "label_plural": "Data zones"},
-                   {"id": "ward", "label": "Ward", "label_plural": "Wards"},
-                   {"id": "council", "label": "Council", "label_plural": "Councils"}]})
+    lookup = pd.DataFrame(
+        {
+            "datazone_code": ["X01000001", "X01000002", "X01000003", "X01000004"],
+            "datazone_name": ["Ash", "Birch", "Cedar", "Damson"],
+            "ward_code": ["X13000001", "X13000001", "X13000002", "X13000002"],
+            "ward_name": ["North", "North", "South", "South"],
+            "council_code": [COUNCIL] * 4,
+            "council_name": ["Glenvale"] * 4,
+        }
+    )
+    spec = PackSpec.model_validate(
+        {
+            "name": "test",
+            "vintage": "test",
+            "levels": [
+                {"id": "datazone", "label": "Data zone", "label_plural": "Data zones"},
+                {"id": "ward", "label": "Ward", "label_plural": "Wards"},
+                {"id": "council", "label": "Council", "label_plural": "Councils"},
+            ],
+        }
+    )
     return GeographyPack(root=Path("."), spec=spec, lookup=lookup)
 
 
 def _measure(mid: str, additive: bool = True) -> Measure:
-    return Measure(id=mid, label=mid, description=mid, unit="things", additive=additive,
-                   counts_people=additive)
+    return Measure(
+        id=mid, label=mid, description=mid, unit="things", additive=additive, counts_people=additive
+    )
 
 
 def _indicator(**fields):
-    base = {"title": "t", "short_title": "t", "description": "d", "theme": "need",
-            "unit": "u", "source": "s", "caveats": "c"}
+    base = {
+        "title": "t",
+        "short_title": "t",
+        "description": "d",
+        "theme": "need",
+        "unit": "u",
+        "source": "s",
+        "caveats": "c",
+    }
     return IndicatorAdapter.validate_python({**base, **fields})
 
 
 def make_catalogue() -> Catalogue:
-    measures = [_measure(m) for m in ("children_0_15", "foodbank_referrals_families",
-                                      "pupils_p6_p7", "fsm_registered_p6_p7",
-                                      "cilif_children")]
+    measures = [
+        _measure(m)
+        for m in (
+            "children_0_15",
+            "foodbank_referrals_families",
+            "pupils_p6_p7",
+            "fsm_registered_p6_p7",
+            "cilif_children",
+        )
+    ]
     measures.append(_measure("simd_rank", additive=False))
     indicators = [
-        _indicator(id="foodbank_rate", method="rate", polarity="higher_is_worse",
-                   numerator="foodbank_referrals_families", denominator="children_0_15",
-                   multiplier=1000),
-        _indicator(id="fsm_share", method="share", polarity="neutral",
-                   numerator="fsm_registered_p6_p7", denominator="pupils_p6_p7"),
-        _indicator(id="cilif_count", method="count", polarity="higher_is_worse",
-                   measure="cilif_children", ci="poisson_exact"),
-        _indicator(id="simd", method="count", polarity="higher_is_better",
-                   measure="simd_rank"),
+        _indicator(
+            id="foodbank_rate",
+            method="rate",
+            polarity="higher_is_worse",
+            numerator="foodbank_referrals_families",
+            denominator="children_0_15",
+            multiplier=1000,
+        ),
+        _indicator(
+            id="fsm_share",
+            method="share",
+            polarity="neutral",
+            numerator="fsm_registered_p6_p7",
+            denominator="pupils_p6_p7",
+        ),
+        _indicator(
+            id="cilif_count",
+            method="count",
+            polarity="higher_is_worse",
+            measure="cilif_children",
+            ci="poisson_exact",
+        ),
+        _indicator(id="simd", method="count", polarity="higher_is_better", measure="simd_rank"),
     ]
-    return Catalogue(themes={"need": Theme(id="need", title="Need", description="d")},
-                     measures={m.id: m for m in measures},
-                     indicators={i.id: i for i in indicators})
+    return Catalogue(
+        themes={"need": Theme(id="need", title="Need", description="d")},
+        measures={m.id: m for m in measures},
+        indicators={i.id: i for i in indicators},
+    )
 
 
 BASE = {  # data zone values, in code order X01000001..4
@@ -205,9 +266,13 @@ BASE = {  # data zone values, in code order X01000001..4
 
 def base_tidy(values: dict[str, list[float]] = BASE, period: str = "2023/24") -> pd.DataFrame:
     codes = ["X01000001", "X01000002", "X01000003", "X01000004"]
-    return pd.DataFrame([
-        {"dataset": "d", "area_code": code, "period": period, "measure": m, "value": float(v)}
-        for m, vals in values.items() for code, v in zip(codes, vals, strict=True)])
+    return pd.DataFrame(
+        [
+            {"dataset": "d", "area_code": code, "period": period, "measure": m, "value": float(v)}
+            for m, vals in values.items()
+            for code, v in zip(codes, vals, strict=True)
+        ]
+    )
 
 
 def rolled(tidy: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataFrame:
@@ -218,9 +283,13 @@ def rolled(tidy: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataFra
 
 @pytest.fixture(scope="module")
 def values() -> pd.DataFrame:
-    return compute_indicators(rolled(base_tidy()), make_catalogue(),
-                              ["fsm_share", "foodbank_rate", "cilif_count", "simd"],
-                              make_pack(), COUNCIL)
+    return compute_indicators(
+        rolled(base_tidy()),
+        make_catalogue(),
+        ["fsm_share", "foodbank_rate", "cilif_count", "simd"],
+        make_pack(),
+        COUNCIL,
+    )
 
 
 def rows(values: pd.DataFrame, indicator: str) -> pd.DataFrame:
@@ -324,8 +393,9 @@ def test_count_has_exact_interval_and_no_comparison(values):
     """A count gets an exact Poisson interval and the council total as comparator, but no
     comparison: a part is always smaller than its whole."""
     r = rows(values, "cilif_count")
-    for code, k in zip(["X01000001", "X01000002", "X01000003", "X01000004"], [1, 5, 0, 20],
-                       strict=True):
+    for code, k in zip(
+        ["X01000001", "X01000002", "X01000003", "X01000004"], [1, 5, 0, 20], strict=True
+    ):
         row = r.loc[code]
         assert row["value"] == row["numerator"] == k
         assert math.isnan(row["denominator"])
@@ -363,8 +433,9 @@ def test_periods_follow_the_numerator_and_missing_denominators_stay_blank():
     only_children = base_tidy({"children_0_15": BASE["children_0_15"]}, "2022/23")
     only_referrals = base_tidy({"foodbank_referrals_families": [1, 2, 3, 4]}, "2024/25")
     tidy = pd.concat([base_tidy(), only_children, only_referrals], ignore_index=True)
-    out = compute_indicators(rolled(tidy), make_catalogue(), ["foodbank_rate"], make_pack(),
-                             COUNCIL)
+    out = compute_indicators(
+        rolled(tidy), make_catalogue(), ["foodbank_rate"], make_pack(), COUNCIL
+    )
     assert sorted(out["period"].unique()) == ["2023/24", "2024/25"]
     late = out[out["period"] == "2024/25"]
     assert len(late) == 7
@@ -381,8 +452,9 @@ def test_comparator_is_per_period():
     """Each period's rows compare with the council value of that same period."""
     later = dict(BASE, foodbank_referrals_families=[40, 20, 0, 24])  # council doubles to 60
     tidy = pd.concat([base_tidy(), base_tidy(later, "2024/25")], ignore_index=True)
-    out = compute_indicators(rolled(tidy), make_catalogue(), ["foodbank_rate"], make_pack(),
-                             COUNCIL)
+    out = compute_indicators(
+        rolled(tidy), make_catalogue(), ["foodbank_rate"], make_pack(), COUNCIL
+    )
     by_period = out[out["level"] == "datazone"].groupby("period")["comparator"].unique()
     assert by_period["2023/24"].tolist() == [pytest.approx(30.0)]
     assert by_period["2024/25"].tolist() == [pytest.approx(60.0)]
@@ -391,8 +463,9 @@ def test_comparator_is_per_period():
 def test_indicator_without_its_numerator_produces_no_rows():
     """An indicator whose measures are absent is simply missing, not a block of blanks."""
     tidy = base_tidy({"children_0_15": BASE["children_0_15"]})
-    out = compute_indicators(rolled(tidy), make_catalogue(), ["foodbank_rate"], make_pack(),
-                             COUNCIL)
+    out = compute_indicators(
+        rolled(tidy), make_catalogue(), ["foodbank_rate"], make_pack(), COUNCIL
+    )
     assert out.empty and list(out.columns) == COLUMNS
     assert str(out["rank"].dtype) == "Int64"
 
@@ -401,25 +474,37 @@ def test_duplicate_measure_values_are_refused():
     """A measure twice for one area and period is a bug upstream, reported clearly."""
     tidy = rolled(base_tidy())
     with pytest.raises(ValueError, match="duplicate measure value"):
-        compute_indicators(pd.concat([tidy, tidy.iloc[:1]]), make_catalogue(),
-                           ["foodbank_rate"], make_pack(), COUNCIL)
+        compute_indicators(
+            pd.concat([tidy, tidy.iloc[:1]]),
+            make_catalogue(),
+            ["foodbank_rate"],
+            make_pack(),
+            COUNCIL,
+        )
 
 
 def test_unknown_indicator_is_refused():
     """Asking for an indicator the catalogue lacks is an error, not an empty result."""
     with pytest.raises(KeyError, match="no_such"):
-        compute_indicators(rolled(base_tidy()), make_catalogue(), ["no_such"], make_pack(),
-                           COUNCIL)
+        compute_indicators(rolled(base_tidy()), make_catalogue(), ["no_such"], make_pack(), COUNCIL)
 
 
 # --- The real catalogue at full scale -------------------------------------------------------
 
+
 def _big_pack(n_zones: int, n_wards: int) -> GeographyPack:
     dz = [f"X01{i:06d}" for i in range(n_zones)]
     ward = [f"X13{i % n_wards:06d}" for i in range(n_zones)]
-    lookup = pd.DataFrame({"datazone_code": dz, "datazone_name": [f"Zone {c}" for c in dz],
-                           "ward_code": ward, "ward_name": [f"Ward {c}" for c in ward],
-                           "council_code": COUNCIL, "council_name": "Glenvale"})
+    lookup = pd.DataFrame(
+        {
+            "datazone_code": dz,
+            "datazone_name": [f"Zone {c}" for c in dz],
+            "ward_code": ward,
+            "ward_name": [f"Ward {c}" for c in ward],
+            "council_code": COUNCIL,
+            "council_name": "Glenvale",
+        }
+    )
     return GeographyPack(root=Path("."), spec=make_pack().spec, lookup=lookup)
 
 
@@ -435,8 +520,10 @@ def _big_tidy(pack: GeographyPack, catalogue: Catalogue, periods: list[str]) -> 
         per_measure = {
             "ctr_households_in_extract": extract,
             "ctr_households_school_age_children_no_scg": rng.binomial(extract, 0.3),
-            "children_0_15": children, "total_population": children * 5,
-            "pupils_p6_p7": pupils, "pupils_secondary": pupils * 3,
+            "children_0_15": children,
+            "total_population": children * 5,
+            "pupils_p6_p7": pupils,
+            "pupils_secondary": pupils * 3,
             "cilif_children": rng.binomial(children, 0.2),
             "fsm_registered_p6_p7": rng.binomial(pupils, 0.2),
             "fsm_registered_secondary": rng.binomial(pupils * 3, 0.15),
@@ -453,8 +540,17 @@ def _big_tidy(pack: GeographyPack, catalogue: Catalogue, periods: list[str]) -> 
         }
         assert set(per_measure) == set(catalogue.measures)
         for measure, vals in per_measure.items():
-            frames.append(pd.DataFrame({"dataset": "d", "area_code": codes, "period": period,
-                                        "measure": measure, "value": vals.astype(float)}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "dataset": "d",
+                        "area_code": codes,
+                        "period": period,
+                        "measure": measure,
+                        "value": vals.astype(float),
+                    }
+                )
+            )
     tidy = pd.concat(frames, ignore_index=True)
     additive = {m.id for m in catalogue.measures.values() if m.additive}
     return pack.rollup(tidy, additive)
@@ -464,16 +560,18 @@ def test_every_catalogue_indicator_computes_at_the_right_levels():
     """Every shipped indicator computes; only the SIMD rank is confined to data zones."""
     catalogue = load_catalogue()
     pack = _big_pack(40, 4)
-    out = compute_indicators(_big_tidy(pack, catalogue, ["2023"]), catalogue,
-                             list(catalogue.indicators), pack, COUNCIL)
+    out = compute_indicators(
+        _big_tidy(pack, catalogue, ["2023"]), catalogue, list(catalogue.indicators), pack, COUNCIL
+    )
     levels = available_levels(out)
     # An index is built from published values after disclosure (compute_index), not here.
     assert list(levels) == [i for i, ind in catalogue.indicators.items() if ind.method != "index"]
     for ind_id, found in levels.items():
         expected = ["datazone"] if ind_id == "simd_rank" else ["datazone", "ward", "council"]
         assert found == expected, ind_id
-    ratios = out[out["indicator"].isin([i.id for i in catalogue.indicators.values()
-                                        if i.method != "count"])]
+    ratios = out[
+        out["indicator"].isin([i.id for i in catalogue.indicators.values() if i.method != "count"])
+    ]
     assert ratios["lower"].notna().all() and (ratios["lower"] <= ratios["value"]).all()
     assert (ratios["value"] <= ratios["upper"]).all()
 
@@ -485,6 +583,7 @@ def test_all_of_scotland_computes_every_row():
     pack = _big_pack(7000, 350)
     tidy = _big_tidy(pack, catalogue, ["2019", "2020", "2021", "2022", "2023"])
     out = compute_indicators(tidy, catalogue, list(catalogue.indicators), pack, COUNCIL)
-    n_all_levels = sum(ind.method != "index" and ind.id != "simd_rank"
-                       for ind in catalogue.indicators.values())
+    n_all_levels = sum(
+        ind.method != "index" and ind.id != "simd_rank" for ind in catalogue.indicators.values()
+    )
     assert len(out) == 5 * (n_all_levels * (7000 + 350 + 1) + 7000)

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.ingest.catalogue import load_catalogue
-from generator.ingest.config import read_config
+from generator.ingest.councils import read_config
 from generator.site.build import validate
 from tests.conftest import FIXTURES, TINY_CONFIG
 
@@ -39,8 +39,10 @@ def test_validate_cli_prints_locations_and_exits_1():
     assert result.exit_code == 1
     text = result.stderr
     assert "three-mistakes/council.yaml:7:3: council.colour_scheme [unknown-key]" in text
-    assert "council.yaml:17:7: datasets[0].measures.pupils_p6_p7 [unknown-column] column " \
-           "'P6-7 Roll' not found in fsm.csv (did you mean 'P6-P7 roll'?)" in text
+    assert (
+        "council.yaml:17:7: datasets[0].measures.pupils_p6_p7 [unknown-column] column "
+        "'P6-7 Roll' not found in fsm.csv (did you mean 'P6-P7 roll'?)" in text
+    )
     assert "council.yaml:18:7: datasets[0].measures.fsm_registred_p6_p7 [unknown-measure]" in text
     assert "Traceback" not in text
 

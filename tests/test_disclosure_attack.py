@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, settings, target
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -59,8 +60,7 @@ def tables(draw: st.DrawFn) -> tuple[pd.DataFrame, list[tuple[str, str, pd.DataF
     cells["measure"] = MEASURE
     cells["value"] = cells["value"].astype(float)
     dz_ward = pd.DataFrame(lookup, columns=["area_code", "parent_code"])
-    ward_council = pd.DataFrame({"area_code": sorted(set(parent.values()))}).assign(
-        parent_code="C")
+    ward_council = pd.DataFrame({"area_code": sorted(set(parent.values()))}).assign(parent_code="C")
     return cells, [("datazone", "ward", dz_ward), ("ward", "council", ward_council)]
 
 
@@ -83,10 +83,12 @@ def _rref_pins(matrix: list[list[Fraction]], n_unknown: int) -> set[int]:
                 rows[i] = [a - f * b for a, b in zip(rows[i], rows[r], strict=True)]
         pivots.append((r, col))
         r += 1
-    return {col for row, col in pivots
-            if all(rows[row][j] == 0 for j in range(n_unknown) if j != col)}
+    return {
+        col for row, col in pivots if all(rows[row][j] == 0 for j in range(n_unknown) if j != col)
+    }
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_attacker_cannot_recover_any_suppressed_cell(case):
@@ -120,8 +122,9 @@ def test_attacker_cannot_recover_any_suppressed_cell(case):
             a_rows.append(coeffs)
             b.append(rhs)
     pinned = _rref_pins(a_rows, len(unknown)) if a_rows else set()
-    assert not pinned, [out.iloc[unknown[j]][["level", "area_code", "category"]].tolist()
-                        for j in pinned]
+    assert not pinned, [
+        out.iloc[unknown[j]][["level", "area_code", "category"]].tolist() for j in pinned
+    ]
     # The production check agrees with the exact one.
     assert not suppression.recoverable(len(out), eqs, hidden).any()
 
@@ -144,15 +147,27 @@ def test_secondary_suppression_hides_no_more_than_it_must():
     """One small zone in a ward of three: it and exactly one sibling are hidden (the cheapest
     that stops subtraction from the ward), and the ward and council stay published. Hiding
     too little or too much both fail."""
-    cells = pd.DataFrame({
-        "level": ["datazone"] * 6 + ["ward", "ward", "council"],
-        "area_code": ["A1", "A2", "A3", "B1", "B2", "B3", "A", "B", "C"],
-        "value": [3.0, 9, 12, 20, 30, 40, 24, 90, 114]})
+    cells = pd.DataFrame(
+        {
+            "level": ["datazone"] * 6 + ["ward", "ward", "council"],
+            "area_code": ["A1", "A2", "A3", "B1", "B2", "B3", "A", "B", "C"],
+            "value": [3.0, 9, 12, 20, 30, 40, 24, 90, 114],
+        }
+    )
     cells = cells.assign(period="2024/25", measure=MEASURE)
-    hierarchy = [("datazone", "ward", pd.DataFrame({
-        "area_code": ["A1", "A2", "A3", "B1", "B2", "B3"],
-        "parent_code": ["A", "A", "A", "B", "B", "B"]})),
-        ("ward", "council", pd.DataFrame({"area_code": ["A", "B"], "parent_code": "C"}))]
+    hierarchy = [
+        (
+            "datazone",
+            "ward",
+            pd.DataFrame(
+                {
+                    "area_code": ["A1", "A2", "A3", "B1", "B2", "B3"],
+                    "parent_code": ["A", "A", "A", "B", "B", "B"],
+                }
+            ),
+        ),
+        ("ward", "council", pd.DataFrame({"area_code": ["A", "B"], "parent_code": "C"})),
+    ]
     out = suppression.suppress_cells(cells, hierarchy, {MEASURE: THRESHOLD}, {MEASURE})
     notes = dict(zip(out["area_code"], out["note"], strict=True))
     assert {c for c, n in notes.items() if n} == {"A1", "A2"}

@@ -25,8 +25,11 @@ SKIP = {"assets/plotly.min.js"}
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and str(p.relative_to(folder)) not in SKIP}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and str(p.relative_to(folder)) not in SKIP
+    }
 
 
 def test_golden_site(tiny_site):
@@ -44,6 +47,10 @@ def test_golden_site(tiny_site):
         if got[rel] != want[rel]:
             diff = difflib.unified_diff(
                 want[rel].decode(errors="replace").splitlines(),
-                got[rel].decode(errors="replace").splitlines(), "golden/" + rel, "built/" + rel,
-                n=1, lineterm="")
+                got[rel].decode(errors="replace").splitlines(),
+                "golden/" + rel,
+                "built/" + rel,
+                n=1,
+                lineterm="",
+            )
             raise AssertionError("\n".join(list(diff)[:40]) + "\n(see `make golden`)")

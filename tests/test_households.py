@@ -41,8 +41,9 @@ CTR = [
 SCG = ["HH-0002", "HH-0004", "HH-0005", "HH-0008", "HH-9999"]  # HH-9999 is not on CTR
 
 
-def _write_council(folder: Path, *, extra: str = "", key_column: str = "Household ref",
-                   ctr_extra_rows: int = 0) -> Path:
+def _write_council(
+    folder: Path, *, extra: str = "", key_column: str = "Household ref", ctr_extra_rows: int = 0
+) -> Path:
     """A copy of the tiny council with household-level CTR and SCG extracts."""
     data = folder / "data"
     data.mkdir(parents=True)
@@ -53,16 +54,19 @@ def _write_council(folder: Path, *, extra: str = "", key_column: str = "Househol
     for n, (key, zone, kids, family) in enumerate(CTR):
         name = PLANTED_NAME if key == PLANTED_KEY else f"Test Person {chr(65 + n)}"
         postcode = PLANTED_POSTCODE if key == PLANTED_KEY else f"XX1 {n}AB"
-        lines.append(f'{key},{name},"{n + 1} Nowhere Lane",{postcode},{zone},2024/25,{kids},'
-                     f"{family}")
+        lines.append(
+            f'{key},{name},"{n + 1} Nowhere Lane",{postcode},{zone},2024/25,{kids},{family}'
+        )
     (data / "ctr_households.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    scg_lines = ["Household ref,Data zone,Year"] + [
-        f"{k},X01900001,2024/25" for k in SCG]
+    scg_lines = ["Household ref,Data zone,Year"] + [f"{k},X01900001,2024/25" for k in SCG]
     (data / "scg_households.csv").write_text("\n".join(scg_lines) + "\n", encoding="utf-8")
     config = TINY_CONFIG.read_text(encoding="utf-8")
-    config = config.replace("geography: geography",
-                            f"geography: {TINY_CONFIG.parent / 'geography'}")
-    config = config.replace("indicators: all", textwrap.dedent(f"""\
+    config = config.replace(
+        "geography: geography", f"geography: {TINY_CONFIG.parent / 'geography'}"
+    )
+    config = config.replace(
+        "indicators: all",
+        textwrap.dedent(f"""\
       - id: ctr_records
         title: CTR households
         file: ctr_households.csv
@@ -87,7 +91,8 @@ def _write_council(folder: Path, *, extra: str = "", key_column: str = "Househol
         not_in: [scg_records]
         where: {{school_age_children: {{min: 1}}}}
     indicators: all
-    {extra}"""))
+    {extra}"""),
+    )
     path = folder / "council.yaml"
     path.write_text(config, encoding="utf-8")
     return path
@@ -112,10 +117,14 @@ def test_matching_counts_households_not_receiving_by_zone(tmp_path, catalogue):
     zone; the household with no school-age child is not counted."""
     v = validate(_write_council(tmp_path / "c"), None, catalogue)
     assert not v.errors, v.errors
-    matched = v.checked.table[v.checked.table["measure"]
-                              == "ctr_households_school_age_children_no_scg"]
+    matched = v.checked.table[
+        v.checked.table["measure"] == "ctr_households_school_age_children_no_scg"
+    ]
     assert dict(zip(matched["area_code"], matched["value"], strict=True)) == {
-        "X01900001": 2, "X01900002": 2, "X01900003": 2}
+        "X01900001": 2,
+        "X01900002": 2,
+        "X01900003": 2,
+    }
     ctr = v.checked.table[v.checked.table["measure"] == "ctr_households_in_extract"]
     assert ctr["value"].sum() == 11
     # Breakdown categories add up to each zone's total; a blank family type is "unknown".
@@ -129,8 +138,9 @@ def test_matching_counts_households_not_receiving_by_zone(tmp_path, catalogue):
 
 def test_matched_totals_after_suppression(household_site):
     """The council total of 6 is published; every zone (2) and ward (4 and 2) is withheld."""
-    csv = pd.read_csv(household_site / "tiny" / "data" / "indicator_values.csv", dtype=str,
-                      keep_default_na=False)
+    csv = pd.read_csv(
+        household_site / "tiny" / "data" / "indicator_values.csv", dtype=str, keep_default_na=False
+    )
     rows = csv[csv["indicator"] == "ctr_school_age_no_scg"]
     got = {(r.level, r.area_code): (r.value, r.suppressed) for r in rows.itertuples()}
     value, suppressed = got[("council", "X12900001")]
@@ -149,19 +159,27 @@ def test_planted_key_postcode_and_name_never_reach_the_output(household_site):
     assert len(files) > 20
     for path in files:
         text = path.read_bytes().decode("utf-8", errors="replace").lower()
-        for secret in (PLANTED_KEY, PLANTED_POSTCODE, PLANTED_NAME, "nowhere lane",
-                       "xx9 9zz".replace(" ", "")):
+        for secret in (
+            PLANTED_KEY,
+            PLANTED_POSTCODE,
+            PLANTED_NAME,
+            "nowhere lane",
+            "xx9 9zz".replace(" ", ""),
+        ):
             assert secret.lower() not in text, (path, "planted value leaked")
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["name", "count"])
-def test_broken_render_hook_fails_the_build_and_keeps_the_old_site(tmp_path, monkeypatch,
-                                                                 kind):
+def test_broken_render_hook_fails_the_build_and_keeps_the_old_site(tmp_path, monkeypatch, kind):
     """A render that leaks a planted name, or a withheld count into the CSV, stops the
     build with LeakError (naming the file, not the value) and the old site survives."""
     config = _write_council(tmp_path / "council")
@@ -177,9 +195,12 @@ def test_broken_render_hook_fails_the_build_and_keeps_the_old_site(tmp_path, mon
         else:
             path = "tiny/data/indicator_values.csv"
             lines = files[path].decode().split("\n")
-            lines = [ln.replace("[c]", "2", 1)
-                     if ln.startswith("ctr_school_age_no_scg,datazone,X01900001,") else ln
-                     for ln in lines]
+            lines = [
+                ln.replace("[c]", "2", 1)
+                if ln.startswith("ctr_school_age_no_scg,datazone,X01900001,")
+                else ln
+                for ln in lines
+            ]
             files[path] = "\n".join(lines).encode()
         return files
 
@@ -202,6 +223,7 @@ def test_pseudonyms_are_hmac_of_the_configured_key(monkeypatch):
     import hmac
 
     from generator.ingest.config import Privacy
+
     monkeypatch.setenv("TEST_HMAC_KEY", "s3cret")
     got = loaders.pseudonymiser(Privacy(key_env="TEST_HMAC_KEY"))(pd.Series(["HH-1"]))
     assert got[0] == hmac.new(b"s3cret", b"HH-1", hashlib.sha256).hexdigest()
@@ -218,8 +240,11 @@ def test_clear_errors_for_key_threshold_and_variable(tmp_path, catalogue, monkey
     """An unset key variable, a key column not in the file and a threshold below the
     catalogue minimum are each reported at their place in the config."""
     monkeypatch.delenv("COUNCIL_HMAC_KEY", raising=False)
-    config = _write_council(tmp_path / "c", key_column="Household reference",
-                            extra="privacy: {key_env: COUNCIL_HMAC_KEY}\n")
+    config = _write_council(
+        tmp_path / "c",
+        key_column="Household reference",
+        extra="privacy: {key_env: COUNCIL_HMAC_KEY}\n",
+    )
     text = config.read_text().replace("threshold: 5", "threshold: 3")
     config.write_text(text)
     v = validate(config, None, catalogue)

@@ -66,31 +66,37 @@ def test_sii_is_weighted_by_population():
     # group, var(slope) = sum(c_g^2 s_g^2) where c are the weighted least-squares weights.
     xbar = np.average(x, weights=pop)
     c = share * (x - xbar) / np.sum(share * (x - xbar) ** 2)
-    half = 1.96 * np.sqrt(np.sum(c ** 2 * (2 / 3.92) ** 2))
+    half = 1.96 * np.sqrt(np.sum(c**2 * (2 / 3.92) ** 2))
     assert s.sii_upper - s.sii == pytest.approx(half)
 
 
 def test_no_sii_when_a_quintile_is_withheld():
     """A withheld quintile leaves the SII blank with a reason, never fitted on the rest."""
-    s = inequality.slope_index(np.array([30, np.nan, 20, 10, 10]), np.full(5, 100.0),
-                               np.zeros(5), np.ones(5))
+    s = inequality.slope_index(
+        np.array([30, np.nan, 20, 10, 10]), np.full(5, 100.0), np.zeros(5), np.ones(5)
+    )
     assert np.isnan(s.sii) and "withheld" in s.reason
 
 
 def test_quintiles_and_deciles_from_ranks():
     """quintile = ceil(rank / 6976 x 5): 1395 is the last rank of quintile 1; a rank beyond
     the stated number of zones is an error naming the setting."""
-    m = pd.DataFrame({"level": "datazone", "area_code": ["a", "b", "c", "d"],
-                      "period": "2020", "measure": "simd_rank",
-                      "value": [1.0, 1395, 1396, 6976]})
+    m = pd.DataFrame(
+        {
+            "level": "datazone",
+            "area_code": ["a", "b", "c", "d"],
+            "period": "2020",
+            "measure": "simd_rank",
+            "value": [1.0, 1395, 1396, 6976],
+        }
+    )
     g = inequality.simd_groups(m, "datazone", "simd_rank", 6976)
     q = g[g["grouping"] == "quintile"].set_index("area_code")["group"].to_dict()
     d = g[g["grouping"] == "decile"].set_index("area_code")["group"].to_dict()
     assert q == {"a": 1, "b": 1, "c": 2, "d": 5}
     assert d == {"a": 1, "b": 2, "c": 3, "d": 10}
     with pytest.raises(CdashError, match="inequality.zones"):
-        inequality.simd_groups(m.assign(value=[1.0, 2, 3, 7000]), "datazone", "simd_rank",
-                               6976)
+        inequality.simd_groups(m.assign(value=[1.0, 2, 3, 7000]), "datazone", "simd_rank", 6976)
 
 
 def test_quintile_values_are_sums_of_their_zones(demo):
@@ -98,16 +104,24 @@ def test_quintile_values_are_sums_of_their_zones(demo):
     its data zones (the published zone rows, where none in it is withheld)."""
     values, groups = demo.values, demo.groups
     simd = values[(values["indicator"] == "simd_rank") & (values["level"] == "datazone")]
-    quintile = dict(zip(simd["area_code"], np.ceil(simd["value"] / 6976 * 5).astype(int),
-                        strict=True))
+    quintile = dict(
+        zip(simd["area_code"], np.ceil(simd["value"] / 6976 * 5).astype(int), strict=True)
+    )
     checked = 0
     for ind_id in ("cilif_share", "uc_households_per_1000_children", "scp_uptake"):
-        zones = values[(values["indicator"] == ind_id) & (values["level"] == "datazone")
-                       & (values["period"] == "2024/25")]
+        zones = values[
+            (values["indicator"] == ind_id)
+            & (values["level"] == "datazone")
+            & (values["period"] == "2024/25")
+        ]
         zones = zones.assign(q=zones["area_code"].map(quintile))
         for q, part in zones.groupby("q"):
-            row = groups[(groups["indicator"] == ind_id) & (groups["period"] == "2024/25")
-                         & (groups["grouping"] == "quintile") & (groups["group"] == q)]
+            row = groups[
+                (groups["indicator"] == ind_id)
+                & (groups["period"] == "2024/25")
+                & (groups["grouping"] == "quintile")
+                & (groups["group"] == q)
+            ]
             assert len(row) == 1 and int(row["zones"].iloc[0]) == len(part)
             if part["suppressed"].any() or row["suppressed"].iloc[0]:
                 continue
@@ -126,40 +140,65 @@ def tiny():
 
 def _group_cells(pack, zone_values, groups):
     cells = _cells(pack.lookup, zone_values)
-    zones = pd.DataFrame([{"area_code": z, "grouping": "quintile", "group": g}
-                          for g, members in groups.items() for z in members])
+    zones = pd.DataFrame(
+        [
+            {"area_code": z, "grouping": "quintile", "group": g}
+            for g, members in groups.items()
+            for z in members
+        ]
+    )
     sums = inequality.group_measures(cells, zones, "datazone", ["fsm_registered_p6_p7"])
     return cells, zones, sums
 
 
-ZONES = {"X01900001": 7, "X01900002": 5, "X01900003": 3, "X01900004": 6, "X01900005": 13,
-         "X01900006": 8}  # 03 is under 5; 06 goes with it (smallest sibling in its ward)
+ZONES = {
+    "X01900001": 7,
+    "X01900002": 5,
+    "X01900003": 3,
+    "X01900004": 6,
+    "X01900005": 13,
+    "X01900006": 8,
+}  # 03 is under 5; 06 goes with it (smallest sibling in its ward)
 
 
 def test_quintile_with_one_withheld_zone_is_withheld(tiny):
     """A quintile holding exactly one withheld zone would give it away (total minus the
     published zones), so it is withheld; a quintile with none is published."""
     catalogue, pack = tiny
-    cells, zones, sums = _group_cells(pack, ZONES, {1: ["X01900001", "X01900003"],
-                                                    2: ["X01900002", "X01900006"],
-                                                    3: ["X01900004", "X01900005"]})
+    cells, zones, sums = _group_cells(
+        pack,
+        ZONES,
+        {
+            1: ["X01900001", "X01900003"],
+            2: ["X01900002", "X01900006"],
+            3: ["X01900004", "X01900005"],
+        },
+    )
     hidden = suppression.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
     assert set(hidden.loc[hidden["suppressed"], "area_code"]) == {"X01900003", "X01900006"}
-    out = suppression.suppress_groups(sums, zones, hidden, pack, catalogue,
-                                     {"fsm_registered_p6_p7": 5})
+    out = suppression.suppress_groups(
+        sums, zones, hidden, pack, catalogue, {"fsm_registered_p6_p7": 5}
+    )
     assert dict(zip(out["group"], out["note"], strict=True)) == {
-        1: "secondary", 2: "secondary", 3: ""}
+        1: "secondary",
+        2: "secondary",
+        3: "",
+    }
 
 
 def test_quintile_with_two_withheld_zones_is_published(tiny):
     """Two withheld zones in one quintile only give away their sum, which their ward
     already does: the quintile is published."""
     catalogue, pack = tiny
-    cells, zones, sums = _group_cells(pack, ZONES, {
-        1: ["X01900003", "X01900006"], 2: ["X01900001", "X01900002", "X01900004", "X01900005"]})
+    cells, zones, sums = _group_cells(
+        pack,
+        ZONES,
+        {1: ["X01900003", "X01900006"], 2: ["X01900001", "X01900002", "X01900004", "X01900005"]},
+    )
     hidden = suppression.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
-    out = suppression.suppress_groups(sums, zones, hidden, pack, catalogue,
-                                     {"fsm_registered_p6_p7": 5})
+    out = suppression.suppress_groups(
+        sums, zones, hidden, pack, catalogue, {"fsm_registered_p6_p7": 5}
+    )
     assert not out["suppressed"].any()
 
 
@@ -170,17 +209,26 @@ def test_small_quintile_total_is_primary_and_protected(tiny):
     zones (2 + 1) do not add up to a published 3."""
     catalogue, pack = tiny
     zones_v = {**ZONES, "X01900003": 2, "X01900006": 1}
-    cells, zones, sums = _group_cells(pack, zones_v, {1: ["X01900003"],
-                                                      2: ["X01900001", "X01900006"],
-                                                      3: ["X01900002", "X01900004",
-                                                          "X01900005"]})
+    cells, zones, sums = _group_cells(
+        pack,
+        zones_v,
+        {
+            1: ["X01900003"],
+            2: ["X01900001", "X01900006"],
+            3: ["X01900002", "X01900004", "X01900005"],
+        },
+    )
     hidden = suppression.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
-    out = suppression.suppress_groups(sums, zones, hidden, pack, catalogue,
-                                     {"fsm_registered_p6_p7": 5})
+    out = suppression.suppress_groups(
+        sums, zones, hidden, pack, catalogue, {"fsm_registered_p6_p7": 5}
+    )
     notes = dict(zip(hidden["area_code"], hidden["note"], strict=True))
     assert notes["X01900005"] == "secondary"
     assert dict(zip(out["group"], out["note"], strict=True)) == {
-        1: "primary", 2: "secondary", 3: "secondary"}
+        1: "primary",
+        2: "secondary",
+        3: "secondary",
+    }
 
 
 def test_indicator_page_shows_quintile_chart_table_and_sii(demo_site, demo):
@@ -189,17 +237,26 @@ def test_indicator_page_shows_quintile_chart_table_and_sii(demo_site, demo):
     html = (demo_site / "demo" / "indicators" / "cilif_share.html").read_text("utf-8")
     assert 'id="simd-quintiles"' in html and 'id="table-simd"' in html
     g = demo.groups
-    rows = g[(g["indicator"] == "cilif_share") & (g["period"] == "2024/25")
-             & (g["grouping"] == "quintile")].sort_values("group")
-    table = html[html.index('id="table-simd"'):]
-    table = table[:table.index("</table>")]
+    rows = g[
+        (g["indicator"] == "cilif_share")
+        & (g["period"] == "2024/25")
+        & (g["grouping"] == "quintile")
+    ].sort_values("group")
+    table = html[html.index('id="table-simd"') :]
+    table = table[: table.index("</table>")]
     for r in rows.itertuples(index=False):
-        name = "Quintile 1 (most deprived)" if r.group == 1 else (
-            "Quintile 5 (least deprived)" if r.group == 5 else f"Quintile {r.group}")
-        assert re.search(rf"<th scope=\"row\">{re.escape(name)}</th><td class=\"num\">"
-                         rf"{r.zones}</td><td class=\"num\">{int(r.numerator):,}</td>"
-                         rf"<td class=\"num\">{int(r.denominator):,}</td>"
-                         rf"<td class=\"num\">{r.value:.1f}</td>", table), name
+        name = (
+            "Quintile 1 (most deprived)"
+            if r.group == 1
+            else ("Quintile 5 (least deprived)" if r.group == 5 else f"Quintile {r.group}")
+        )
+        assert re.search(
+            rf"<th scope=\"row\">{re.escape(name)}</th><td class=\"num\">"
+            rf"{r.zones}</td><td class=\"num\">{int(r.numerator):,}</td>"
+            rf"<td class=\"num\">{int(r.denominator):,}</td>"
+            rf"<td class=\"num\">{r.value:.1f}</td>",
+            table,
+        ), name
     s = demo.slopes[("cilif_share", "2024/25")]
     assert f"Slope index of inequality (SII): {abs(s.sii):.1f}%" in html
     assert f"{s.rii:.2f} (95% CI {s.rii_lower:.2f} to {s.rii_upper:.2f})" in html
@@ -209,21 +266,33 @@ def test_compared_with_scotland_on_pages(demo_site, demo):
     """The council's value against Scotland carries the comparison the CI gives, coloured
     by polarity, on the indicator page; area profiles have the Scotland column."""
     v = demo.values
-    council = v[(v["indicator"] == "cilif_share") & (v["level"] == "council")
-                & (v["period"] == "2024/25")].iloc[0]
-    expected = ("worse" if council["lower"] > council["national"] else
-                "better" if council["upper"] < council["national"] else "similar")
+    council = v[
+        (v["indicator"] == "cilif_share") & (v["level"] == "council") & (v["period"] == "2024/25")
+    ].iloc[0]
+    expected = (
+        "worse"
+        if council["lower"] > council["national"]
+        else "better"
+        if council["upper"] < council["national"]
+        else "similar"
+    )
     assert council["national"] == pytest.approx(217000 / 900000 * 100)
     assert council["national_comparison"] == expected
     html = (demo_site / "demo" / "indicators" / "cilif_share.html").read_text("utf-8")
     label = {"worse": "Worse", "better": "Better", "similar": "Similar"}[expected]
-    assert (f'Scotland: {council["national"]:.1f}% · <span class="cmp cmp-{expected}">'
-            f"{label} {'to' if expected == 'similar' else 'than'} Scotland</span>") in html
-    ward = v[(v["indicator"] == "cilif_share") & (v["level"] == "ward")
-             & (v["period"] == "2024/25") & ~v["suppressed"]].iloc[0]
+    assert (
+        f'Scotland: {council["national"]:.1f}% · <span class="cmp cmp-{expected}">'
+        f"{label} {'to' if expected == 'similar' else 'than'} Scotland</span>"
+    ) in html
+    ward = v[
+        (v["indicator"] == "cilif_share")
+        & (v["level"] == "ward")
+        & (v["period"] == "2024/25")
+        & ~v["suppressed"]
+    ].iloc[0]
     area = (demo_site / "demo" / "areas" / "ward" / f"{ward['area_code']}.html").read_text()
     assert "Compared with Scotland" in area
-    assert f'cmp-{ward["national_comparison"]}' in area
+    assert f"cmp-{ward['national_comparison']}" in area
     # Uptake with the council's own ratio has no national comparator.
     assert v.loc[v["indicator"] == "scp_uptake", "national"].isna().all()
 
@@ -240,7 +309,7 @@ def test_area_profile_shows_index_components(demo_site, demo):
 def test_nav_is_named_and_unmet_need_follows_overview(demo_site):
     """Unmet need comes right after Overview; links by name still go to the right pages."""
     html = (demo_site / "demo" / "indicators" / "cilif_share.html").read_text("utf-8")
-    nav = html[html.index('aria-label="Main"'):]
-    labels = re.findall(r'">([^<]+)</a></li>', nav[:nav.index("</nav>")])
+    nav = html[html.index('aria-label="Main"') :]
+    labels = re.findall(r'">([^<]+)</a></li>', nav[: nav.index("</nav>")])
     assert labels[:2] == ["Overview", "Unmet need"]
     assert 'href="../about.html#cilif_share">Full definitions' in html

@@ -8,18 +8,23 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from generator.ingest.config import Dataset
+from generator.ingest.datasets import Dataset
 from generator.ingest.loaders import decode, load_dataset, parse_numbers
 from generator.ingest.yamlio import YamlDocument
 
 HEADER = "Data Zone,Year,Children – relative low income (£ context)\n"
-ROWS = "X01900001,2024/25,\"1,234\"\nX01900002,2024/25,56\n"
+ROWS = 'X01900001,2024/25,"1,234"\nX01900002,2024/25,56\n'
 
 
 def _spec(**overrides) -> Dataset:
-    base = {"id": "cilif", "title": "t", "file": "data.csv",
-            "area": {"column": "Data Zone"}, "period": {"column": "Year"},
-            "measures": {"cilif_children": "Children – relative low income (£ context)"}}
+    base = {
+        "id": "cilif",
+        "title": "t",
+        "file": "data.csv",
+        "area": {"column": "Data Zone"},
+        "period": {"column": "Year"},
+        "measures": {"cilif_children": "Children – relative low income (£ context)"},
+    }
     return Dataset.model_validate({**base, **overrides})
 
 
@@ -68,9 +73,13 @@ def test_xlsx_with_title_rows(tmp_path):
     sheet.append([None, None, None])
     wb.properties.created = dt.datetime(2025, 1, 1)
     wb.save(tmp_path / "fsm.xlsx")
-    spec = _spec(file="fsm.xlsx", sheet="FSM by data zone", header_row=4,
-                 measures={"fsm_registered_p6_p7": "P6-P7 FSM"},
-                 period={"column": "Year", "map": {"2024": "2024/25"}})
+    spec = _spec(
+        file="fsm.xlsx",
+        sheet="FSM by data zone",
+        header_row=4,
+        measures={"fsm_registered_p6_p7": "P6-P7 FSM"},
+        period={"column": "Year", "map": {"2024": "2024/25"}},
+    )
     result = _load(tmp_path, spec)
     assert result.problems == []
     assert result.rows_read == 2
@@ -85,7 +94,8 @@ def test_unknown_sheet_lists_sheets(tmp_path):
     wb.save(tmp_path / "fsm.xlsx")
     result = _load(tmp_path, _spec(file="fsm.xlsx", sheet="FSM"))
     assert [(p.code, p.message) for p in result.problems] == [
-        ("unknown-sheet", "no sheet 'FSM'; sheets are: 'Data'")]
+        ("unknown-sheet", "no sheet 'FSM'; sheets are: 'Data'")
+    ]
 
 
 def test_fixed_period(tmp_path):
@@ -97,7 +107,6 @@ def test_fixed_period(tmp_path):
 
 def test_parse_numbers_separators_and_missing():
     """Thousands separators and £ are numbers; configured missing markers are not errors."""
-    values, bad = parse_numbers(pd.Series(["1,234", "£2,500.50", "*", "", "12a", "7"]),
-                                ["", "*"])
+    values, bad = parse_numbers(pd.Series(["1,234", "£2,500.50", "*", "", "12a", "7"]), ["", "*"])
     assert bad.tolist() == [False, False, False, False, True, False]
     assert values[0] == 1234 and values[1] == 2500.5 and values[5] == 7

@@ -35,12 +35,17 @@ runner = CliRunner()
 
 
 def _bake(cookies: Any, **answers: str) -> Any:
-    context = {"council_name": "Brightwater Council", "gss_code": "X12000001",
-               "geography_pack": str(DEMO_PACK), "contact_email": "data@brightwater.example",
-               **answers}
+    context = {
+        "council_name": "Brightwater Council",
+        "gss_code": "X12000001",
+        "geography_pack": str(DEMO_PACK),
+        "contact_email": "data@brightwater.example",
+        **answers,
+    }
     return cookies.bake(extra_context=context, template=str(TEMPLATE))
 
 
+@pytest.mark.slow
 def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path):
     """The template bakes a council that validates and builds on the demo geography and data,
     and appears on the portal beside the demo."""
@@ -48,8 +53,7 @@ def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path):
     assert result.exit_code == 0, result.exception
     folder = Path(result.project_path)
     assert folder.name == "brightwater"
-    assert {p.name for p in folder.iterdir()} == {"council.yaml", "interventions.yaml",
-                                                  "README.md"}
+    assert {p.name for p in folder.iterdir()} == {"council.yaml", "interventions.yaml", "README.md"}
     catalogue = load_catalogue()
     v = validate(folder / "council.yaml", DEMO_DATA, catalogue)
     assert v.problems == []
@@ -59,37 +63,46 @@ def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path):
     # Every indicator the demo's aggregate exports can feed is available; the rest lack
     # measures that only other sources (national files, household extracts) carry.
     demo = load_yaml(ROOT / "council_configs" / "demo" / "council.yaml").data
-    demo_measures = {m for ds in demo["datasets"] if not ds.get("record_level")
-                     for m in ds.get("measures", {})}
+    demo_measures = {
+        m for ds in demo["datasets"] if not ds.get("record_level") for m in ds.get("measures", {})
+    }
     for status in data_report.unavailable:
         assert status.missing_measures and not set(status.missing_measures) & demo_measures
 
     out = tmp_path / "site"
-    built = site.build([ROOT / "council_configs" / "demo" / "council.yaml",
-                        folder / "council.yaml"], out, data_dir=DEMO_DATA,
-                       build_date=BUILD_DATE)
+    built = site.build(
+        [ROOT / "council_configs" / "demo" / "council.yaml", folder / "council.yaml"],
+        out,
+        data_dir=DEMO_DATA,
+        build_date=BUILD_DATE,
+    )
     assert built.councils == ["demo", "brightwater"]
     portal = (out / "index.html").read_text()
     assert 'href="brightwater/index.html"' in portal and "Brightwater Council" in portal
     assert "data@brightwater.example" in (out / "brightwater" / "about.html").read_text()
 
 
+@pytest.mark.slow
 def test_baked_council_builds_with_its_data_folder(cookies, tmp_path):
     """A baked council's data comes from --data-dir; nothing points into the repository."""
     result = _bake(cookies, council_name="Eastmuir Council")
     text = (Path(result.project_path) / "council.yaml").read_text()
     assert "data_dir" not in text.split("datasets:")[0]
     out = tmp_path / "site"
-    site.build([Path(result.project_path) / "council.yaml"], out, data_dir=DEMO_DATA,
-               build_date=BUILD_DATE)
+    site.build(
+        [Path(result.project_path) / "council.yaml"], out, data_dir=DEMO_DATA, build_date=BUILD_DATE
+    )
     assert (out / "eastmuir" / "quality.html").is_file()
 
 
-@pytest.mark.parametrize("answers, expected", [
-    ({"gss_code": "S1200004"}, "expected S12 followed by 6 digits"),
-    ({"gss_code": "E05000001"}, "expected S12 followed by 6 digits"),
-    ({"slug": "West Lothian"}, "expected lower-case letters and digits"),
-])
+@pytest.mark.parametrize(
+    "answers, expected",
+    [
+        ({"gss_code": "S1200004"}, "expected S12 followed by 6 digits"),
+        ({"gss_code": "E05000001"}, "expected S12 followed by 6 digits"),
+        ({"slug": "West Lothian"}, "expected lower-case letters and digits"),
+    ],
+)
 def test_template_hook_refuses_malformed_answers(cookies, capfd, answers, expected):
     """The template's hook refuses a bad GSS code or slug, naming the form expected."""
     result = _bake(cookies, **answers)
@@ -106,9 +119,22 @@ def test_template_accepts_english_welsh_and_scottish_codes(cookies):
 
 
 def _new(tmp_path: Path, *extra: str) -> Any:
-    return runner.invoke(app, ["new", "--no-input", "--configs", str(tmp_path / "configs"),
-                               "--name", "Glenvale Council", "--code", "X12000001",
-                               "--geography", str(DEMO_PACK), *extra])
+    return runner.invoke(
+        app,
+        [
+            "new",
+            "--no-input",
+            "--configs",
+            str(tmp_path / "configs"),
+            "--name",
+            "Glenvale Council",
+            "--code",
+            "X12000001",
+            "--geography",
+            str(DEMO_PACK),
+            *extra,
+        ],
+    )
 
 
 def test_new_refuses_to_overwrite_and_leaves_the_first_untouched(tmp_path):
@@ -126,8 +152,19 @@ def test_new_refuses_to_overwrite_and_leaves_the_first_untouched(tmp_path):
 
 def test_new_refuses_a_bad_gss_code_naming_the_form(tmp_path):
     """A malformed GSS code is refused with the expected form, and nothing is written."""
-    result = runner.invoke(app, ["new", "--no-input", "--configs", str(tmp_path / "c"),
-                                 "--name", "West Lothian Council", "--code", "S12-40"])
+    result = runner.invoke(
+        app,
+        [
+            "new",
+            "--no-input",
+            "--configs",
+            str(tmp_path / "c"),
+            "--name",
+            "West Lothian Council",
+            "--code",
+            "S12-40",
+        ],
+    )
     assert result.exit_code == 2
     assert "S12 followed by 6 digits" in " ".join(result.output.split())
     assert not (tmp_path / "c" / "west-lothian").exists()
@@ -135,17 +172,22 @@ def test_new_refuses_a_bad_gss_code_naming_the_form(tmp_path):
 
 def test_new_interactive_asks_each_question(tmp_path):
     """Without --no-input, `cdash new` prompts; the answers land in the config."""
-    answers = "\n".join(["Northbay Council", "X12000002", "", str(DEMO_PACK), "#22577a",
-                         "", "10"]) + "\n"
+    answers = (
+        "\n".join(["Northbay Council", "X12000002", "", str(DEMO_PACK), "#22577a", "", "10"]) + "\n"
+    )
     result = runner.invoke(app, ["new", "--configs", str(tmp_path)], input=answers)
     assert result.exit_code == 0, result.output
     cfg = CouncilConfig.model_validate(load_yaml(tmp_path / "northbay" / "council.yaml").data)
     assert (cfg.council.slug, cfg.council.colour, cfg.disclosure.threshold) == (
-        "northbay", "#22577a", 10)
+        "northbay",
+        "#22577a",
+        10,
+    )
     assert cfg.council.contact_email is None
 
 
 # --- the editor schema -------------------------------------------------------------------
+
 
 def test_committed_schema_is_up_to_date():
     """schema/council.schema.json matches the models; regenerate it with `cdash schema`."""
@@ -165,7 +207,8 @@ def test_schema_validates_every_shipped_config(path):
     schema = json.loads(reference.DEFAULT_SCHEMA.read_text())
     jsonschema.validate(load_yaml(path).data, schema)
     assert path.read_text().startswith(
-        "# yaml-language-server: $schema=../../schema/council.schema.json\n")
+        "# yaml-language-server: $schema=../../schema/council.schema.json\n"
+    )
 
 
 def test_schema_rejects_an_unknown_key():
@@ -174,8 +217,7 @@ def test_schema_rejects_an_unknown_key():
     data = load_yaml(ROOT / "council_configs" / "demo" / "council.yaml").data
     jsonschema.validate(data, schema)
     with pytest.raises(jsonschema.ValidationError, match="colur"):
-        jsonschema.validate({**data, "council": {**data["council"], "colur": "#000000"}},
-                            schema)
+        jsonschema.validate({**data, "council": {**data["council"], "colur": "#000000"}}, schema)
     with pytest.raises(jsonschema.ValidationError, match="indicator"):
         jsonschema.validate({**data, "indicator": "all"}, schema)
 
@@ -209,8 +251,9 @@ def test_every_catalogue_entry_and_field_has_a_description():
     """Every theme, measure and indicator has a description, and so does every model field."""
     catalogue = load_catalogue()
     empty = [f"measure {m.id}" for m in catalogue.measures.values() if not m.description.strip()]
-    empty += [f"indicator {i.id}" for i in catalogue.indicators.values()
-              if not i.description.strip()]
+    empty += [
+        f"indicator {i.id}" for i in catalogue.indicators.values() if not i.description.strip()
+    ]
     empty += [f"theme {t.id}" for t in catalogue.themes.values() if not t.description.strip()]
     assert empty == []
     models = {type(m) for m in catalogue.measures.values()}
@@ -235,6 +278,7 @@ def test_description_walk_finds_an_undescribed_field():
 
 # --- the catalogue -----------------------------------------------------------------------
 
+
 def test_committed_catalogue_page_is_up_to_date(tmp_path):
     """docs/indicators.md is what `cdash indicators --markdown` writes."""
     out = tmp_path / "indicators.md"
@@ -242,15 +286,15 @@ def test_committed_catalogue_page_is_up_to_date(tmp_path):
     assert result.exit_code == 0, result.output
     committed = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
     assert out.read_text(encoding="utf-8") == committed, (
-        "run `cdash indicators --markdown docs/indicators.md` and commit it")
+        "run `cdash indicators --markdown docs/indicators.md` and commit it"
+    )
     for ind in load_catalogue().indicators.values():
         assert f"`{ind.id}`" in committed
 
 
 def test_indicators_filters_by_theme():
     """--theme lists only that theme's indicators; an unknown theme is a usage error."""
-    result = runner.invoke(app, ["indicators", "--theme", "cost_of_living"],
-                           env={"COLUMNS": "200"})
+    result = runner.invoke(app, ["indicators", "--theme", "cost_of_living"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "foodbank_referrals_per_1000_children" in result.output
     assert "fsm_p6_p7_share" not in result.output
@@ -259,6 +303,7 @@ def test_indicators_filters_by_theme():
 
 
 # --- the data contract report ------------------------------------------------------------
+
 
 def test_validate_json_is_stable_and_documented():
     """`validate --format json` gives the same sorted JSON twice, and every key is documented."""
@@ -272,16 +317,18 @@ def test_validate_json_is_stable_and_documented():
     assert tiny["school_meals"]["rows_read"] == 12
     assert tiny["school_meals"]["coverage"] == {"2023/24": 1.0, "2024/25": 1.0}
     docs = ONBOARDING.read_text()
-    keys = set(data) | {k for d in data["datasets"] for k in d} | {
-        k for i in data["indicators"] for k in i}
+    keys = (
+        set(data)
+        | {k for d in data["datasets"] for k in d}
+        | {k for i in data["indicators"] for k in i}
+    )
     assert sorted(k for k in keys if not re.search(rf"[`.]{k}(\[\])?`", docs)) == []
 
 
 def test_report_counts_dropped_rows_by_reason():
     """Rows dropped are counted by the problem that dropped them."""
     catalogue = load_catalogue()
-    v = validate(ROOT / "tests" / "fixtures" / "bad-rows" / "council.yaml", None,
-                      catalogue)
+    v = validate(ROOT / "tests" / "fixtures" / "bad-rows" / "council.yaml", None, catalogue)
     ds = report.build_report(v, catalogue).datasets[0]
     assert (ds.rows_read, ds.rows_used, ds.rows_dropped) == (5, 4, 1)
     assert ds.dropped_by_code == {"unknown-area": 1}
@@ -290,33 +337,43 @@ def test_report_counts_dropped_rows_by_reason():
 def test_report_flags_wrong_vintage_codes(tmp_path):
     """2011 data-zone codes against a pack of other zones are flagged with a suggestion."""
     config = tmp_path / "council.yaml"
-    config.write_text(TINY_CONFIG.read_text().replace(
-        "geography: geography", f"geography: {TINY_CONFIG.parent / 'geography'}"))
+    config.write_text(
+        TINY_CONFIG.read_text().replace(
+            "geography: geography", f"geography: {TINY_CONFIG.parent / 'geography'}"
+        )
+    )
     data = tmp_path / "data"
     shutil.copytree(TINY_CONFIG.parent / "data", data)
     fsm = data / "fsm.csv"
     lines = fsm.read_text().splitlines()
     assert lines[0].split(",")[:2] == ["DZ", "School year"]
-    lines += [re.sub(r"^[^,]*,", "S01007001,", lines[1]),
-              re.sub(r"^[^,]*,", "S01013500,", lines[1])]
+    lines += [
+        re.sub(r"^[^,]*,", "S01007001,", lines[1]),
+        re.sub(r"^[^,]*,", "S01013500,", lines[1]),
+    ]
     fsm.write_text("\n".join(lines) + "\n")
-    result = runner.invoke(app, ["validate", str(config), "--data-dir", str(data),
-                                 "--format", "json"])
+    result = runner.invoke(
+        app, ["validate", str(config), "--data-dir", str(data), "--format", "json"]
+    )
     assert result.exit_code == 1
     found = json.loads(result.stdout)["vintage"]
     assert [(f["vintage"], f["codes"], f["examples"]) for f in found] == [
-        ("2011", 1, ["S01007001"]), ("2022", 1, ["S01013500"])]
+        ("2011", 1, ["S01007001"]),
+        ("2022", 1, ["S01013500"]),
+    ]
     assert "export the data by 2022 data zones" in found[0]["suggestion"]
-    table = runner.invoke(app, ["validate", str(config), "--data-dir", str(data)],
-                          env={"COLUMNS": "200"})
+    table = runner.invoke(
+        app, ["validate", str(config), "--data-dir", str(data)], env={"COLUMNS": "200"}
+    )
     assert "Wrong vintage" in table.stdout and "S01007001" in table.stdout
 
 
 def test_dz_vintage_boundaries():
     """The first and last 2011 codes, and the first 2022 code."""
-    assert [report.dz_vintage(c) for c in ["S01006506", "S01013481", "S01013482",
-                                           "S01006505", "X01000001", "S02001234"]] == [
-        "2011", "2011", "2022", None, None, None]
+    assert [
+        report.dz_vintage(c)
+        for c in ["S01006506", "S01013481", "S01013482", "S01006505", "X01000001", "S02001234"]
+    ] == ["2011", "2011", "2022", None, None, None]
 
 
 def test_quality_page_shows_the_report(tiny_site):
@@ -334,10 +391,12 @@ def test_quality_page_shows_the_report(tiny_site):
 
 # --- the walkthrough ---------------------------------------------------------------------
 
+
 def _sh_blocks(text: str) -> list[str]:
     return re.findall(r"^```sh\n(.*?)^```", text, flags=re.S | re.M)
 
 
+@pytest.mark.slow
 def test_onboarding_walkthrough_runs(tmp_path):
     """Every sh block in docs/onboarding.md runs, in order, in an empty folder, and succeeds;
     the result is a built site for the new council."""
@@ -346,12 +405,20 @@ def test_onboarding_walkthrough_runs(tmp_path):
     # The stand-ins for a council's own files (see "Before you start").
     shutil.copytree(DEMO_PACK, tmp_path / "packs" / "glenvale")
     shutil.copytree(DEMO_DATA, tmp_path / "exports")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}"
-           f"{os.environ.get('PATH', '')}", "COLUMNS": "120"}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "COLUMNS": "120",
+    }
     env.pop("CDASH_DATA_DIR", None)
     for n, block in enumerate(blocks, 1):
-        done = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=tmp_path,
-                              env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", block],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, f"block {n}:\n{block}\n{done.stdout}\n{done.stderr}"
     # The fix step was needed: the first validation found the misnamed file.
     shown = re.search(r"^```text\n(council_configs/.*)\n```", ONBOARDING.read_text(), re.M)

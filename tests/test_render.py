@@ -32,11 +32,18 @@ LEAKED_VALUE = 87.6543
 
 # --- a tiny council, built here ------------------------------------------------------------
 
+
 def _square(x: int, y: int, size: float = 0.01) -> list[list[list[float]]]:
     x0, y0 = -3.2 + x * size, 55.9 + y * size
-    return [[[round(x0, 5), round(y0, 5)], [round(x0 + size, 5), round(y0, 5)],
-             [round(x0 + size, 5), round(y0 + size, 5)], [round(x0, 5), round(y0 + size, 5)],
-             [round(x0, 5), round(y0, 5)]]]
+    return [
+        [
+            [round(x0, 5), round(y0, 5)],
+            [round(x0 + size, 5), round(y0, 5)],
+            [round(x0 + size, 5), round(y0 + size, 5)],
+            [round(x0, 5), round(y0 + size, 5)],
+            [round(x0, 5), round(y0, 5)],
+        ]
+    ]
 
 
 def make_pack(root: Path) -> GeographyPack:
@@ -46,28 +53,53 @@ def make_pack(root: Path) -> GeographyPack:
     for n in range(N_DZ):
         code = f"X0100{n + 1:04d}"
         ward = ward_codes[n // 4]
-        rows.append({"datazone_code": code, "datazone_name": f"Testvale {n + 1:03d}",
-                     "ward_code": ward, "ward_name": WARDS[ward],
-                     "council_code": COUNCIL[0], "council_name": COUNCIL[1]})
-        dz_features.append({"type": "Feature", "id": code,
-                            "properties": {"code": code, "name": f"Testvale {n + 1:03d}"},
-                            "geometry": {"type": "Polygon", "coordinates": _square(n % 4,
-                                                                                 n // 4)}})
-    ward_features = [{"type": "Feature", "id": code, "properties": {"code": code, "name": name},
-                      "geometry": {"type": "Polygon",
-                                   "coordinates": _square(0, i, 0.04)}}
-                     for i, (code, name) in enumerate(WARDS.items())]
+        rows.append(
+            {
+                "datazone_code": code,
+                "datazone_name": f"Testvale {n + 1:03d}",
+                "ward_code": ward,
+                "ward_name": WARDS[ward],
+                "council_code": COUNCIL[0],
+                "council_name": COUNCIL[1],
+            }
+        )
+        dz_features.append(
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": {"code": code, "name": f"Testvale {n + 1:03d}"},
+                "geometry": {"type": "Polygon", "coordinates": _square(n % 4, n // 4)},
+            }
+        )
+    ward_features = [
+        {
+            "type": "Feature",
+            "id": code,
+            "properties": {"code": code, "name": name},
+            "geometry": {"type": "Polygon", "coordinates": _square(0, i, 0.04)},
+        }
+        for i, (code, name) in enumerate(WARDS.items())
+    ]
     root.mkdir(parents=True, exist_ok=True)
     for name, feats in (("datazone", dz_features), ("ward", ward_features)):
-        (root / f"{name}.geojson").write_text(json.dumps(
-            {"type": "FeatureCollection", "features": feats}), encoding="utf-8")
-    spec = PackSpec(name="test-pack", vintage="test", description="Squares for tests.",
-                    levels=[LevelSpec(id="datazone", label="Data zone",
-                                      label_plural="Data zones",
-                                      boundaries="datazone.geojson"),
-                            LevelSpec(id="ward", label="Ward", label_plural="Wards",
-                                      boundaries="ward.geojson"),
-                            LevelSpec(id="council", label="Council", label_plural="Councils")])
+        (root / f"{name}.geojson").write_text(
+            json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
+        )
+    spec = PackSpec(
+        name="test-pack",
+        vintage="test",
+        description="Squares for tests.",
+        levels=[
+            LevelSpec(
+                id="datazone",
+                label="Data zone",
+                label_plural="Data zones",
+                boundaries="datazone.geojson",
+            ),
+            LevelSpec(id="ward", label="Ward", label_plural="Wards", boundaries="ward.geojson"),
+            LevelSpec(id="council", label="Council", label_plural="Councils"),
+        ],
+    )
     lookup = pd.DataFrame(rows, dtype=str)
     lookup.to_csv(root / "lookup.csv", index=False)
     return GeographyPack(root=root, spec=spec, lookup=lookup)
@@ -75,29 +107,59 @@ def make_pack(root: Path) -> GeographyPack:
 
 def make_catalogue() -> Catalogue:
     measures = {
-        "cilif_children": Measure(id="cilif_children", label="Children in low income families",
-                                  description="d", unit="children", additive=True,
-                                  counts_people=True),
-        "children_0_15": Measure(id="children_0_15", label="Children aged 0 to 15",
-                                 description="d", unit="children", additive=True,
-                                 counts_people=True),
+        "cilif_children": Measure(
+            id="cilif_children",
+            label="Children in low income families",
+            description="d",
+            unit="children",
+            additive=True,
+            counts_people=True,
+        ),
+        "children_0_15": Measure(
+            id="children_0_15",
+            label="Children aged 0 to 15",
+            description="d",
+            unit="children",
+            additive=True,
+            counts_people=True,
+        ),
     }
-    themes = {"need": Theme(id="need", title="Need", description="How many children are "
-                                                                  "in poverty."),
-              "context": Theme(id="context", title="Context", description="Population.")}
+    themes = {
+        "need": Theme(id="need", title="Need", description="How many children are in poverty."),
+        "context": Theme(id="context", title="Context", description="Population."),
+    }
     share = ShareIndicator(
-        id="cilif_share", title="Children in low income families",
-        short_title="Low income families", description="Share of children aged 0 to 15 in "
-        "relative low income families.", theme="need", polarity="higher_is_worse", unit="%",
-        decimals=1, source="DWP/HMRC (synthetic)", caveats="Synthetic.", method="share",
-        numerator="cilif_children", denominator="children_0_15")
+        id="cilif_share",
+        title="Children in low income families",
+        short_title="Low income families",
+        description="Share of children aged 0 to 15 in relative low income families.",
+        theme="need",
+        polarity="higher_is_worse",
+        unit="%",
+        decimals=1,
+        source="DWP/HMRC (synthetic)",
+        caveats="Synthetic.",
+        method="share",
+        numerator="cilif_children",
+        denominator="children_0_15",
+    )
     count = CountIndicator(
-        id="children", title="Children aged 0 to 15", short_title="Children",
-        description="Number of children.", theme="context", polarity="neutral",
-        unit="children", decimals=0, source="NRS (synthetic)", caveats="None.",
-        method="count", measure="children_0_15")
-    return Catalogue(themes=themes, measures=measures,
-                     indicators={share.id: share, count.id: count})
+        id="children",
+        title="Children aged 0 to 15",
+        short_title="Children",
+        description="Number of children.",
+        theme="context",
+        polarity="neutral",
+        unit="children",
+        decimals=0,
+        source="NRS (synthetic)",
+        caveats="None.",
+        method="count",
+        measure="children_0_15",
+    )
+    return Catalogue(
+        themes=themes, measures=measures, indicators={share.id: share, count.id: count}
+    )
 
 
 def _wilson(k: float, n: float) -> tuple[float, float]:
@@ -121,28 +183,51 @@ def make_values(pack: GeographyPack) -> pd.DataFrame:
     frame = frame.merge(lookup, left_on="area_code", right_on="datazone_code")
     parts = [frame.assign(level="datazone")]
     for level in ("ward", "council"):
-        summed = frame.groupby([f"{level}_code", "period"], as_index=False)[
-            ["cilif", "children"]].sum().rename(columns={f"{level}_code": "area_code"})
+        summed = (
+            frame.groupby([f"{level}_code", "period"], as_index=False)[["cilif", "children"]]
+            .sum()
+            .rename(columns={f"{level}_code": "area_code"})
+        )
         parts.append(summed.assign(level=level))
     names = pack.names
     rows = []
     for part in parts:
         for r in part.itertuples(index=False):
             lo, hi = _wilson(r.cilif, r.children)
-            rows.append({"indicator": "cilif_share", "level": r.level, "area_code": r.area_code,
-                         "area_name": names[r.area_code], "period": r.period,
-                         "numerator": float(r.cilif), "denominator": float(r.children),
-                         "value": 100 * r.cilif / r.children, "lower": lo, "upper": hi})
-            rows.append({"indicator": "children", "level": r.level, "area_code": r.area_code,
-                         "area_name": names[r.area_code], "period": r.period,
-                         "numerator": float(r.children), "denominator": float("nan"),
-                         "value": float(r.children), "lower": float("nan"),
-                         "upper": float("nan")})
+            rows.append(
+                {
+                    "indicator": "cilif_share",
+                    "level": r.level,
+                    "area_code": r.area_code,
+                    "area_name": names[r.area_code],
+                    "period": r.period,
+                    "numerator": float(r.cilif),
+                    "denominator": float(r.children),
+                    "value": 100 * r.cilif / r.children,
+                    "lower": lo,
+                    "upper": hi,
+                }
+            )
+            rows.append(
+                {
+                    "indicator": "children",
+                    "level": r.level,
+                    "area_code": r.area_code,
+                    "area_name": names[r.area_code],
+                    "period": r.period,
+                    "numerator": float(r.children),
+                    "denominator": float("nan"),
+                    "value": float(r.children),
+                    "lower": float("nan"),
+                    "upper": float("nan"),
+                }
+            )
     values = pd.DataFrame(rows)
     council = values[values["level"] == "council"].set_index(["indicator", "period"])["value"]
-    values["comparator"] = [float("nan") if lv == "council" else council[(i, p)] for i, lv, p in
-                            zip(values["indicator"], values["level"], values["period"],
-                                strict=True)]
+    values["comparator"] = [
+        float("nan") if lv == "council" else council[(i, p)]
+        for i, lv, p in zip(values["indicator"], values["level"], values["period"], strict=True)
+    ]
     cmp = []
     for r in values.itertuples(index=False):
         if r.level == "council" or math.isnan(r.lower):
@@ -154,17 +239,27 @@ def make_values(pack: GeographyPack) -> pd.DataFrame:
         else:
             cmp.append("similar")
     values["comparison"] = cmp
-    values["rank"] = values.groupby(["indicator", "level", "period"])["value"].rank(
-        ascending=False, method="min").astype("Int64")
+    values["rank"] = (
+        values.groupby(["indicator", "level", "period"])["value"]
+        .rank(ascending=False, method="min")
+        .astype("Int64")
+    )
     values["suppressed"] = False
     values["note"] = ""
     # One withheld data zone. Its numbers are left in on purpose: render must blank them.
-    hit = ((values["area_code"] == SUPPRESSED_DZ) & (values["period"] == PERIODS[-1])
-           & (values["indicator"] == "cilif_share"))
+    hit = (
+        (values["area_code"] == SUPPRESSED_DZ)
+        & (values["period"] == PERIODS[-1])
+        & (values["indicator"] == "cilif_share")
+    )
     values.loc[hit, ["suppressed", "note", "value"]] = [True, "primary", LEAKED_VALUE]
     rank = {"datazone": 0, "ward": 1, "council": 2}
-    values = values.assign(_l=values["level"].map(rank)).sort_values(
-        ["indicator", "_l", "area_code", "period"]).drop(columns="_l").reset_index(drop=True)
+    values = (
+        values.assign(_l=values["level"].map(rank))
+        .sort_values(["indicator", "_l", "area_code", "period"])
+        .drop(columns="_l")
+        .reset_index(drop=True)
+    )
     return values
 
 
@@ -172,15 +267,41 @@ def make_site(tmp_path: Path, *, synthetic: bool = True) -> CouncilSite:
     pack = make_pack(tmp_path / "pack")
     catalogue = make_catalogue()
     return CouncilSite(
-        slug=SLUG, name=COUNCIL[1], code=COUNCIL[0], synthetic=synthetic, colour="#1d5c8c",
-        pack=pack, catalogue=catalogue, indicators=list(catalogue.indicators.values()),
-        values=make_values(pack), periods=PERIODS, build_date="2025-06-30",
-        datasets=[DatasetSummary(id="cilif", title="Children in low income families",
-                                 source="DWP (synthetic)", file="cilif.csv", rows_read=40,
-                                 rows_used=36, periods=PERIODS, measures=["cilif_children"],
-                                 coverage=11 / 12)],
-        problems=[Problem("cilif.csv", 14, 2, "DZ", "unknown-area",
-                          "X01999999 is not in the geography pack", "warning")],
+        slug=SLUG,
+        name=COUNCIL[1],
+        code=COUNCIL[0],
+        synthetic=synthetic,
+        colour="#1d5c8c",
+        pack=pack,
+        catalogue=catalogue,
+        indicators=list(catalogue.indicators.values()),
+        values=make_values(pack),
+        periods=PERIODS,
+        build_date="2025-06-30",
+        datasets=[
+            DatasetSummary(
+                id="cilif",
+                title="Children in low income families",
+                source="DWP (synthetic)",
+                file="cilif.csv",
+                rows_read=40,
+                rows_used=36,
+                periods=PERIODS,
+                measures=["cilif_children"],
+                coverage=11 / 12,
+            )
+        ],
+        problems=[
+            Problem(
+                "cilif.csv",
+                14,
+                2,
+                "DZ",
+                "unknown-area",
+                "X01999999 is not in the geography pack",
+                "warning",
+            )
+        ],
         disclosure_threshold=5,
         attribution="Contains synthetic data <for tests> & more.",
     )
@@ -251,8 +372,11 @@ def tables(html: str) -> dict[str, list[list[str]]]:
 def plot_calls(html: str) -> dict[str, dict]:
     """Each Plotly.newPlot call on a page: div id -> {"data": ..., "layout": ...}."""
     out = {}
-    pattern = re.compile(r'Plotly\.newPlot\(\s*"([^"]+)",\s*(\[.*?\]),\s*(\{.*?\}),\s*'
-                         r'\{"displaylogo"', re.S)
+    pattern = re.compile(
+        r'Plotly\.newPlot\(\s*"([^"]+)",\s*(\[.*?\]),\s*(\{.*?\}),\s*'
+        r'\{"displaylogo"',
+        re.S,
+    )
     for div_id, data, layout in pattern.findall(html):
         out[div_id] = {"data": json.loads(data), "layout": json.loads(layout)}
     return out
@@ -260,14 +384,22 @@ def plot_calls(html: str) -> dict[str, dict]:
 
 # --- tests ------------------------------------------------------------------------------
 
+
 def test_every_expected_page_exists(files: dict[str, bytes]) -> None:
     """The council has overview, indicator, area, about, quality, data and geo files."""
     expected = {
-        "index.html", "assets/plotly.min.js", "assets/site.css", "assets/site.js",
-        f"{SLUG}/index.html", f"{SLUG}/about.html", f"{SLUG}/quality.html",
-        f"{SLUG}/assets/geo.js", f"{SLUG}/data/indicator_values.csv",
+        "index.html",
+        "assets/plotly.min.js",
+        "assets/site.css",
+        "assets/site.js",
+        f"{SLUG}/index.html",
+        f"{SLUG}/about.html",
+        f"{SLUG}/quality.html",
+        f"{SLUG}/assets/geo.js",
+        f"{SLUG}/data/indicator_values.csv",
         f"{SLUG}/data/datapackage.json",
-        f"{SLUG}/indicators/cilif_share.html", f"{SLUG}/indicators/children.html",
+        f"{SLUG}/indicators/cilif_share.html",
+        f"{SLUG}/indicators/children.html",
         *(f"{SLUG}/areas/ward/{code}.html" for code in WARDS),
         *(f"{SLUG}/areas/datazone/X0100{n:04d}.html" for n in range(1, N_DZ + 1)),
     }
@@ -292,18 +424,27 @@ def test_suppressed_row_shows_c_and_hides_its_number(files: dict[str, bytes]) ->
         if path.startswith(f"{SLUG}/"):
             decoded = body.decode("utf-8")
             assert "87.65" not in decoded and "87.7" not in decoded, path
-    csv_rows = pd.read_csv(pd.io.common.StringIO(text(files, f"{SLUG}/data/indicator_values.csv")),
-                           dtype=str, keep_default_na=False)
-    hit = csv_rows[(csv_rows["area_code"] == SUPPRESSED_DZ) & (csv_rows["period"] == PERIODS[-1])
-                   & (csv_rows["indicator"] == "cilif_share")].iloc[0]
+    csv_rows = pd.read_csv(
+        pd.io.common.StringIO(text(files, f"{SLUG}/data/indicator_values.csv")),
+        dtype=str,
+        keep_default_na=False,
+    )
+    hit = csv_rows[
+        (csv_rows["area_code"] == SUPPRESSED_DZ)
+        & (csv_rows["period"] == PERIODS[-1])
+        & (csv_rows["indicator"] == "cilif_share")
+    ].iloc[0]
     assert hit["value"] == hit["numerator"] == hit["lower"] == "[c]"
     assert hit["suppressed"] == "true"
 
 
 def test_no_request_leaves_the_site(files: dict[str, bytes]) -> None:
     """No src/href/url() in our HTML, JS or CSS points at another site."""
-    pattern = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//"""
-                         r"""|url\(\s*["']?(?:https?:)?//""", re.I)
+    pattern = re.compile(
+        r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//"""
+        r"""|url\(\s*["']?(?:https?:)?//""",
+        re.I,
+    )
     for path, body in files.items():
         if path == "assets/plotly.min.js" or not path.endswith((".html", ".js", ".css")):
             continue
@@ -377,8 +518,12 @@ def test_summary_names_highest_and_lowest(files: dict[str, bytes], site: Council
     page = text(files, f"{SLUG}/indicators/cilif_share.html")
     summary = re.search(r'id="map-datazone-summary">(.*?)</p>', page, re.S).group(1)
     values = site.values
-    latest = values[(values["indicator"] == "cilif_share") & (values["level"] == "datazone")
-                    & (values["period"] == PERIODS[-1]) & ~values["suppressed"]]
+    latest = values[
+        (values["indicator"] == "cilif_share")
+        & (values["level"] == "datazone")
+        & (values["period"] == PERIODS[-1])
+        & ~values["suppressed"]
+    ]
     top = latest.loc[latest["value"].idxmax()]
     bottom = latest.loc[latest["value"].idxmin()]
     assert f"highest in {top['area_name']} ({top['value']:.1f}%)" in summary
@@ -394,10 +539,10 @@ def test_every_page_has_landmarks_period_and_banner(files: dict[str, bytes]) -> 
         page = body.decode("utf-8")
         assert '<html lang="en">' in page, path
         assert 'class="skip-link" href="#main"' in page, path
-        for tag in ("<header", "<main id=\"main\"", "<footer"):
+        for tag in ("<header", '<main id="main"', "<footer"):
             assert tag in page, (path, tag)
         if path != "index.html":
-            assert "<nav class=\"site-nav\"" in page, path
+            assert '<nav class="site-nav"' in page, path
         assert "2025-06-30" in page and "2022/23 to 2024/25" in page, path
         assert "Synthetic demo data" in page, path
 
@@ -419,8 +564,9 @@ def test_ward_profile_lists_indicators_and_its_zones(files: dict[str, bytes]) ->
     assert "X01000005" not in page
 
 
-def test_csv_has_contract_columns_and_stable_order(files: dict[str, bytes],
-                                                   site: CouncilSite) -> None:
+def test_csv_has_contract_columns_and_stable_order(
+    files: dict[str, bytes], site: CouncilSite
+) -> None:
     """indicator_values.csv: the contract's columns, every row, datapackage describes it."""
     body = text(files, f"{SLUG}/data/indicator_values.csv")
     assert body.splitlines()[0] == ",".join(CSV_COLUMNS)
@@ -434,8 +580,9 @@ def test_csv_has_contract_columns_and_stable_order(files: dict[str, bytes],
 def test_quality_page_lists_datasets_and_problems(files: dict[str, bytes]) -> None:
     """Rows read and used, coverage, and each problem as its one-line message."""
     page = text(files, f"{SLUG}/quality.html")
-    assert "cilif.csv:14:2: DZ [unknown-area, warning] X01999999 is not in the geography pack" \
-        in page
+    assert (
+        "cilif.csv:14:2: DZ [unknown-area, warning] X01999999 is not in the geography pack" in page
+    )
     row = tables(page)[""][0]
     assert row[2:5] == ["40", "36", "4"] and row[-1] == "92%"
 
@@ -443,8 +590,9 @@ def test_quality_page_lists_datasets_and_problems(files: dict[str, bytes]) -> No
 def test_base_only_indicator_skips_ward_charts(tmp_path: Path) -> None:
     """An indicator published only for data zones gets a map and table, no ward map or bar."""
     site = make_site(tmp_path)
-    values = site.values[~((site.values["indicator"] == "children")
-                           & (site.values["level"] != "datazone"))]
+    values = site.values[
+        ~((site.values["indicator"] == "children") & (site.values["level"] != "datazone"))
+    ]
     site = CouncilSite(**{**site.__dict__, "values": values})
     page = render_council(site)[f"{SLUG}/indicators/children.html"].decode("utf-8")
     calls = plot_calls(page)
@@ -457,7 +605,9 @@ def test_council_templates_can_extend_the_defaults(tmp_path: Path) -> None:
     """A council folder's base.html can extend "default:base.html"."""
     (tmp_path / "base.html").write_text(
         '{% extends "default:base.html" %}{% block head %}<meta name="x-council" '
-        'content="yes">{% endblock %}', encoding="utf-8")
+        'content="yes">{% endblock %}',
+        encoding="utf-8",
+    )
     env = make_environment(tmp_path)
     assert env.get_template("default:base.html").filename.endswith("base.html")
     site = make_site(tmp_path / "site")

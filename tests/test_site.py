@@ -20,10 +20,14 @@ runner = CliRunner()
 
 def digest(folder: Path) -> dict[str, str]:
     """sha256 of every file under ``folder``, by relative path."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
+@pytest.mark.slow
 def test_build_is_byte_identical(tmp_path, demo_site):
     """Building the demo again gives byte-identical output."""
     again = tmp_path / "again"
@@ -56,8 +60,10 @@ def test_failed_build_leaves_old_site(tmp_path):
 def test_cli_build_reports_where_to_open(tmp_path):
     """`cdash build` writes the site and says where to open it."""
     out = tmp_path / "site"
-    result = runner.invoke(app, ["build", str(TINY_CONFIG), "--out", str(out),
-                                 "--build-date", BUILD_DATE, "--jobs", "1"])
+    result = runner.invoke(
+        app,
+        ["build", str(TINY_CONFIG), "--out", str(out), "--build-date", BUILD_DATE, "--jobs", "1"],
+    )
     assert result.exit_code == 0, result.output
     assert (out / "index.html").is_file()
     assert (out / "index.html").resolve().as_uri() in result.stdout.replace("\n", "")
@@ -73,8 +79,13 @@ def test_site_layout(demo_site):
     demo = demo_site / "demo"
     assert (demo_site / "index.html").is_file()
     assert (demo_site / "assets" / "plotly.min.js").is_file()
-    for page in ("index.html", "about.html", "quality.html", "assets/geo.js",
-                 "data/indicator_values.csv"):
+    for page in (
+        "index.html",
+        "about.html",
+        "quality.html",
+        "assets/geo.js",
+        "data/indicator_values.csv",
+    ):
         assert (demo / page).is_file(), page
     assert len(list((demo / "indicators").glob("*.html"))) >= 10
     assert len(list((demo / "areas" / "ward").glob("*.html"))) >= 6
@@ -82,8 +93,11 @@ def test_site_layout(demo_site):
 
 def test_no_request_leaves_the_site(demo_site):
     """No page or script of ours names an outside URL to load (links in text are allowed)."""
-    loads = re.compile(r"""<(?:script|img|link|iframe|source|embed|object)\b[^>]*"""
-                       r"""(?:src|href|data)\s*=\s*["'](?:https?:)?//""", re.I)
+    loads = re.compile(
+        r"""<(?:script|img|link|iframe|source|embed|object)\b[^>]*"""
+        r"""(?:src|href|data)\s*=\s*["'](?:https?:)?//""",
+        re.I,
+    )
     css_urls = re.compile(r"url\(\s*['\"]?(?:https?:)?//", re.I)
     for path in demo_site.rglob("*"):
         if path.suffix in (".html", ".css") or path.name in ("site.js", "geo.js"):

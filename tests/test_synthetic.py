@@ -46,17 +46,25 @@ def _number(column: pd.Series) -> pd.Series:
 
 
 def _fsm() -> pd.DataFrame:
-    return pd.read_excel(DATA / synthetic.XLSX_PATH, sheet_name=synthetic.XLSX_SHEET,
-                         header=synthetic.XLSX_HEADER_ROW - 1, dtype=str)
+    return pd.read_excel(
+        DATA / synthetic.XLSX_PATH,
+        sheet_name=synthetic.XLSX_SHEET,
+        header=synthetic.XLSX_HEADER_ROW - 1,
+        dtype=str,
+    )
 
 
 def _coords(geometry: dict) -> np.ndarray:
-    rings = geometry["coordinates"] if geometry["type"] == "Polygon" else [
-        ring for poly in geometry["coordinates"] for ring in poly]
+    rings = (
+        geometry["coordinates"]
+        if geometry["type"] == "Polygon"
+        else [ring for poly in geometry["coordinates"] for ring in poly]
+    )
     return np.concatenate([np.asarray(r, dtype=float) for r in rings])
 
 
 # ---- geography pack -------------------------------------------------------------------------
+
 
 def test_counts_are_in_range():
     """About 150 data zones in 6 to 9 wards and one council."""
@@ -64,14 +72,21 @@ def test_counts_are_in_range():
     assert 120 <= lookup["datazone_code"].nunique() <= 200
     assert 6 <= lookup["ward_code"].nunique() <= 9
     assert lookup[["council_code", "council_name"]].drop_duplicates().values.tolist() == [
-        ["X12000001", "Glenvale Council"]]
+        ["X12000001", "Glenvale Council"]
+    ]
 
 
 def test_lookup_has_the_documented_columns():
     """lookup.csv has <level>_code, <level>_name for every level, one row per data zone."""
     lookup = _lookup()
-    assert list(lookup.columns) == ["datazone_code", "datazone_name", "ward_code", "ward_name",
-                                    "council_code", "council_name"]
+    assert list(lookup.columns) == [
+        "datazone_code",
+        "datazone_name",
+        "ward_code",
+        "ward_name",
+        "council_code",
+        "council_name",
+    ]
     assert not lookup["datazone_code"].duplicated().any()
     assert not lookup["datazone_name"].duplicated().any()
     assert (lookup.groupby("ward_code")["ward_name"].nunique() == 1).all()
@@ -129,9 +144,12 @@ def test_neighbouring_zones_share_borders_without_overlap():
     left, right = tree.query(zones, predicate="intersects")
     pairs = [(a, b) for a, b in zip(left, right, strict=True) if a < b]
     assert len(pairs) > len(zones)  # a tiling: most zones have several neighbours
-    overlap = shapely.area(shapely.intersection(
-        np.array(zones, dtype=object)[[a for a, _ in pairs]],
-        np.array(zones, dtype=object)[[b for _, b in pairs]]))
+    overlap = shapely.area(
+        shapely.intersection(
+            np.array(zones, dtype=object)[[a for a, _ in pairs]],
+            np.array(zones, dtype=object)[[b for _, b in pairs]],
+        )
+    )
     assert overlap.max() < 1e-12  # square degrees; 1 m² is about 1.5e-10
     shared = [zones[a].boundary.intersection(zones[b].boundary).length for a, b in pairs]
     assert sum(length > 0 for length in shared) > 0.8 * len(pairs)
@@ -180,27 +198,49 @@ def test_regenerating_gives_byte_identical_files(tmp_path):
 
 # ---- data files -----------------------------------------------------------------------------
 
+
 def test_config_columns_exist_in_the_files():
     """Every column the demo config names is in its file's header, read as the config says."""
     config = YAML(typ="safe").load(CONFIG)
     data_dir = (CONFIG.parent / config["data_dir"]).resolve()
     assert data_dir == DATA.resolve()
     assert {m for d in config["datasets"] for m in d.get("measures", {})} == {
-        "children_0_15", "total_population", "pupils_p6_p7", "pupils_secondary",
-        "cilif_children", "fsm_registered_p6_p7", "fsm_registered_secondary", "scg_awards",
-        "ctr_households_with_children", "hb_households_with_children",
-        "uc_households_with_children", "scp_children", "foodbank_referrals_families",
-        "advice_contacts_families", "advice_financial_gain_gbp", "simd_rank"}
+        "children_0_15",
+        "total_population",
+        "pupils_p6_p7",
+        "pupils_secondary",
+        "cilif_children",
+        "fsm_registered_p6_p7",
+        "fsm_registered_secondary",
+        "scg_awards",
+        "ctr_households_with_children",
+        "hb_households_with_children",
+        "uc_households_with_children",
+        "scp_children",
+        "foodbank_referrals_families",
+        "advice_contacts_families",
+        "advice_financial_gain_gbp",
+        "simd_rank",
+    }
     for ds in config["datasets"]:
         path = data_dir / ds["file"]
         if path.suffix == ".xlsx":
-            header = pd.read_excel(path, sheet_name=ds.get("sheet", 0),
-                                   header=ds.get("header_row", 1) - 1, nrows=0).columns
+            header = pd.read_excel(
+                path, sheet_name=ds.get("sheet", 0), header=ds.get("header_row", 1) - 1, nrows=0
+            ).columns
         else:
-            header = pd.read_csv(path, encoding=ds.get("encoding", "utf-8-sig"), nrows=0,
-                                 skiprows=ds.get("header_row", 1) - 1).columns
-        wanted = [ds["area"]["column"], *ds.get("measures", {}).values(),
-                  *ds.get("attributes", {}).values(), *ds.get("identifiers", [])]
+            header = pd.read_csv(
+                path,
+                encoding=ds.get("encoding", "utf-8-sig"),
+                nrows=0,
+                skiprows=ds.get("header_row", 1) - 1,
+            ).columns
+        wanted = [
+            ds["area"]["column"],
+            *ds.get("measures", {}).values(),
+            *ds.get("attributes", {}).values(),
+            *ds.get("identifiers", []),
+        ]
         if "key" in ds:
             wanted.append(ds["key"]["column"])
         if "column" in ds["period"]:
@@ -214,11 +254,15 @@ def test_export_quirks_are_present():
     assert b"\x96" in grants and b"\xa3" in grants  # en dash and £ in cp1252
     with pytest.raises(UnicodeDecodeError):
         grants.decode("utf-8")
-    assert (DATA / "revenues/ctr_hb_households_with_children.csv").read_bytes().startswith(
-        b"\xef\xbb\xbf")
+    assert (
+        (DATA / "revenues/ctr_hb_households_with_children.csv")
+        .read_bytes()
+        .startswith(b"\xef\xbb\xbf")
+    )
     population = (DATA / "population/population_estimates.csv").read_text(encoding="utf-8")
     assert '"1,' in population
     from openpyxl import load_workbook
+
     sheet = load_workbook(DATA / synthetic.XLSX_PATH)[synthetic.XLSX_SHEET]
     assert sheet["A1"].value.startswith("Glenvale Council")
     assert sheet["A3"].value is None
@@ -231,8 +275,11 @@ def test_every_dataset_has_every_zone_in_every_period():
     codes = set(_lookup()["datazone_code"])
     tables = {
         "fsm": (_fsm(), "Data Zone", "School Year"),
-        "scg": (_csv("benefits/school_clothing_grants.csv", "cp1252"), "Datazone",
-                "Financial Year"),
+        "scg": (
+            _csv("benefits/school_clothing_grants.csv", "cp1252"),
+            "Datazone",
+            "Financial Year",
+        ),
         "ctr": (_csv("revenues/ctr_hb_households_with_children.csv"), "DZ", "Financial Year"),
         "pop": (_csv("population/population_estimates.csv"), "Data zone code", "Year"),
         "uc": (_csv("benefits/uc_scp.csv"), "Data Zone", "Period"),
@@ -263,8 +310,9 @@ def test_magnitudes_are_plausible():
     assert 0.045 < _number(fsm["S1-S6 Roll"]).sum() / people.sum() < 0.075
     cilif = _csv("income/cilif.csv")
     cilif = cilif[cilif["Year"] == LATEST].set_index("DataZone")
-    share = (_number(cilif["Children in low income families (relative)"])
-             / _number(pop.set_index("Data zone code")["Children aged 0 to 15"]))
+    share = _number(cilif["Children in low income families (relative)"]) / _number(
+        pop.set_index("Data zone code")["Children aged 0 to 15"]
+    )
     assert share.min() < 0.1 and 0.35 < share.max() < 0.65
     simd = _csv("context/simd.csv").set_index("Data_Zone")["SIMD2020v2_Rank"].astype(int)
     assert share.corr(simd[share.index], method="spearman") < -0.7
@@ -272,8 +320,10 @@ def test_magnitudes_are_plausible():
 
 # ---- planted low uptake ---------------------------------------------------------------------
 
-def _latest_uptake(measure_column: str, table: pd.DataFrame, area: str,
-                   period: str) -> pd.DataFrame:
+
+def _latest_uptake(
+    measure_column: str, table: pd.DataFrame, area: str, period: str
+) -> pd.DataFrame:
     """Observed and expected (CiLIF × council-wide receipt per CiLIF child), latest period."""
     cilif = _csv("income/cilif.csv")
     cilif = cilif[cilif["Year"] == LATEST].set_index("DataZone")
@@ -311,12 +361,24 @@ def test_planted_shortfall_is_statistically_detectable():
     tables = [
         ("P6-P7 FSM Registered", _fsm(), "Data Zone", "School Year"),
         ("S1-S6 FSM Registered", _fsm(), "Data Zone", "School Year"),
-        ("Awards made – P1 to S6", _csv("benefits/school_clothing_grants.csv", "cp1252"),
-         "Datazone", "Financial Year"),
-        ("Children receiving Scottish Child Payment", _csv("benefits/uc_scp.csv"),
-         "Data Zone", "Period"),
-        ("CTR households with children",
-         _csv("revenues/ctr_hb_households_with_children.csv"), "DZ", "Financial Year"),
+        (
+            "Awards made – P1 to S6",
+            _csv("benefits/school_clothing_grants.csv", "cp1252"),
+            "Datazone",
+            "Financial Year",
+        ),
+        (
+            "Children receiving Scottish Child Payment",
+            _csv("benefits/uc_scp.csv"),
+            "Data Zone",
+            "Period",
+        ),
+        (
+            "CTR households with children",
+            _csv("revenues/ctr_hb_households_with_children.csv"),
+            "DZ",
+            "Financial Year",
+        ),
     ]
     codes = [z["code"] for z in _manifest()["low_uptake_zones"]]
     for column, table, area, period in tables:
@@ -327,10 +389,15 @@ def test_planted_shortfall_is_statistically_detectable():
 
 # ---- reuse on any geography -----------------------------------------------------------------
 
+
 def _zones(n: int = 40) -> pd.DataFrame:
-    return pd.DataFrame({"datazone_code": [f"S01{n:06d}" for n in range(1, n + 1)],
-                         "ward_code": [f"S13{n % 4:06d}" for n in range(1, n + 1)],
-                         "deprivation": np.linspace(0.02, 0.97, n)})
+    return pd.DataFrame(
+        {
+            "datazone_code": [f"S01{n:06d}" for n in range(1, n + 1)],
+            "ward_code": [f"S13{n % 4:06d}" for n in range(1, n + 1)],
+            "deprivation": np.linspace(0.02, 0.97, n),
+        }
+    )
 
 
 def test_generate_datasets_works_on_any_zones_and_is_deterministic():

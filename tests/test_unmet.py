@@ -27,8 +27,13 @@ def demo(demo_council):
 
 # Exact (Garwood) 95% limits for a Poisson count, as tabulated (e.g. Ulm 1990, Am J
 # Epidemiol 131:373; the same numbers as the Public Health England / Fingertips tables).
-POISSON_95 = {0: (0.0, 3.6889), 1: (0.0253, 5.5716), 5: (1.6235, 11.6683),
-              20: (12.2165, 30.8884), 100: (81.3640, 121.6268)}
+POISSON_95 = {
+    0: (0.0, 3.6889),
+    1: (0.0253, 5.5716),
+    5: (1.6235, 11.6683),
+    20: (12.2165, 30.8884),
+    100: (81.3640, 121.6268),
+}
 
 
 @pytest.mark.parametrize("k", sorted(POISSON_95))
@@ -38,12 +43,15 @@ def test_poisson_exact_matches_published_table(k):
     assert float(upper) == pytest.approx(POISSON_95[k][1], abs=5e-4)
 
 
-@pytest.mark.parametrize(("k", "n", "expected"), [
-    (81, 263, (0.2553, 0.3662)),   # Newcombe 1998, Stat Med 17:857, table II example
-    (15, 148, (0.0624, 0.1605)),   # Newcombe 1998
-    (0, 20, (0.0, 0.1611)),        # Newcombe 1998
-    (1, 29, (0.0061, 0.1718)),     # Newcombe 1998
-])
+@pytest.mark.parametrize(
+    ("k", "n", "expected"),
+    [
+        (81, 263, (0.2553, 0.3662)),  # Newcombe 1998, Stat Med 17:857, table II example
+        (15, 148, (0.0624, 0.1605)),  # Newcombe 1998
+        (0, 20, (0.0, 0.1611)),  # Newcombe 1998
+        (1, 29, (0.0061, 0.1718)),  # Newcombe 1998
+    ],
+)
 def test_wilson_matches_published_examples(k, n, expected):
     lower, upper = intervals.wilson(k, n)
     assert (float(lower), float(upper)) == pytest.approx(expected, abs=1e-4)
@@ -61,20 +69,39 @@ def test_funnel_limits_agree_with_the_status_rule():
 
 # --- uptake -----------------------------------------------------------------------------------
 
+
 def _uptake_frame(observed, need, council_row=True):
     n = len(observed)
-    frame = pd.DataFrame({"receipt": np.asarray(observed, float), "need": np.asarray(need, float),
-                          "_period": 0, "_council": False})
+    frame = pd.DataFrame(
+        {
+            "receipt": np.asarray(observed, float),
+            "need": np.asarray(need, float),
+            "_period": 0,
+            "_council": False,
+        }
+    )
     if council_row:
         frame.loc[n] = [float(np.sum(observed)), float(np.sum(need)), 0, True]
     return frame
 
 
 def _ind(**extra):
-    return UptakeIndicator(id="u", method="uptake", title="t", short_title="s", description="d",
-                           theme="social_security", polarity="higher_is_better", unit="%",
-                           source="s", caveats="c", receipt="receipt", need="need",
-                           gap_unit="children", **extra)
+    return UptakeIndicator(
+        id="u",
+        method="uptake",
+        title="t",
+        short_title="s",
+        description="d",
+        theme="social_security",
+        polarity="higher_is_better",
+        unit="%",
+        source="s",
+        caveats="c",
+        receipt="receipt",
+        need="need",
+        gap_unit="children",
+        **extra,
+    )
 
 
 def test_uptake_hand_worked():
@@ -105,8 +132,9 @@ def test_null_model_flags_at_most_five_percent():
         rng = np.random.default_rng(seed)
         need = rng.uniform(5, 250, 150).round()
         observed = rng.poisson(need * 0.6)
-        stated = compute.METHODS["uptake"](_ind(expected_rate=0.6),
-                                           _uptake_frame(observed, need, council_row=False))
+        stated = compute.METHODS["uptake"](
+            _ind(expected_rate=0.6), _uptake_frame(observed, need, council_row=False)
+        )
         flagged += int((stated["status"] == "below").sum())
         total += len(stated)
         derived = compute.METHODS["uptake"](_ind(), _uptake_frame(observed, need))
@@ -125,8 +153,9 @@ def test_every_planted_zone_is_below_expected_and_a_priority(demo):
     under 5 is withheld (2 of 18). Those few cells are never published as below expected.
     """
     cat = demo.catalogue
-    by_receipt = {i.receipt: i.id for i in cat.indicators.values()
-                  if isinstance(i, UptakeIndicator)}
+    by_receipt = {
+        i.receipt: i.id for i in cat.indicators.values() if isinstance(i, UptakeIndicator)
+    }
     v = demo.values
     listed = {a.code for a in demo.priority["datazone"]}
     latest = max(MANIFEST["periods"])
@@ -134,8 +163,12 @@ def test_every_planted_zone_is_below_expected_and_a_priority(demo):
     for zone in MANIFEST["low_uptake_zones"]:
         for measure in zone["measures"]:
             for period in zone["periods"]:
-                row = v[(v["indicator"] == by_receipt[measure]) & (v["level"] == "datazone")
-                        & (v["area_code"] == zone["code"]) & (v["period"] == period)]
+                row = v[
+                    (v["indicator"] == by_receipt[measure])
+                    & (v["level"] == "datazone")
+                    & (v["area_code"] == zone["code"])
+                    & (v["period"] == period)
+                ]
                 assert len(row) == 1
                 r = row.iloc[0]
                 if r["status"] == "below":
@@ -153,23 +186,27 @@ def test_suppressed_uptake_rows_publish_nothing(demo):
     assert not up.empty  # the demo has small cells
     assert up[["gap", "value", "lower", "upper", "lower_998", "upper_998"]].isna().all().all()
     assert (up["status"] == "").all()
-    listed = {(a.level, a.code, r.indicator) for lv in demo.priority.values() for a in lv
-              for r in a.reasons}
+    listed = {
+        (a.level, a.code, r.indicator)
+        for lv in demo.priority.values()
+        for a in lv
+        for r in a.reasons
+    }
     latest = v.groupby("indicator")["period"].transform("max") == v["period"]
-    hidden = {(r.level, r.area_code, r.indicator)
-              for r in up[latest[up.index]].itertuples()}
+    hidden = {(r.level, r.area_code, r.indicator) for r in up[latest[up.index]].itertuples()}
     assert not listed & hidden
 
 
 def test_council_override_changes_need_and_rate(tmp_path):
     """A council's uptake rule replaces the catalogue's need measure and expected rate."""
-    from generator.ingest.config import apply_overrides, read_config
+    from generator.ingest.councils import apply_overrides, read_config
 
-    text = DEMO_CONFIG.read_text(encoding="utf-8").replace(
-        "../../demo/", str(ROOT / "demo") + "/")
-    text = text[:text.index("# Unmet need.")]
-    text += ("uptake:\n  scp_uptake: {need: uc_households_with_children, expected_rate: 1.5}\n"
-             "priority_areas: {top: {datazone: 3}, rank_by: depth}\n")
+    text = DEMO_CONFIG.read_text(encoding="utf-8").replace("../../demo/", str(ROOT / "demo") + "/")
+    text = text[: text.index("# Unmet need.")]
+    text += (
+        "uptake:\n  scp_uptake: {need: uc_households_with_children, expected_rate: 1.5}\n"
+        "priority_areas: {top: {datazone: 3}, rank_by: depth}\n"
+    )
     path = tmp_path / "council.yaml"
     path.write_text(text, encoding="utf-8")
     cat = load_catalogue()
@@ -185,6 +222,7 @@ def test_council_override_changes_need_and_rate(tmp_path):
 
 
 # --- the priority page ------------------------------------------------------------------------
+
 
 class _Reasons(HTMLParser):
     """Collects, per priority area on the page, the texts of its reasons."""
@@ -219,22 +257,26 @@ def test_priority_reasons_on_the_page_match_the_numbers(demo_site, demo):
     assert len(parser.areas) == sum(len(v) for v in demo.priority.values())
     v = demo.values
     cat = demo.catalogue
-    pattern = re.compile(r"^(.*) are (\d+)% of expected \(95% CI (\d+)–(\d+)%\); "
-                         r"about ([\d,]+) (children|households) likely missing out$")
+    pattern = re.compile(
+        r"^(.*) are (\d+)% of expected \(95% CI (\d+)–(\d+)%\); "
+        r"about ([\d,]+) (children|households) likely missing out$"
+    )
     checked = 0
     for code, reasons in parser.areas:
         assert reasons, code
         for text in reasons:
             m = pattern.match(text)
             assert m, text
-            ind = next(i for i in cat.indicators.values() if isinstance(i, UptakeIndicator)
-                       and cat.measures[i.receipt].label == m.group(1))
+            ind = next(
+                i
+                for i in cat.indicators.values()
+                if isinstance(i, UptakeIndicator) and cat.measures[i.receipt].label == m.group(1)
+            )
             rows = v[(v["indicator"] == ind.id) & (v["area_code"] == code)]
             row = rows[rows["period"] == rows["period"].max()].iloc[0]
             assert not row["suppressed"] and row["status"] == "below"
             assert int(m.group(2)) == round(row["value"])
-            assert (int(m.group(3)), int(m.group(4))) == (round(row["lower"]),
-                                                          round(row["upper"]))
+            assert (int(m.group(3)), int(m.group(4))) == (round(row["lower"]), round(row["upper"]))
             assert int(m.group(5).replace(",", "")) == round(row["gap"])
             assert m.group(6) == ind.gap_unit
             checked += 1
@@ -246,25 +288,57 @@ def test_priority_reasons_on_the_page_match_the_numbers(demo_site, demo):
 
 # --- the composite index ----------------------------------------------------------------------
 
+
 def _index(normalisation: str, **bounds):
-    comps = [{"indicator": "poverty", "weight": 2, **bounds.get("poverty", {})},
-             {"indicator": "uptake", "weight": 1, **bounds.get("uptake", {})}]
-    return IndexIndicator.model_validate({
-        "id": "ix", "method": "index", "title": "t", "short_title": "s", "description": "d",
-        "theme": "need", "polarity": "higher_is_worse", "unit": "score", "source": "s",
-        "caveats": "c", "normalisation": normalisation,
-        "dimensions": [{"id": "a", "title": "A", "weight": 1, "components": comps[:1]},
-                       {"id": "b", "title": "B", "weight": 3, "components": comps[1:]}]})
+    comps = [
+        {"indicator": "poverty", "weight": 2, **bounds.get("poverty", {})},
+        {"indicator": "uptake", "weight": 1, **bounds.get("uptake", {})},
+    ]
+    return IndexIndicator.model_validate(
+        {
+            "id": "ix",
+            "method": "index",
+            "title": "t",
+            "short_title": "s",
+            "description": "d",
+            "theme": "need",
+            "polarity": "higher_is_worse",
+            "unit": "score",
+            "source": "s",
+            "caveats": "c",
+            "normalisation": normalisation,
+            "dimensions": [
+                {"id": "a", "title": "A", "weight": 1, "components": comps[:1]},
+                {"id": "b", "title": "B", "weight": 3, "components": comps[1:]},
+            ],
+        }
+    )
 
 
 def _three_areas():
     # poverty (higher is worse): 10, 20, 30; uptake (higher is better): 100, 50, 75
     rows = []
     for code, pov, up in (("A", 10.0, 100.0), ("B", 20.0, 50.0), ("C", 30.0, 75.0)):
-        rows.append({"indicator": "poverty", "level": "dz", "area_code": code,
-                     "area_name": code, "period": "2024", "value": pov})
-        rows.append({"indicator": "uptake", "level": "dz", "area_code": code,
-                     "area_name": code, "period": "2024", "value": up})
+        rows.append(
+            {
+                "indicator": "poverty",
+                "level": "dz",
+                "area_code": code,
+                "area_name": code,
+                "period": "2024",
+                "value": pov,
+            }
+        )
+        rows.append(
+            {
+                "indicator": "uptake",
+                "level": "dz",
+                "area_code": code,
+                "area_name": code,
+                "period": "2024",
+                "value": up,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -278,7 +352,8 @@ def test_index_bounds_hand_worked():
     ind = _index("bounds", poverty={"best": 0, "worst": 40}, uptake={"best": 100, "worst": 0})
     out = index.compute_index(_three_areas(), ind, POLARITY, "council", "X")
     assert out.set_index("area_code")["value"].to_dict() == pytest.approx(
-        {"A": 6.25, "B": 50.0, "C": 37.5})
+        {"A": 6.25, "B": 50.0, "C": 37.5}
+    )
     assert out.set_index("area_code")["rank"].to_dict() == {"A": 3, "B": 1, "C": 2}
 
 
@@ -288,7 +363,8 @@ def test_index_zscore_hand_worked():
     Index = (pov x 1 + upt x 3) / 4: A -1.2247, B 0.9186, C 0.3062."""
     out = index.compute_index(_three_areas(), _index("zscore"), POLARITY, "council", "X")
     assert out.set_index("area_code")["value"].to_dict() == pytest.approx(
-        {"A": -1.224745, "B": 0.918559, "C": 0.306186}, abs=1e-5)
+        {"A": -1.224745, "B": 0.918559, "C": 0.306186}, abs=1e-5
+    )
 
 
 def test_index_reports_missing_components():

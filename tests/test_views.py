@@ -27,12 +27,14 @@ def _view_data(site: Path, ind: str) -> dict:
 def _map_colours(page, div_id: str) -> list[str]:
     page.wait_for_selector(f"#{div_id} path.choroplethlocation", state="attached", timeout=15000)
     return page.locator(f"#{div_id} path.choroplethlocation").evaluate_all(
-        "ps => ps.map(p => getComputedStyle(p).fill)")
+        "ps => ps.map(p => getComputedStyle(p).fill)"
+    )
 
 
 def _table(page, table_id: str) -> dict[str, str]:
     rows = page.locator(f"#{table_id} tbody tr").evaluate_all(
-        "rs => rs.map(r => [r.dataset.code, r.querySelector('[data-col=\"3\"]').innerText])")
+        "rs => rs.map(r => [r.dataset.code, r.querySelector('[data-col=\"3\"]').innerText])"
+    )
     return dict(rows)
 
 
@@ -48,8 +50,10 @@ def test_family_type_filter_swaps_map_and_table(page, demo_site):
     assert after != before
     view = _view_data(demo_site, IND)
     period = view["default"].split("|")[1]
-    expected = {r[0]: r[3] for r in view["views"][f"family_type.lone_parent|{period}"]["cells"]
-                ["table-ward"]}
+    expected = {
+        r[0]: r[3]
+        for r in view["views"][f"family_type.lone_parent|{period}"]["cells"]["table-ward"]
+    }
     shown = _table(page, "table-ward")
     assert shown == expected != total
     # the same cells come from the published CSV-equivalent values, suppression included
@@ -75,7 +79,7 @@ def test_search_by_zone_name_opens_profile(page, demo_site):
     """Typing a data zone's name in find-my-area opens its profile page."""
     Visit(page, (demo_site / "demo" / "index.html").as_uri())
     index = (demo_site / "demo" / "assets" / "search.js").read_text()
-    areas = json.loads(index[index.index("=") + 1:].rstrip().rstrip(";"))["areas"]
+    areas = json.loads(index[index.index("=") + 1 :].rstrip().rstrip(";"))["areas"]
     name, code = next((a[0], a[1]) for a in areas if a[1].startswith("X01"))
     page.fill("#area-search-input", name)
     page.press("#area-search-input", "Enter")
@@ -87,7 +91,7 @@ def test_search_by_postcode(page, demo_site):
     """A postcode from the public lookup finds its data zone."""
     Visit(page, (demo_site / "demo" / "quality.html").as_uri())
     index = (demo_site / "demo" / "assets" / "search.js").read_text()
-    postcodes = json.loads(index[index.index("=") + 1:].rstrip().rstrip(";"))["postcodes"]
+    postcodes = json.loads(index[index.index("=") + 1 :].rstrip().rstrip(";"))["postcodes"]
     postcode, code = sorted(postcodes.items())[0]
     page.fill("#area-search-input", postcode[:-3].lower() + " " + postcode[-3:].lower())
     page.click("#area-search button")
@@ -110,8 +114,9 @@ def test_shared_url_restores_view(page, demo_site):
     assert page.locator(VISIBLE_PATHS).count() == N_WARDS
     view = _view_data(demo_site, IND)
     key = f"tenure.private_rented|{view['default'].split('|')[1]}"
-    assert _table(page, "table-ward") == {r[0]: r[3] for r in view["views"][key]["cells"]
-                                          ["table-ward"]}
+    assert _table(page, "table-ward") == {
+        r[0]: r[3] for r in view["views"][key]["cells"]["table-ward"]
+    }
 
 
 def test_period_in_hash(page, demo_site):
@@ -181,8 +186,11 @@ def test_axe_no_serious_violations(page, demo_site, kind):
         page.wait_for_selector(".main-svg", state="attached", timeout=15000)
     errors = list(visit.errors)  # before axe, whose own stylesheet fetches fail on file://
     results = Axe().run(page)
-    bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
-           if v["impact"] in ("serious", "critical")]
+    bad = [
+        (v["id"], v["impact"], len(v["nodes"]))
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert bad == []
     assert errors == []
 

@@ -35,15 +35,41 @@ from generator.ingest.catalogue import (
 from generator.ingest.geography import GeographyPack
 
 #: The columns of the indicator values table, in order (docs/internals.md).
-COLUMNS = ["indicator", "level", "area_code", "area_name", "period",
-           "numerator", "denominator", "value", "lower", "upper",
-           "comparator", "comparison", "rank", "suppressed", "note",
-           "gap", "status", "lower_998", "upper_998"]
+COLUMNS = [
+    "indicator",
+    "level",
+    "area_code",
+    "area_name",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "lower",
+    "upper",
+    "comparator",
+    "comparison",
+    "rank",
+    "suppressed",
+    "note",
+    "gap",
+    "status",
+    "lower_998",
+    "upper_998",
+]
 
 #: The numeric columns of the values table: disclosure blanks every one on a suppressed row.
-NUMERIC_COLUMNS = ["numerator", "denominator", "value", "lower", "upper", "comparator",
-                   "gap", "lower_998", "upper_998",  # these three: uptake rows only
-                   "national"]  # compare_national
+NUMERIC_COLUMNS = [
+    "numerator",
+    "denominator",
+    "value",
+    "lower",
+    "upper",
+    "comparator",
+    "gap",
+    "lower_998",
+    "upper_998",  # these three: uptake rows only
+    "national",
+]  # compare_national
 
 #: Uptake status by the 95% interval of observed / expected.
 BELOW, AS_EXPECTED, ABOVE = "below", "as_expected", "above"
@@ -51,7 +77,6 @@ BELOW, AS_EXPECTED, ABOVE = "below", "as_expected", "above"
 _KEYS = ["level", "area_code", "period"]
 #: Columns every indicator's rows carry from the wide table: keys, name, integer helpers.
 _CARRIED = ["level", "area_code", "area_name", "period", "_period", "_group"]
-
 
 
 # --- Methods --------------------------------------------------------------------------------
@@ -62,10 +87,24 @@ _CARRIED = ["level", "area_code", "area_name", "period", "_period", "_group"]
 MethodFn = Callable[[Any, pd.DataFrame], pd.DataFrame]
 
 
-def _result(frame: pd.DataFrame, numerator: FloatArray, denominator: FloatArray,
-            value: FloatArray, lower: FloatArray, upper: FloatArray) -> pd.DataFrame:
-    return pd.DataFrame({"numerator": numerator, "denominator": denominator, "value": value,
-                         "lower": lower, "upper": upper}, index=frame.index)
+def _result(
+    frame: pd.DataFrame,
+    numerator: FloatArray,
+    denominator: FloatArray,
+    value: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": value,
+            "lower": lower,
+            "upper": upper,
+        },
+        index=frame.index,
+    )
 
 
 def _count(ind: CountIndicator, frame: pd.DataFrame) -> pd.DataFrame:
@@ -78,8 +117,9 @@ def _count(ind: CountIndicator, frame: pd.DataFrame) -> pd.DataFrame:
     return _result(frame, k, np.full(len(k), np.nan), k, lower, upper)
 
 
-def _ratio(ind: ShareIndicator | RateIndicator, frame: pd.DataFrame
-           ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def _ratio(
+    ind: ShareIndicator | RateIndicator, frame: pd.DataFrame
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     k = frame[ind.numerator].to_numpy(dtype=float)
     n = frame[ind.denominator].to_numpy(dtype=float)
     # A zero or missing denominator has no rate; NaN, not inf, so it is simply blank.
@@ -128,10 +168,14 @@ def _uptake(ind: UptakeIndicator, frame: pd.DataFrame) -> pd.DataFrame:
     scale = ind.multiplier / safe_e
     lower, upper = poisson_exact(observed)
     lower_998, upper_998 = poisson_exact(observed, level=0.998)
-    gap = np.where(np.isnan(observed) | np.isnan(safe_e), np.nan,
-                   np.maximum(expected - observed, 0.0))
-    status = np.select([np.isnan(upper * scale), upper < safe_e, lower > safe_e],
-                       ["", BELOW, ABOVE], default=AS_EXPECTED)
+    gap = np.where(
+        np.isnan(observed) | np.isnan(safe_e), np.nan, np.maximum(expected - observed, 0.0)
+    )
+    status = np.select(
+        [np.isnan(upper * scale), upper < safe_e, lower > safe_e],
+        ["", BELOW, ABOVE],
+        default=AS_EXPECTED,
+    )
     out = _result(frame, observed, expected, observed * scale, lower * scale, upper * scale)
     out["gap"] = gap
     out["status"] = status
@@ -141,8 +185,7 @@ def _uptake(ind: UptakeIndicator, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Indicator method -> function. ``index`` is built after disclosure (compute_index).
-METHODS: dict[str, MethodFn] = {"count": _count, "share": _share, "rate": _rate,
-                                "uptake": _uptake}
+METHODS: dict[str, MethodFn] = {"count": _count, "share": _share, "rate": _rate, "uptake": _uptake}
 
 #: Methods whose value can be judged against the council's. A count cannot: an area's count
 #: is part of the council's, so it is always "lower" and saying so tells nobody anything.
@@ -151,8 +194,14 @@ COMPARED_WITH_COUNCIL = {"share", "rate", "uptake"}
 
 # --- The indicator values table -------------------------------------------------------------
 
-def compute_indicators(tidy: pd.DataFrame, catalogue: Catalogue, indicator_ids: list[str],
-                       pack: GeographyPack, council_code: str) -> pd.DataFrame:
+
+def compute_indicators(
+    tidy: pd.DataFrame,
+    catalogue: Catalogue,
+    indicator_ids: list[str],
+    pack: GeographyPack,
+    council_code: str,
+) -> pd.DataFrame:
     """The indicator values table for ``indicator_ids`` (see docs/internals.md).
 
     ``tidy`` is the rolled-up table with columns ``level, area_code, period, measure,
@@ -191,13 +240,17 @@ def compute_indicators(tidy: pd.DataFrame, catalogue: Catalogue, indicator_ids: 
         if frame.empty:
             continue
         if isinstance(ind, UptakeIndicator):
-            frame = frame.assign(_council=(frame["level"] == top)
-                                 & (frame["area_code"] == council_code))
+            frame = frame.assign(
+                _council=(frame["level"] == top) & (frame["area_code"] == council_code)
+            )
         out = frame[_CARRIED].join(METHODS[ind.method](ind, frame))
         out.insert(0, "indicator", ind_id)
         _add_comparisons(out, ind, top, council_code)
-        out["rank"] = (out.groupby("_group", sort=False)["value"]
-                       .rank(method="min", ascending=False).astype("Int64"))
+        out["rank"] = (
+            out.groupby("_group", sort=False)["value"]
+            .rank(method="min", ascending=False)
+            .astype("Int64")
+        )
         frames.append(out)
     if not frames:
         return _empty()
@@ -215,8 +268,9 @@ def compute_indicators(tidy: pd.DataFrame, catalogue: Catalogue, indicator_ids: 
     return values[COLUMNS]
 
 
-def national_values(totals: dict[str, dict[str, float]], catalogue: Catalogue,
-                    indicator_ids: list[str]) -> pd.DataFrame:
+def national_values(
+    totals: dict[str, dict[str, float]], catalogue: Catalogue, indicator_ids: list[str]
+) -> pd.DataFrame:
     """National value per indicator and period (``indicator, period, value``), computed from
     national measure totals with the indicator's own method.
 
@@ -243,11 +297,13 @@ def national_values(totals: dict[str, dict[str, float]], catalogue: Catalogue,
         result = METHODS[ind.method](ind, frame)
         rows += [(ind_id, p, float(v)) for p, v in zip(periods, result["value"], strict=True)]
     return pd.DataFrame(rows, columns=["indicator", "period", "value"]).astype(
-        {"indicator": "str", "period": "str", "value": float})
+        {"indicator": "str", "period": "str", "value": float}
+    )
 
 
-def compare_national(values: pd.DataFrame, national: pd.DataFrame,
-                     polarity: dict[str, str]) -> pd.DataFrame:
+def compare_national(
+    values: pd.DataFrame, national: pd.DataFrame, polarity: dict[str, str]
+) -> pd.DataFrame:
     """``values`` with ``national`` (the national value in the same period, NaN where there
     is none) and ``national_comparison`` (better/similar/worse by the row's 95% CI against
     it, as ``compare``), for every row including the council's own."""
@@ -259,14 +315,16 @@ def compare_national(values: pd.DataFrame, national: pd.DataFrame,
     for ind_id, idx in out.groupby("indicator", sort=False).groups.items():
         rows = out.loc[idx]
         result[out.index.get_indexer(idx)] = compare(
-            rows["lower"].to_numpy(dtype=float), rows["upper"].to_numpy(dtype=float),
-            rows["national"].to_numpy(dtype=float), polarity[str(ind_id)])
+            rows["lower"].to_numpy(dtype=float),
+            rows["upper"].to_numpy(dtype=float),
+            rows["national"].to_numpy(dtype=float),
+            polarity[str(ind_id)],
+        )
     out["national_comparison"] = pd.Series(result, index=out.index).astype("str")
     return out
 
 
-def _widen(tidy: pd.DataFrame, level_rank: dict[str, int],
-           names: dict[str, str]) -> pd.DataFrame:
+def _widen(tidy: pd.DataFrame, level_rank: dict[str, int], names: dict[str, str]) -> pd.DataFrame:
     """One row per level, area and period, one column per measure, sorted for output.
 
     Also carries ``area_name`` and two integer helpers, so that per-indicator work never
@@ -280,25 +338,31 @@ def _widen(tidy: pd.DataFrame, level_rank: dict[str, int],
         level, code, period, measure = dupes[0]
         raise ValueError(
             f"{len(dupes)} duplicate measure value(s) in the rolled-up table, e.g. {measure} "
-            f"for {code} ({level}) in {period}; the checks stage should have removed them")
+            f"for {code} ({level}) in {period}; the checks stage should have removed them"
+        )
     wide = series.unstack("measure")
     wide.columns.name = None
     wide = wide.reset_index()
     order = wide["level"].map(level_rank)
-    wide = (wide.assign(_order=order)
-            .sort_values(["_order", "period", "area_code"], kind="stable")
-            .drop(columns="_order").reset_index(drop=True))
+    wide = (
+        wide.assign(_order=order)
+        .sort_values(["_order", "period", "area_code"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
     # Unknown codes should have been stopped by the checks stage; a blank name is safer
     # than guessing one.
     wide.insert(2, "area_name", wide["area_code"].map(names).fillna("").astype("str"))
     wide.insert(4, "_period", pd.factorize(wide["period"])[0])
-    wide.insert(5, "_group", pd.factorize(
-        pd.MultiIndex.from_arrays([wide["level"], wide["period"]]))[0])
+    wide.insert(
+        5, "_group", pd.factorize(pd.MultiIndex.from_arrays([wide["level"], wide["period"]]))[0]
+    )
     return wide
 
 
-def _rows_for(ind: AnyIndicator, wide: pd.DataFrame, catalogue: Catalogue,
-              base: str) -> pd.DataFrame:
+def _rows_for(
+    ind: AnyIndicator, wide: pd.DataFrame, catalogue: Catalogue, base: str
+) -> pd.DataFrame:
     """The keys and measure columns of the rows ``ind`` gets (see compute_indicators)."""
     needed = ind.measures()
     primary = needed[0]  # the numerator, or the measure of a count
@@ -317,8 +381,7 @@ def _rows_for(ind: AnyIndicator, wide: pd.DataFrame, catalogue: Catalogue,
     return frame.assign(**{m: np.nan for m in needed if m not in present})
 
 
-def _add_comparisons(out: pd.DataFrame, ind: AnyIndicator, top: str,
-                     council_code: str) -> None:
+def _add_comparisons(out: pd.DataFrame, ind: AnyIndicator, top: str, council_code: str) -> None:
     """Fill ``comparator`` and ``comparison`` in place for one indicator's rows."""
     is_council = ((out["level"] == top) & (out["area_code"] == council_code)).to_numpy()
     period = out["_period"].to_numpy()
@@ -330,12 +393,17 @@ def _add_comparisons(out: pd.DataFrame, ind: AnyIndicator, top: str,
     if ind.method not in COMPARED_WITH_COUNCIL:
         out["comparison"] = ""
         return
-    out["comparison"] = compare(out["lower"].to_numpy(dtype=float),
-                                out["upper"].to_numpy(dtype=float), comparator, ind.polarity)
+    out["comparison"] = compare(
+        out["lower"].to_numpy(dtype=float),
+        out["upper"].to_numpy(dtype=float),
+        comparator,
+        ind.polarity,
+    )
 
 
-def compare(lower: ArrayLike, upper: ArrayLike, comparator: ArrayLike,
-            polarity: str) -> NDArray[np.str_]:
+def compare(
+    lower: ArrayLike, upper: ArrayLike, comparator: ArrayLike, polarity: str
+) -> NDArray[np.str_]:
     """Judge each interval against its comparator.
 
     ``higher``/``lower`` when the whole interval lies above/below the comparator (strictly),
@@ -346,8 +414,11 @@ def compare(lower: ArrayLike, upper: ArrayLike, comparator: ArrayLike,
     lo = np.asarray(lower, dtype=float)
     hi = np.asarray(upper, dtype=float)
     c = np.asarray(comparator, dtype=float)
-    words = {"higher_is_worse": ("worse", "better"), "higher_is_better": ("better", "worse"),
-             "neutral": ("higher", "lower")}[polarity]
+    words = {
+        "higher_is_worse": ("worse", "better"),
+        "higher_is_better": ("better", "worse"),
+        "neutral": ("higher", "lower"),
+    }[polarity]
     known = ~(np.isnan(lo) | np.isnan(hi) | np.isnan(c))
     return np.select([~known, lo > c, hi < c], ["", words[0], words[1]], default="similar")
 
@@ -362,9 +433,14 @@ def _empty() -> pd.DataFrame:
     return out
 
 
-def compute_breakdowns(totals: pd.DataFrame, cells: pd.DataFrame, catalogue: Catalogue,
-                       indicator_ids: list[str], pack: GeographyPack,
-                       council_code: str) -> pd.DataFrame:
+def compute_breakdowns(
+    totals: pd.DataFrame,
+    cells: pd.DataFrame,
+    catalogue: Catalogue,
+    indicator_ids: list[str],
+    pack: GeographyPack,
+    council_code: str,
+) -> pd.DataFrame:
     """Indicator values per breakdown category (e.g. lone-parent households), computed the
     same way as the totals.
 
@@ -378,18 +454,27 @@ def compute_breakdowns(totals: pd.DataFrame, cells: pd.DataFrame, catalogue: Cat
     if cells.empty:
         return _empty().assign(breakdown=pd.Series(dtype=str), category=pd.Series(dtype=str))
     frames = []
-    keys = cells[["breakdown", "category"]].drop_duplicates().sort_values(
-        ["breakdown", "category"], kind="mergesort")
+    keys = (
+        cells[["breakdown", "category"]]
+        .drop_duplicates()
+        .sort_values(["breakdown", "category"], kind="mergesort")
+    )
     for breakdown, category in zip(keys["breakdown"], keys["category"], strict=True):
         part = cells[(cells["breakdown"] == breakdown) & (cells["category"] == category)]
         split = set(part["measure"])
-        ids = [i for i in indicator_ids if i in catalogue.indicators
-               and not isinstance(catalogue.indicators[i], IndexIndicator)
-               and catalogue.indicators[i].measures()[0] in split]
+        ids = [
+            i
+            for i in indicator_ids
+            if i in catalogue.indicators
+            and not isinstance(catalogue.indicators[i], IndexIndicator)
+            and catalogue.indicators[i].measures()[0] in split
+        ]
         if not ids:
             continue
-        tidy = pd.concat([totals[~totals["measure"].isin(split)],
-                          part.drop(columns=["breakdown", "category"])], ignore_index=True)
+        tidy = pd.concat(
+            [totals[~totals["measure"].isin(split)], part.drop(columns=["breakdown", "category"])],
+            ignore_index=True,
+        )
         values = compute_indicators(tidy, catalogue, ids, pack, council_code)
         frames.append(values.assign(breakdown=breakdown, category=category))
     if not frames:

@@ -55,8 +55,9 @@ def round_counts(values: pd.DataFrame, base: int) -> pd.DataFrame:
     return out
 
 
-def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue,
-            rounding: str = "none") -> pd.DataFrame:
+def publish(
+    values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue, rounding: str = "none"
+) -> pd.DataFrame:
     """Indicator values with every number blanked where a count behind it is suppressed.
 
     ``values`` is compute's indicator table, ``measures`` the output of suppress_measures
@@ -70,14 +71,22 @@ def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue,
     note = pd.Series("", index=out.index, dtype=object)
     for ind_id, rows in out.groupby("indicator", sort=False):
         for measure in catalogue.indicators[ind_id].measures():
-            keys = pd.MultiIndex.from_arrays([rows["level"], rows["area_code"], rows["period"],
-                                              pd.Series(measure, index=rows.index)])
+            keys = pd.MultiIndex.from_arrays(
+                [
+                    rows["level"],
+                    rows["area_code"],
+                    rows["period"],
+                    pd.Series(measure, index=rows.index),
+                ]
+            )
             found = flags.reindex(keys).fillna("").to_numpy()
             current = note.loc[rows.index].to_numpy()
             # primary outranks secondary when explaining why a value is withheld
-            merged = np.where((found == PRIMARY) | (current == PRIMARY), PRIMARY,
-                              np.where((found == SECONDARY) | (current == SECONDARY),
-                                       SECONDARY, ""))
+            merged = np.where(
+                (found == PRIMARY) | (current == PRIMARY),
+                PRIMARY,
+                np.where((found == SECONDARY) | (current == SECONDARY), SECONDARY, ""),
+            )
             note.loc[rows.index] = merged
     out["note"] = note.astype(str)
     out["suppressed"] = out["note"] != ""
@@ -91,14 +100,17 @@ def publish(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue,
             out.loc[blank, col] = ""
     if "rank" in out.columns:
         # Rank among published values only: a gap in the ranks would hint at a hidden value.
-        out["rank"] = (out.groupby(["indicator", "level", "period"], sort=False)["value"]
-                       .rank(method="min", ascending=False).astype("Int64"))
+        out["rank"] = (
+            out.groupby(["indicator", "level", "period"], sort=False)["value"]
+            .rank(method="min", ascending=False)
+            .astype("Int64")
+        )
     return round_counts(out, ROUNDING_BASE[rounding])
 
 
-
-def publish_breakdowns(values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue,
-                       rounding: str = "none") -> pd.DataFrame:
+def publish_breakdowns(
+    values: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue, rounding: str = "none"
+) -> pd.DataFrame:
     """``publish`` for each breakdown category's values (compute.compute_breakdowns).
 
     Each category is blanked by its own suppression flags: a measure that carries the
@@ -108,23 +120,25 @@ def publish_breakdowns(values: pd.DataFrame, measures: pd.DataFrame, catalogue: 
     """
     if values.empty:
         return values
-    cells = measures if "category" in measures.columns else measures.assign(
-        breakdown="", category="")
-    cells = cells.assign(breakdown=cells["breakdown"].fillna(""),
-                         category=cells["category"].fillna(""))
+    cells = (
+        measures if "category" in measures.columns else measures.assign(breakdown="", category="")
+    )
+    cells = cells.assign(
+        breakdown=cells["breakdown"].fillna(""), category=cells["category"].fillna("")
+    )
     total = cells[cells["category"] == ""]
     parts = []
     for (breakdown, category), rows in values.groupby(["breakdown", "category"], sort=False):
         mine = cells[(cells["breakdown"] == breakdown) & (cells["category"] == category)]
-        flags = pd.concat([total[~total["measure"].isin(set(mine["measure"]))], mine],
-                          ignore_index=True).drop(columns=BREAKDOWN_COLUMNS)
+        flags = pd.concat(
+            [total[~total["measure"].isin(set(mine["measure"]))], mine], ignore_index=True
+        ).drop(columns=BREAKDOWN_COLUMNS)
         done = publish(rows.drop(columns=BREAKDOWN_COLUMNS), flags, catalogue, rounding)
         parts.append(done.assign(breakdown=breakdown, category=category))
     return pd.concat(parts, ignore_index=True)
 
 
-def publish_groups(values: pd.DataFrame, cells: pd.DataFrame,
-                   catalogue: Catalogue) -> pd.DataFrame:
+def publish_groups(values: pd.DataFrame, cells: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Group values with every number blanked where a group total behind it is withheld.
 
     ``values`` is ``inequality.group_values``, ``cells`` the output of suppress_groups.

@@ -10,8 +10,9 @@ from generator.analysis.compute import COLUMNS, _empty
 from generator.ingest.catalogue import IndexComponent, IndexIndicator
 
 
-def compute_index(values: pd.DataFrame, ind: IndexIndicator, polarity: dict[str, str],
-                  top: str, council_code: str) -> pd.DataFrame:
+def compute_index(
+    values: pd.DataFrame, ind: IndexIndicator, polarity: dict[str, str], top: str, council_code: str
+) -> pd.DataFrame:
     """Rows of the composite index ``ind``, built from *published* component values.
 
     ``values`` is the published indicator values table (after ``disclosure.publish``), so a
@@ -43,21 +44,43 @@ def compute_index(values: pd.DataFrame, ind: IndexIndicator, polarity: dict[str,
     weights = np.array([d.weight for d in ind.dimensions], dtype=float)
     index = np.stack(dim_scores, axis=1) @ weights / weights.sum()
     missing = wide[ids].isna()
-    status = ["missing: " + ", ".join(c for c, m in zip(ids, row, strict=True) if m)
-              if row.any() else "" for row in missing.to_numpy()]
-    out = pd.DataFrame({
-        "indicator": ind.id, "level": wide["level"], "area_code": wide["area_code"],
-        "area_name": wide["area_name"], "period": wide["period"],
-        "numerator": np.nan, "denominator": np.nan, "value": index,
-        "lower": np.nan, "upper": np.nan, "comparison": "", "suppressed": False, "note": "",
-        "gap": np.nan, "status": status, "lower_998": np.nan, "upper_998": np.nan})
+    status = [
+        "missing: " + ", ".join(c for c, m in zip(ids, row, strict=True) if m) if row.any() else ""
+        for row in missing.to_numpy()
+    ]
+    out = pd.DataFrame(
+        {
+            "indicator": ind.id,
+            "level": wide["level"],
+            "area_code": wide["area_code"],
+            "area_name": wide["area_name"],
+            "period": wide["period"],
+            "numerator": np.nan,
+            "denominator": np.nan,
+            "value": index,
+            "lower": np.nan,
+            "upper": np.nan,
+            "comparison": "",
+            "suppressed": False,
+            "note": "",
+            "gap": np.nan,
+            "status": status,
+            "lower_998": np.nan,
+            "upper_998": np.nan,
+        }
+    )
     is_council = ((out["level"] == top) & (out["area_code"] == council_code)).to_numpy()
-    council_by_period = dict(zip(out.loc[is_council, "period"], out.loc[is_council, "value"],
-                                 strict=True))
-    out["comparator"] = np.where(is_council, np.nan,
-                                 out["period"].map(council_by_period).astype(float))
-    out["rank"] = (out.groupby(["level", "period"], sort=False)["value"]
-                   .rank(method="min", ascending=False).astype("Int64"))
+    council_by_period = dict(
+        zip(out.loc[is_council, "period"], out.loc[is_council, "value"], strict=True)
+    )
+    out["comparator"] = np.where(
+        is_council, np.nan, out["period"].map(council_by_period).astype(float)
+    )
+    out["rank"] = (
+        out.groupby(["level", "period"], sort=False)["value"]
+        .rank(method="min", ascending=False)
+        .astype("Int64")
+    )
     return out[COLUMNS]
 
 
@@ -69,17 +92,26 @@ def _index_wide(values: pd.DataFrame, ind: IndexIndicator) -> pd.DataFrame:
     if part.empty:
         return pd.DataFrame()
     level_order = {lv: n for n, lv in enumerate(pd.unique(part["level"]))}
-    wide = (part.set_index(["level", "area_code", "area_name", "period", "indicator"])["value"]
-            .astype(float).unstack("indicator").reindex(columns=ids))
+    wide = (
+        part.set_index(["level", "area_code", "area_name", "period", "indicator"])["value"]
+        .astype(float)
+        .unstack("indicator")
+        .reindex(columns=ids)
+    )
     wide = wide.reset_index()
     has_all = part.groupby("period")["indicator"].nunique()
     wide = wide[wide["period"].map(has_all).eq(len(ids))]
-    return wide.assign(_o=wide["level"].map(level_order)).sort_values(
-        ["_o", "period", "area_code"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return (
+        wide.assign(_o=wide["level"].map(level_order))
+        .sort_values(["_o", "period", "area_code"], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
-def _component_score(wide: pd.DataFrame, ind: IndexIndicator, comp: IndexComponent,
-                     polarity: dict[str, str]) -> pd.Series:
+def _component_score(
+    wide: pd.DataFrame, ind: IndexIndicator, comp: IndexComponent, polarity: dict[str, str]
+) -> pd.Series:
     """One component's normalised score on each row of ``wide``, turned to the index's
     polarity (see compute_index). NaN where the component is missing."""
     group = [wide["level"], wide["period"]]
@@ -96,8 +128,9 @@ def _component_score(wide: pd.DataFrame, ind: IndexIndicator, comp: IndexCompone
     return -good if flip else good
 
 
-def index_components(values: pd.DataFrame, ind: IndexIndicator,
-                     polarity: dict[str, str]) -> pd.DataFrame:
+def index_components(
+    values: pd.DataFrame, ind: IndexIndicator, polarity: dict[str, str]
+) -> pd.DataFrame:
     """Each area's component values and normalised scores for the index ``ind``.
 
     Columns ``level, area_code, period, dimension, component, weight, value, score``; the
@@ -105,16 +138,24 @@ def index_components(values: pd.DataFrame, ind: IndexIndicator,
     ``score`` are NaN for a missing (or withheld) component: reported, never filled in.
     """
     wide = _index_wide(values, ind)
-    cols = ["level", "area_code", "period", "dimension", "component", "weight", "value",
-            "score"]
+    cols = ["level", "area_code", "period", "dimension", "component", "weight", "value", "score"]
     if wide.empty:
         return pd.DataFrame(columns=cols)
     frames = []
     for dim in ind.dimensions:
         for comp in dim.components:
-            frames.append(pd.DataFrame({
-                "level": wide["level"], "area_code": wide["area_code"],
-                "period": wide["period"], "dimension": dim.id, "component": comp.indicator,
-                "weight": comp.weight, "value": wide[comp.indicator].astype(float),
-                "score": _component_score(wide, ind, comp, polarity)}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "level": wide["level"],
+                        "area_code": wide["area_code"],
+                        "period": wide["period"],
+                        "dimension": dim.id,
+                        "component": comp.indicator,
+                        "weight": comp.weight,
+                        "value": wide[comp.indicator].astype(float),
+                        "score": _component_score(wide, ind, comp, polarity),
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)[cols]

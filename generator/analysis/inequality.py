@@ -34,12 +34,23 @@ GROUPINGS = {"quintile": 5, "decile": 10}
 #: Methods with a per-head value that can be compared across groups.
 GROUPED_METHODS = ("share", "rate", "uptake")
 #: Columns of a group values table.
-GROUP_COLUMNS = ["indicator", "period", "grouping", "group", "zones", "numerator",
-                 "denominator", "value", "lower", "upper", "suppressed", "note"]
+GROUP_COLUMNS = [
+    "indicator",
+    "period",
+    "grouping",
+    "group",
+    "zones",
+    "numerator",
+    "denominator",
+    "value",
+    "lower",
+    "upper",
+    "suppressed",
+    "note",
+]
 
 
-def simd_groups(measures: pd.DataFrame, base: str, rank_measure: str,
-                zones: int) -> pd.DataFrame:
+def simd_groups(measures: pd.DataFrame, base: str, rank_measure: str, zones: int) -> pd.DataFrame:
     """Each base-level zone's quintile and decile: ``area_code, grouping, group``.
 
     Ranks come from the latest period of ``rank_measure`` (SIMD is published every few
@@ -47,12 +58,19 @@ def simd_groups(measures: pd.DataFrame, base: str, rank_measure: str,
     group. Raises CdashError for a rank outside 1..zones: the stated number of zones is then
     wrong for this SIMD edition, and every group would be too.
     """
-    ranks = measures[(measures["level"] == base) & (measures["measure"] == rank_measure)
-                     & measures["value"].notna()]
+    ranks = measures[
+        (measures["level"] == base)
+        & (measures["measure"] == rank_measure)
+        & measures["value"].notna()
+    ]
     if ranks.empty:
-        return pd.DataFrame({"area_code": pd.Series(dtype="str"),
-                             "grouping": pd.Series(dtype="str"),
-                             "group": pd.Series(dtype=int)})
+        return pd.DataFrame(
+            {
+                "area_code": pd.Series(dtype="str"),
+                "grouping": pd.Series(dtype="str"),
+                "group": pd.Series(dtype=int),
+            }
+        )
     ranks = ranks[ranks["period"] == ranks["period"].max()]
     rank = ranks["value"].to_numpy(dtype=float)
     bad = (rank < 1) | (rank > zones) | (rank != np.round(rank))
@@ -60,32 +78,50 @@ def simd_groups(measures: pd.DataFrame, base: str, rank_measure: str,
         code = ranks["area_code"].to_numpy()[bad][0]
         raise CdashError(
             f"{rank_measure} {rank[bad][0]:g} for {code} is not a whole number in 1..{zones}; "
-            "set inequality.zones to the number of zones your deprivation edition ranks")
+            "set inequality.zones to the number of zones your deprivation edition ranks"
+        )
     frames = []
     for name, n in GROUPINGS.items():
         # Integer arithmetic: ceil(r * n / zones) without floating-point edge cases.
         group = (rank.astype(np.int64) * n + zones - 1) // zones
-        frames.append(pd.DataFrame({"area_code": ranks["area_code"].to_numpy(),
-                                    "grouping": name, "group": group.astype(int)}))
-    return (pd.concat(frames, ignore_index=True)
-            .sort_values(["grouping", "group", "area_code"], kind="stable")
-            .reset_index(drop=True))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_code": ranks["area_code"].to_numpy(),
+                    "grouping": name,
+                    "group": group.astype(int),
+                }
+            )
+        )
+    return (
+        pd.concat(frames, ignore_index=True)
+        .sort_values(["grouping", "group", "area_code"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
-def group_measures(measures: pd.DataFrame, groups: pd.DataFrame, base: str,
-                   measure_ids: list[str]) -> pd.DataFrame:
+def group_measures(
+    measures: pd.DataFrame, groups: pd.DataFrame, base: str, measure_ids: list[str]
+) -> pd.DataFrame:
     """Sums of each measure over each group's zones: ``grouping, group, period, measure,
     value, zones`` (zones with the measure present)."""
-    part = measures[(measures["level"] == base) & measures["measure"].isin(measure_ids)
-                    & measures["value"].notna()]
+    part = measures[
+        (measures["level"] == base)
+        & measures["measure"].isin(measure_ids)
+        & measures["value"].notna()
+    ]
     merged = part.merge(groups, on="area_code")
-    out = (merged.groupby(["grouping", "group", "period", "measure"], sort=True)["value"]
-           .agg(value="sum", zones="size").reset_index())
+    out = (
+        merged.groupby(["grouping", "group", "period", "measure"], sort=True)["value"]
+        .agg(value="sum", zones="size")
+        .reset_index()
+    )
     return out
 
 
-def group_values(values: pd.DataFrame, groups: pd.DataFrame, indicators: list[AnyIndicator],
-                 base: str) -> pd.DataFrame:
+def group_values(
+    values: pd.DataFrame, groups: pd.DataFrame, indicators: list[AnyIndicator], base: str
+) -> pd.DataFrame:
     """Each indicator's value by group and period (see GROUP_COLUMNS), not yet disclosed.
 
     ``values`` is compute's indicator table. Numerators and denominators (for uptake: the
@@ -101,10 +137,17 @@ def group_values(values: pd.DataFrame, groups: pd.DataFrame, indicators: list[An
         if part.empty:
             continue
         merged = part[["area_code", "period", "numerator", "denominator"]].merge(
-            groups, on="area_code")
-        agg = (merged.groupby(["period", "grouping", "group"], sort=True)
-               .agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"),
-                    zones=("area_code", "size")).reset_index())
+            groups, on="area_code"
+        )
+        agg = (
+            merged.groupby(["period", "grouping", "group"], sort=True)
+            .agg(
+                numerator=("numerator", "sum"),
+                denominator=("denominator", "sum"),
+                zones=("area_code", "size"),
+            )
+            .reset_index()
+        )
         k = agg["numerator"].to_numpy(dtype=float)
         n = agg["denominator"].to_numpy(dtype=float)
         value, lower, upper = _interval(ind, k, n)
@@ -123,8 +166,9 @@ def group_values(values: pd.DataFrame, groups: pd.DataFrame, indicators: list[An
     return out[GROUP_COLUMNS]
 
 
-def _interval(ind: AnyIndicator, k: np.ndarray, n: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _interval(
+    ind: AnyIndicator, k: np.ndarray, n: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Value and 95% interval of summed counts, by the indicator's method."""
     safe_n = np.where(n > 0, n, np.nan)
     assert isinstance(ind, ShareIndicator | RateIndicator | UptakeIndicator)
@@ -156,8 +200,13 @@ class SlopeIndex:
     reason: str = ""
 
 
-def slope_index(value: np.ndarray, population: np.ndarray, lower: np.ndarray,
-                upper: np.ndarray, min_groups: int = 3) -> SlopeIndex:
+def slope_index(
+    value: np.ndarray,
+    population: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    min_groups: int = 3,
+) -> SlopeIndex:
     """SII and RII from group values ordered most deprived first.
 
     Each group sits at the midpoint of its cumulative share of ``population`` (0 = most
@@ -173,11 +222,21 @@ def slope_index(value: np.ndarray, population: np.ndarray, lower: np.ndarray,
     w = np.asarray(population, dtype=float)
     nan = float("nan")
     if len(y) < min_groups:
-        return SlopeIndex(nan, nan, nan, nan, nan, nan, nan, len(y),
-                          f"fewer than {min_groups} deprivation groups have zones")
+        return SlopeIndex(
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            len(y),
+            f"fewer than {min_groups} deprivation groups have zones",
+        )
     if np.isnan(y).any() or np.isnan(w).any() or (w <= 0).any():
-        return SlopeIndex(nan, nan, nan, nan, nan, nan, nan, len(y),
-                          "a group's value is withheld or missing")
+        return SlopeIndex(
+            nan, nan, nan, nan, nan, nan, nan, len(y), "a group's value is withheld or missing"
+        )
     share = w / w.sum()
     x = np.cumsum(share) - share / 2
     x_bar = float(np.sum(share * x))
@@ -186,32 +245,41 @@ def slope_index(value: np.ndarray, population: np.ndarray, lower: np.ndarray,
     slope = float(np.sum(c * y))
     mean = float(np.sum(share * y))
     se_g = (np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)) / (2 * Z_95)
-    half = Z_95 * float(np.sqrt(np.sum(c ** 2 * se_g ** 2)))
+    half = Z_95 * float(np.sqrt(np.sum(c**2 * se_g**2)))
     sii = -slope
     rii = sii / mean if mean else nan
     rii_half = half / abs(mean) if mean else nan
-    return SlopeIndex(sii, sii - half, sii + half, rii, rii - rii_half, rii + rii_half,
-                      mean, len(y))
+    return SlopeIndex(
+        sii, sii - half, sii + half, rii, rii - rii_half, rii + rii_half, mean, len(y)
+    )
 
 
-def slope_indices(published: pd.DataFrame, grouping: str = "quintile"
-                  ) -> dict[tuple[str, str], SlopeIndex]:
+def slope_indices(
+    published: pd.DataFrame, grouping: str = "quintile"
+) -> dict[tuple[str, str], SlopeIndex]:
     """(indicator, period) -> SlopeIndex from the *published* group values of ``grouping``.
 
     Groups with no zones are simply absent; a withheld group blanks the whole SII, since
     without its population the other groups' ranks are unknown.
     """
     part = published[published["grouping"] == grouping].sort_values(
-        ["indicator", "period", "group"], kind="stable")
+        ["indicator", "period", "group"], kind="stable"
+    )
     out = {}
     for (ind_id, period), rows in part.groupby(["indicator", "period"], sort=True):
         out[(str(ind_id), str(period))] = slope_index(
-            rows["value"].to_numpy(dtype=float), rows["denominator"].to_numpy(dtype=float),
-            rows["lower"].to_numpy(dtype=float), rows["upper"].to_numpy(dtype=float))
+            rows["value"].to_numpy(dtype=float),
+            rows["denominator"].to_numpy(dtype=float),
+            rows["lower"].to_numpy(dtype=float),
+            rows["upper"].to_numpy(dtype=float),
+        )
     return out
 
 
 def grouped_indicators(catalogue: Catalogue, indicator_ids: list[str]) -> list[AnyIndicator]:
     """The indicators shown by deprivation group: rates, shares and uptake ratios."""
-    return [catalogue.indicators[i] for i in indicator_ids
-            if catalogue.indicators[i].method in GROUPED_METHODS]
+    return [
+        catalogue.indicators[i]
+        for i in indicator_ids
+        if catalogue.indicators[i].method in GROUPED_METHODS
+    ]

@@ -67,8 +67,9 @@ def poisson_exact(k: ArrayLike, level: float = 0.95) -> tuple[FloatArray, FloatA
     return np.where(valid, lower, np.nan), np.where(valid, upper, np.nan)
 
 
-def funnel_limits(expected: ArrayLike, level: float, target: float = 1.0
-                  ) -> tuple[FloatArray, FloatArray]:
+def funnel_limits(
+    expected: ArrayLike, level: float, target: float = 1.0
+) -> tuple[FloatArray, FloatArray]:
     """Funnel-plot control limits of observed / expected around ``target`` at each expected.
 
     The limits are where an observed count's exact interval at ``level`` just touches the
@@ -89,8 +90,9 @@ def funnel_limits(expected: ArrayLike, level: float, target: float = 1.0
 FUNNEL_LEVELS = (0.998, 0.95)
 
 
-def funnel_lines(expected: ArrayLike, points: int = 121
-                 ) -> tuple[list[float], dict[float, tuple[list[float], list[float]]]]:
+def funnel_lines(
+    expected: ArrayLike, points: int = 121
+) -> tuple[list[float], dict[float, tuple[list[float], list[float]]]]:
     """The funnel limits to draw over the range of ``expected`` (the areas' expected counts,
     a little beyond both ends), at ``FUNNEL_LEVELS``: (grid, {level: (lower, upper)}).
     Empty when there is nothing to draw."""

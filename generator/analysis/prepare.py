@@ -17,7 +17,8 @@ from generator.analysis import compute, disclosure, index, inequality, priority,
 from generator.analysis.priority import PriorityArea
 from generator.errors import ProblemsError
 from generator.ingest.catalogue import AnyIndicator, Catalogue, IndexIndicator
-from generator.ingest.config import CouncilConfig, apply_overrides, shown_indicator_ids
+from generator.ingest.config import CouncilConfig
+from generator.ingest.councils import apply_overrides, shown_indicator_ids
 from generator.ingest.geography import GeographyPack
 from generator.ingest.loaders import BREAKDOWN_COLUMNS
 from generator.ingest.validate import Validation
@@ -54,22 +55,31 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
     measures = roll_up(v, catalogue)
     values = compute_values(measures, catalogue, ids, pack, cfg)
     cells = with_breakdowns(measures, v, catalogue)
-    hidden = suppression.suppress_measures(cells, pack, catalogue,
-                                          thresholds(catalogue, ids, cfg.disclosure.threshold))
+    hidden = suppression.suppress_measures(
+        cells, pack, catalogue, thresholds(catalogue, ids, cfg.disclosure.threshold)
+    )
     published = disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding)
     variants = breakdown_variants(measures, cells, hidden, catalogue, ids, pack, cfg)
     published, components = add_indices(published, catalogue, ids, pack, cfg)
     groups = deprivation_groups(measures, values, hidden, catalogue, ids, pack, cfg)
     rule = cfg.priority_areas
     return Analysis(
-        catalogue=catalogue, indicator_ids=ids,
+        catalogue=catalogue,
+        indicator_ids=ids,
         # Only indicators with at least one value are shown: a page of blanks helps nobody.
         shown=[catalogue.indicators[i] for i in ids if (published["indicator"] == i).any()],
-        measures=measures, values=values, cells=hidden, published=published,
-        variants=variants, components=components, groups=groups,
+        measures=measures,
+        values=values,
+        cells=hidden,
+        published=published,
+        variants=variants,
+        components=components,
+        groups=groups,
         slopes=inequality.slope_indices(groups) if groups is not None else {},
-        priority=priority.priority_areas(published, catalogue, ids, dict(rule.top),
-                                         rule.rank_by, rule.min_below))
+        priority=priority.priority_areas(
+            published, catalogue, ids, dict(rule.top), rule.rank_by, rule.min_below
+        ),
+    )
 
 
 def roll_up(v: Validation, catalogue: Catalogue) -> pd.DataFrame:
@@ -78,20 +88,26 @@ def roll_up(v: Validation, catalogue: Catalogue) -> pd.DataFrame:
     return v.pack.rollup(v.checked.table.drop(columns=["row"]), catalogue.additive_measures())
 
 
-def compute_values(measures: pd.DataFrame, catalogue: Catalogue, ids: list[str],
-                   pack: GeographyPack, cfg: CouncilConfig) -> pd.DataFrame:
+def compute_values(
+    measures: pd.DataFrame,
+    catalogue: Catalogue,
+    ids: list[str],
+    pack: GeographyPack,
+    cfg: CouncilConfig,
+) -> pd.DataFrame:
     """Stage 6: indicator values with intervals and comparisons, and the national values
     when the config gives national totals."""
     values = compute.compute_indicators(measures, catalogue, ids, pack, cfg.council.code)
     if cfg.national is not None:
         values = compute.compare_national(
-            values, compute.national_values(cfg.national.measures, catalogue, ids),
-            catalogue.polarities())
+            values,
+            compute.national_values(cfg.national.measures, catalogue, ids),
+            catalogue.polarities(),
+        )
     return values
 
 
-def with_breakdowns(measures: pd.DataFrame, v: Validation, catalogue: Catalogue
-                    ) -> pd.DataFrame:
+def with_breakdowns(measures: pd.DataFrame, v: Validation, catalogue: Catalogue) -> pd.DataFrame:
     """The rolled-up totals plus the rolled-up breakdown cells of record-level datasets, so
     that suppression accounts for every cell an attacker could combine."""
     assert v.pack is not None and v.checked is not None
@@ -119,30 +135,46 @@ def thresholds(catalogue: Catalogue, ids: list[str], council: int) -> dict[str, 
     return out
 
 
-def breakdown_variants(measures: pd.DataFrame, cells: pd.DataFrame, hidden: pd.DataFrame,
-                       catalogue: Catalogue, ids: list[str], pack: GeographyPack,
-                       cfg: CouncilConfig) -> pd.DataFrame:
+def breakdown_variants(
+    measures: pd.DataFrame,
+    cells: pd.DataFrame,
+    hidden: pd.DataFrame,
+    catalogue: Catalogue,
+    ids: list[str],
+    pack: GeographyPack,
+    cfg: CouncilConfig,
+) -> pd.DataFrame:
     """Each breakdown category as an indicator variant, computed like the total and blanked
     by its own cells' flags (which were suppressed jointly with the totals)."""
-    split = (suppression.breakdown_cells(cells) if "category" in cells.columns
-             else cells.iloc[0:0].assign(**dict.fromkeys(BREAKDOWN_COLUMNS, "")))
+    split = (
+        suppression.breakdown_cells(cells)
+        if "category" in cells.columns
+        else cells.iloc[0:0].assign(**dict.fromkeys(BREAKDOWN_COLUMNS, ""))
+    )
     return disclosure.publish_breakdowns(
         compute.compute_breakdowns(measures, split, catalogue, ids, pack, cfg.council.code),
-        hidden, catalogue, cfg.disclosure.rounding)
+        hidden,
+        catalogue,
+        cfg.disclosure.rounding,
+    )
 
 
-def add_indices(published: pd.DataFrame, catalogue: Catalogue, ids: list[str],
-                pack: GeographyPack, cfg: CouncilConfig
-                ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+def add_indices(
+    published: pd.DataFrame,
+    catalogue: Catalogue,
+    ids: list[str],
+    pack: GeographyPack,
+    cfg: CouncilConfig,
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Composite indices, from published values only, so nothing withheld can be recovered
     from them; and each area's component scores for the profiles."""
     polarity = catalogue.polarities()
     top = pack.levels[-1].id
     index_inds = [ind for i in ids if isinstance(ind := catalogue.indicators[i], IndexIndicator)]
-    indices = [index.compute_index(published, ind, polarity, top, cfg.council.code)
-               for ind in index_inds]
-    components = {ind.id: index.index_components(published, ind, polarity)
-                  for ind in index_inds}
+    indices = [
+        index.compute_index(published, ind, polarity, top, cfg.council.code) for ind in index_inds
+    ]
+    components = {ind.id: index.index_components(published, ind, polarity) for ind in index_inds}
     if indices:
         published = pd.concat([published, *indices], ignore_index=True)
         if cfg.national is not None:
@@ -150,21 +182,35 @@ def add_indices(published: pd.DataFrame, catalogue: Catalogue, ids: list[str],
     return published, components
 
 
-def deprivation_groups(measures: pd.DataFrame, values: pd.DataFrame, hidden: pd.DataFrame,
-                       catalogue: Catalogue, ids: list[str], pack: GeographyPack,
-                       cfg: CouncilConfig) -> pd.DataFrame | None:
+def deprivation_groups(
+    measures: pd.DataFrame,
+    values: pd.DataFrame,
+    hidden: pd.DataFrame,
+    catalogue: Catalogue,
+    ids: list[str],
+    pack: GeographyPack,
+    cfg: CouncilConfig,
+) -> pd.DataFrame | None:
     """Values by SIMD quintile and decile, with group totals audited for disclosure; None
     without an ``inequality:`` section."""
     if cfg.inequality is None:
         return None
     base = pack.levels[0].id
-    zones = inequality.simd_groups(measures, base, cfg.inequality.rank_measure,
-                                   cfg.inequality.zones)
+    zones = inequality.simd_groups(
+        measures, base, cfg.inequality.rank_measure, cfg.inequality.zones
+    )
     grouped = inequality.grouped_indicators(catalogue, ids)
-    cells = inequality.group_measures(measures, zones, base,
-                                      sorted({m for i in grouped for m in i.measures()}))
-    flags = suppression.suppress_groups(cells, zones, suppression.totals(hidden), pack,
-                                       catalogue,
-                                       thresholds(catalogue, ids, cfg.disclosure.threshold))
-    return disclosure.publish_groups(inequality.group_values(values, zones, grouped, base),
-                                     flags, catalogue)
+    cells = inequality.group_measures(
+        measures, zones, base, sorted({m for i in grouped for m in i.measures()})
+    )
+    flags = suppression.suppress_groups(
+        cells,
+        zones,
+        suppression.totals(hidden),
+        pack,
+        catalogue,
+        thresholds(catalogue, ids, cfg.disclosure.threshold),
+    )
+    return disclosure.publish_groups(
+        inequality.group_values(values, zones, grouped, base), flags, catalogue
+    )

@@ -40,8 +40,8 @@ class PriorityArea:
     level: str
     code: str
     name: str
-    scale: float        # sum of gaps over the indicators below expected
-    depth: float        # lowest observed / expected ratio among them (x multiplier)
+    scale: float  # sum of gaps over the indicators below expected
+    depth: float  # lowest observed / expected ratio among them (x multiplier)
     n_below: int
     reasons: list[Reason]
     need_text: str = ""  # the area's need rate in words, when published
@@ -52,14 +52,17 @@ def _whole(x: float) -> str:
     return f"{round(x):,.0f}"
 
 
-def reason_text(ind: UptakeIndicator, receipt_label: str, ratio: float, lower: float,
-                upper: float, gap: float) -> str:
+def reason_text(
+    ind: UptakeIndicator, receipt_label: str, ratio: float, lower: float, upper: float, gap: float
+) -> str:
     """E.g. "P6 to P7 pupils registered for free school meals are 62% of expected (95% CI
     48–79%); about 40 children likely missing out"."""
     unit = "%" if ind.multiplier == 100 else f" per {ind.multiplier:,.0f}"
-    return (f"{receipt_label} are {_whole(ratio)}{unit} of expected (95% CI "
-            f"{_whole(lower)}–{_whole(upper)}{unit}); about {_whole(gap)} {ind.gap_unit} "
-            "likely missing out")
+    return (
+        f"{receipt_label} are {_whole(ratio)}{unit} of expected (95% CI "
+        f"{_whole(lower)}–{_whole(upper)}{unit}); about {_whole(gap)} {ind.gap_unit} "
+        "likely missing out"
+    )
 
 
 def latest_uptake(values: pd.DataFrame, indicators: list[UptakeIndicator]) -> pd.DataFrame:
@@ -72,24 +75,32 @@ def latest_uptake(values: pd.DataFrame, indicators: list[UptakeIndicator]) -> pd
     return part[part["period"] == latest]
 
 
-def priority_areas(values: pd.DataFrame, catalogue: Catalogue, indicator_ids: list[str],
-                   top: dict[str, int], rank_by: str = "scale", min_below: int = 1,
-                   need_indicator: str | None = "cilif_share") -> dict[str, list[PriorityArea]]:
+def priority_areas(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    indicator_ids: list[str],
+    top: dict[str, int],
+    rank_by: str = "scale",
+    min_below: int = 1,
+    need_indicator: str | None = "cilif_share",
+) -> dict[str, list[PriorityArea]]:
     """For each level in ``top``, its top-N priority areas (see the module docstring).
 
     ``values`` is the published table; ``indicator_ids`` the indicators the site shows
     (only uptake ones are used). ``need_indicator``, when shown and published for an area,
     adds the area's need rate in words.
     """
-    uptake = [catalogue.indicators[i] for i in indicator_ids
-              if isinstance(catalogue.indicators.get(i), UptakeIndicator)]
+    uptake = [
+        catalogue.indicators[i]
+        for i in indicator_ids
+        if isinstance(catalogue.indicators.get(i), UptakeIndicator)
+    ]
     inds: dict[str, UptakeIndicator] = {i.id: i for i in uptake}  # type: ignore[misc]
     rows = latest_uptake(values, list(inds.values()))
     out: dict[str, list[PriorityArea]] = {}
     if rows.empty:
         return {level: [] for level in top}
-    below = rows[(rows["status"] == BELOW) & ~rows["suppressed"].astype(bool)
-                 & rows["gap"].notna()]
+    below = rows[(rows["status"] == BELOW) & ~rows["suppressed"].astype(bool) & rows["gap"].notna()]
     need = _need_texts(values, catalogue, need_indicator, indicator_ids)
     order = {i: n for n, i in enumerate(inds)}
     for level, limit in top.items():
@@ -102,15 +113,29 @@ def priority_areas(values: pd.DataFrame, catalogue: Catalogue, indicator_ids: li
             for r in part.itertuples(index=False):
                 ind = inds[r.indicator]
                 label = catalogue.measures[ind.receipt].label
-                reasons.append(Reason(r.indicator, reason_text(
-                    ind, label, r.value, r.lower, r.upper, r.gap),
-                    float(r.value), float(r.lower), float(r.upper), float(r.gap)))
-            found.append(PriorityArea(
-                level=level, code=str(code), name=str(part["area_name"].iloc[0]),
-                scale=float(part["gap"].sum()), depth=float(part["value"].min()),
-                n_below=len(part), reasons=reasons,
-                need_text=need.get((level, str(code)), ""),
-                periods=sorted(set(part["period"]))))
+                reasons.append(
+                    Reason(
+                        r.indicator,
+                        reason_text(ind, label, r.value, r.lower, r.upper, r.gap),
+                        float(r.value),
+                        float(r.lower),
+                        float(r.upper),
+                        float(r.gap),
+                    )
+                )
+            found.append(
+                PriorityArea(
+                    level=level,
+                    code=str(code),
+                    name=str(part["area_name"].iloc[0]),
+                    scale=float(part["gap"].sum()),
+                    depth=float(part["value"].min()),
+                    n_below=len(part),
+                    reasons=reasons,
+                    need_text=need.get((level, str(code)), ""),
+                    periods=sorted(set(part["period"])),
+                )
+            )
         if rank_by == "depth":
             found.sort(key=lambda a: (a.depth, -a.scale, a.code))
         else:
@@ -119,36 +144,51 @@ def priority_areas(values: pd.DataFrame, catalogue: Catalogue, indicator_ids: li
     return out
 
 
-def _need_texts(values: pd.DataFrame, catalogue: Catalogue, need_indicator: str | None,
-                indicator_ids: list[str]) -> dict[tuple[str, str], str]:
+def _need_texts(
+    values: pd.DataFrame, catalogue: Catalogue, need_indicator: str | None, indicator_ids: list[str]
+) -> dict[tuple[str, str], str]:
     """(level, code) -> "34% of children live in low-income families (2024/25)"."""
     ind = catalogue.indicators.get(need_indicator or "")
     if not isinstance(ind, ShareIndicator) or ind.id not in indicator_ids:
         return {}
-    part = values[(values["indicator"] == ind.id) & ~values["suppressed"].astype(bool)
-                  & values["value"].notna()]
+    part = values[
+        (values["indicator"] == ind.id)
+        & ~values["suppressed"].astype(bool)
+        & values["value"].notna()
+    ]
     if part.empty:
         return {}
     part = part[part["period"] == part["period"].max()]
     label = catalogue.measures[ind.numerator].label.lower()
-    return {(r.level, r.area_code): f"{r.value:.{ind.decimals}f}% {_of_children(label)} "
-            f"({r.period})" for r in part.itertuples(index=False) if np.isfinite(r.value)}
+    return {
+        (r.level, r.area_code): f"{r.value:.{ind.decimals}f}% {_of_children(label)} ({r.period})"
+        for r in part.itertuples(index=False)
+        if np.isfinite(r.value)
+    }
 
 
 def _of_children(label: str) -> str:
     # "children in low income families" -> "of children live in low income families"
-    return ("of children live in" + label[len("children in"):]
-            if label.startswith("children in") else f"of the population are {label}")
+    return (
+        "of children live in" + label[len("children in") :]
+        if label.startswith("children in")
+        else f"of the population are {label}"
+    )
 
 
-def rule_text(top: dict[str, int], rank_by: str, min_below: int,
-              level_names: dict[str, str]) -> str:
+def rule_text(
+    top: dict[str, int], rank_by: str, min_below: int, level_names: dict[str, str]
+) -> str:
     """How the priority list was chosen, in a sentence or two."""
-    lists = " and ".join(f"the top {n} {level_names.get(lv, lv).lower()}"
-                         for lv, n in top.items())
-    order = ("the number of people likely missing out (the sum of the gaps)"
-             if rank_by == "scale" else "how far below expected they are (the lowest ratio)")
+    lists = " and ".join(f"the top {n} {level_names.get(lv, lv).lower()}" for lv, n in top.items())
+    order = (
+        "the number of people likely missing out (the sum of the gaps)"
+        if rank_by == "scale"
+        else "how far below expected they are (the lowest ratio)"
+    )
     need = "entitlement is" if min_below == 1 else f"{min_below} entitlements are"
-    return (f"An area is listed when at least {min_below} {need} significantly below "
-            f"expected in the latest data. Areas are ranked by {order}; this page shows "
-            f"{lists}. The council's config sets these rules.")
+    return (
+        f"An area is listed when at least {min_below} {need} significantly below "
+        f"expected in the latest data. Areas are ranked by {order}; this page shows "
+        f"{lists}. The council's config sets these rules."
+    )

@@ -51,8 +51,9 @@ SECONDARY = "secondary"
 Hierarchy = Sequence[tuple[str, str, pd.DataFrame]]
 
 
-def suppress_measures(measures: pd.DataFrame, pack: GeographyPack, catalogue: Catalogue,
-                      thresholds: dict[str, int]) -> pd.DataFrame:
+def suppress_measures(
+    measures: pd.DataFrame, pack: GeographyPack, catalogue: Catalogue, thresholds: dict[str, int]
+) -> pd.DataFrame:
     """Mark which measure cells may not be published.
 
     ``measures`` is the rolled-up table (``level, area_code, period, measure, value``);
@@ -67,16 +68,16 @@ def people_measures(catalogue: Catalogue) -> set[str]:
     return {m for m, spec in catalogue.measures.items() if spec.counts_people}
 
 
-def primary_mask(cells: pd.DataFrame, thresholds: dict[str, int], people: set[str]
-                 ) -> np.ndarray:
+def primary_mask(cells: pd.DataFrame, thresholds: dict[str, int], people: set[str]) -> np.ndarray:
     """Primary suppression: a count of people from 1 to its threshold - 1."""
     limit = cells["measure"].map(thresholds).fillna(0).to_numpy()
     value = cells["value"].to_numpy()
     return cells["measure"].isin(people).to_numpy() & (value > 0) & (value < limit)
 
 
-def suppress_cells(cells: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[str, int],
-                   people: set[str]) -> pd.DataFrame:
+def suppress_cells(
+    cells: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[str, int], people: set[str]
+) -> pd.DataFrame:
     """Primary and secondary suppression of a table of counts, audited against an attacker.
 
     ``cells`` has ``level, area_code, period, measure, value`` and optionally ``breakdown,
@@ -113,8 +114,12 @@ _single_threaded = threadpool_limits.wrap(limits=1, user_api="blas")
 
 
 @_single_threaded
-def _protect(table: pd.DataFrame, hierarchy: Hierarchy, level_rank: dict[str, int],
-             thresholds: dict[str, int]) -> pd.DataFrame:
+def _protect(
+    table: pd.DataFrame,
+    hierarchy: Hierarchy,
+    level_rank: dict[str, int],
+    thresholds: dict[str, int],
+) -> pd.DataFrame:
     """Secondary suppression of one table: the local rules, then the audit, until neither
     finds anything more to hide.
 
@@ -128,8 +133,7 @@ def _protect(table: pd.DataFrame, hierarchy: Hierarchy, level_rank: dict[str, in
         while changed:
             changed = False
             for child_level, parent_level, mapping in hierarchy:
-                changed |= _secondary_pass(table, child_level, parent_level, mapping,
-                                           thresholds)
+                changed |= _secondary_pass(table, child_level, parent_level, mapping, thresholds)
             changed |= _breakdown_pass(table, thresholds)
         if not _audit(table, eqs, level_rank):
             return table
@@ -144,43 +148,68 @@ def _nested_pairs(pack: GeographyPack) -> list[tuple[str, str, pd.DataFrame]]:
     pairs = []
     levels = pack.levels
     for child, parent in ((c, p) for c in levels for p in levels if p.rank > c.rank):
-        mapping = (pack.lookup[[f"{child.id}_code", f"{parent.id}_code"]].drop_duplicates()
-                   .set_axis(["area_code", "parent_code"], axis=1))
+        mapping = (
+            pack.lookup[[f"{child.id}_code", f"{parent.id}_code"]]
+            .drop_duplicates()
+            .set_axis(["area_code", "parent_code"], axis=1)
+        )
         if mapping["area_code"].is_unique:
             pairs.append((child.id, parent.id, mapping))
     return pairs
 
 
-def _secondary_pass(out: pd.DataFrame, child_level: str, parent_level: str,
-                    mapping: pd.DataFrame, thresholds: dict[str, int]) -> bool:
+def _secondary_pass(
+    out: pd.DataFrame,
+    child_level: str,
+    parent_level: str,
+    mapping: pd.DataFrame,
+    thresholds: dict[str, int],
+) -> bool:
     """One round of the secondary rules for one level pair; True if anything changed."""
     children = out[out["level"] == child_level].reset_index().merge(mapping, on="area_code")
-    parents = (out[out["level"] == parent_level]
-               .reset_index()[["index", "area_code", "period", "measure", *BREAKDOWN_COLUMNS,
-                               "suppressed"]]
-               .rename(columns={"index": "parent_index", "area_code": "parent_code",
-                                "suppressed": "parent_suppressed"}))
+    parents = (
+        out[out["level"] == parent_level]
+        .reset_index()[
+            ["index", "area_code", "period", "measure", *BREAKDOWN_COLUMNS, "suppressed"]
+        ]
+        .rename(
+            columns={
+                "index": "parent_index",
+                "area_code": "parent_code",
+                "suppressed": "parent_suppressed",
+            }
+        )
+    )
     group = ["parent_code", "period", "measure", *BREAKDOWN_COLUMNS]
     children = children.merge(parents, on=group, how="inner")
     if children.empty:
         return False
-    stats = children.assign(hidden_value=children["value"].where(children["suppressed"], 0)
-                            ).groupby(group, sort=False).agg(
-        n_suppressed=("suppressed", "sum"), n_children=("suppressed", "size"),
-        hidden_sum=("hidden_value", "sum"),
-        parent_suppressed=("parent_suppressed", "first"), parent_index=("parent_index", "first"))
+    stats = (
+        children.assign(hidden_value=children["value"].where(children["suppressed"], 0))
+        .groupby(group, sort=False)
+        .agg(
+            n_suppressed=("suppressed", "sum"),
+            n_children=("suppressed", "size"),
+            hidden_sum=("hidden_value", "sum"),
+            parent_suppressed=("parent_suppressed", "first"),
+            parent_index=("parent_index", "first"),
+        )
+    )
     lone = stats[(stats["n_suppressed"] == 1) & ~stats["parent_suppressed"]]
     hidden_parent = stats[(stats["n_suppressed"] == 0) & stats["parent_suppressed"]]
     small = _small_hidden_sum(stats, thresholds)
 
     to_hide: list[int] = []
     candidates = children[~children["suppressed"]].sort_values(
-        ["value", "area_code"], kind="stable")
+        ["value", "area_code"], kind="stable"
+    )
     # Prefer a non-zero sibling: hiding a zero protects nothing when zeros are published.
     nonzero = candidates[candidates["value"] > 0]
-    for wanted, pool, or_parent in ((lone, [nonzero, candidates], True),
-                                    (hidden_parent, [nonzero], False),
-                                    (small, [nonzero], True)):
+    for wanted, pool, or_parent in (
+        (lone, [nonzero, candidates], True),
+        (hidden_parent, [nonzero], False),
+        (small, [nonzero], True),
+    ):
         if wanted.empty:
             continue
         remaining = wanted.index
@@ -203,8 +232,12 @@ def _small_hidden_sum(stats: pd.DataFrame, thresholds: dict[str, int]) -> pd.Dat
     must itself reach the threshold (or be zero) before the total may be published.
     """
     limit = stats.index.get_level_values("measure").map(thresholds).fillna(0).to_numpy()
-    mask = ((stats["n_suppressed"] >= 2).to_numpy() & ~stats["parent_suppressed"].to_numpy()
-            & (stats["hidden_sum"].to_numpy() > 0) & (stats["hidden_sum"].to_numpy() < limit))
+    mask = (
+        (stats["n_suppressed"] >= 2).to_numpy()
+        & ~stats["parent_suppressed"].to_numpy()
+        & (stats["hidden_sum"].to_numpy() > 0)
+        & (stats["hidden_sum"].to_numpy() < limit)
+    )
     return stats[mask]
 
 
@@ -224,24 +257,32 @@ def _breakdown_pass(out: pd.DataFrame, thresholds: dict[str, int]) -> bool:
     if not (out["breakdown"] != "").any():
         return False
     keys = ["level", "area_code", "period", "measure"]
-    totals = (out[out["breakdown"] == ""].reset_index()[[*keys, "index", "suppressed"]]
-              .rename(columns={"index": "parent_index", "suppressed": "parent_suppressed"}))
+    totals = (
+        out[out["breakdown"] == ""]
+        .reset_index()[[*keys, "index", "suppressed"]]
+        .rename(columns={"index": "parent_index", "suppressed": "parent_suppressed"})
+    )
     cats = out[out["breakdown"] != ""].reset_index().merge(totals, on=keys, how="inner")
     if cats.empty:
         return False
     group = [*keys, "breakdown"]
-    stats = cats.assign(hidden_value=cats["value"].where(cats["suppressed"], 0)
-                        ).groupby(group, sort=False).agg(
-        n_suppressed=("suppressed", "sum"), parent_suppressed=("parent_suppressed", "first"),
-        hidden_sum=("hidden_value", "sum"), parent_index=("parent_index", "first"))
+    stats = (
+        cats.assign(hidden_value=cats["value"].where(cats["suppressed"], 0))
+        .groupby(group, sort=False)
+        .agg(
+            n_suppressed=("suppressed", "sum"),
+            parent_suppressed=("parent_suppressed", "first"),
+            hidden_sum=("hidden_value", "sum"),
+            parent_index=("parent_index", "first"),
+        )
+    )
     small = set(_small_hidden_sum(stats, thresholds).index)
     to_hide: list[int] = []
     pool = cats[~cats["suppressed"]].sort_values(["value", "category"], kind="stable")
     nonzero = pool[pool["value"] > 0].groupby(group, sort=False)["index"].first()
     for key, row in stats.iterrows():
         if (row["n_suppressed"] == 1 and not row["parent_suppressed"]) or key in small:
-            to_hide.append(int(nonzero[key]) if key in nonzero.index
-                           else int(row["parent_index"]))
+            to_hide.append(int(nonzero[key]) if key in nonzero.index else int(row["parent_index"]))
         elif row["n_suppressed"] == 0 and row["parent_suppressed"] and key in nonzero.index:
             to_hide.append(int(nonzero[key]))
     return _hide(out, to_hide)
@@ -254,9 +295,18 @@ def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int,
     parent minus its children, for every nested level pair and breakdown category; an
     area's total minus its categories, for every breakdown.
     """
-    index = {key: n for n, key in enumerate(zip(table["level"], table["area_code"],
-                                                 table["breakdown"], table["category"],
-                                                 strict=True))}
+    index = {
+        key: n
+        for n, key in enumerate(
+            zip(
+                table["level"],
+                table["area_code"],
+                table["breakdown"],
+                table["category"],
+                strict=True,
+            )
+        )
+    }
     out: list[list[tuple[int, int]]] = []
     cells = list(zip(table["breakdown"], table["category"], strict=True))
     for child_level, parent_level, mapping in hierarchy:
@@ -270,8 +320,9 @@ def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int,
             if top is not None:
                 out.append([(top, 1), *((k, -1) for k in kids)])
     by_area: dict[tuple[str, str, str], list[int]] = {}
-    for n, (level, code, breakdown) in enumerate(zip(table["level"], table["area_code"],
-                                                     table["breakdown"], strict=True)):
+    for n, (level, code, breakdown) in enumerate(
+        zip(table["level"], table["area_code"], table["breakdown"], strict=True)
+    ):
         if breakdown:
             by_area.setdefault((level, code, breakdown), []).append(n)
     for (level, code, _), parts in by_area.items():
@@ -281,8 +332,7 @@ def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int,
     return out
 
 
-def recoverable(n_cells: int, eqs: list[list[tuple[int, int]]], hidden: np.ndarray
-                ) -> np.ndarray:
+def recoverable(n_cells: int, eqs: list[list[tuple[int, int]]], hidden: np.ndarray) -> np.ndarray:
     """Which hidden cells an attacker can solve for exactly from the published ones.
 
     A hidden cell is determined when its unit vector is in the row space of the equations
@@ -323,8 +373,9 @@ def in_row_space(matrix: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return np.asarray(np.abs(targets @ null).max(axis=1) < 1e-9)
 
 
-def _audit(table: pd.DataFrame, eqs: list[list[tuple[int, int]]],
-           level_rank: dict[str, int]) -> bool:
+def _audit(
+    table: pd.DataFrame, eqs: list[list[tuple[int, int]]], level_rank: dict[str, int]
+) -> bool:
     """Suppress one more cell beside every hidden cell an attacker could recover from one
     (period, measure) table, whose equations are ``eqs``. True if anything changed."""
     hidden = table["suppressed"].to_numpy()
@@ -343,8 +394,9 @@ def _audit(table: pd.DataFrame, eqs: list[list[tuple[int, int]]],
     for cell in exposed:
         pool = [c for c in in_equations.get(int(cell), ()) if not hidden[c]]
         if pool:
-            best = min(pool, key=lambda c: (values[c] <= 0, values[c], levels[c], codes[c],
-                                            categories[c]))
+            best = min(
+                pool, key=lambda c: (values[c] <= 0, values[c], levels[c], codes[c], categories[c])
+            )
             to_hide.append(int(table.index[best]))
     return _hide(table, to_hide)
 
@@ -374,9 +426,14 @@ def breakdown_cells(measures: pd.DataFrame) -> pd.DataFrame:
 
 
 @_single_threaded
-def suppress_groups(cells: pd.DataFrame, groups: pd.DataFrame, measures: pd.DataFrame,
-                    pack: GeographyPack, catalogue: Catalogue,
-                    thresholds: dict[str, int]) -> pd.DataFrame:
+def suppress_groups(
+    cells: pd.DataFrame,
+    groups: pd.DataFrame,
+    measures: pd.DataFrame,
+    pack: GeographyPack,
+    catalogue: Catalogue,
+    thresholds: dict[str, int],
+) -> pd.DataFrame:
     """Mark which group totals may not be published.
 
     ``cells`` is ``inequality.group_measures`` (``grouping, group, period, measure, value``),
@@ -396,10 +453,14 @@ def suppress_groups(cells: pd.DataFrame, groups: pd.DataFrame, measures: pd.Data
     out["note"] = np.where(primary, PRIMARY, "")
     base = pack.levels[0].id
     lookup = pack.lookup
-    members = {key: set(part["area_code"])
-               for key, part in groups.groupby(["grouping", "group"], sort=False)}
-    zones_of = {level.id: lookup.groupby(f"{level.id}_code")[f"{base}_code"].apply(list)
-                for level in pack.levels[1:]}
+    members = {
+        key: set(part["area_code"])
+        for key, part in groups.groupby(["grouping", "group"], sort=False)
+    }
+    zones_of = {
+        level.id: lookup.groupby(f"{level.id}_code")[f"{base}_code"].apply(list)
+        for level in pack.levels[1:]
+    }
     for (period, measure), idx in out.groupby(["period", "measure"], sort=True).groups.items():
         part = measures[(measures["period"] == period) & (measures["measure"] == measure)]
         hidden = part[(part["level"] == base) & part["suppressed"]]["area_code"].tolist()
@@ -420,25 +481,30 @@ def suppress_groups(cells: pd.DataFrame, groups: pd.DataFrame, measures: pd.Data
             shown = part[(part["level"] == level_id) & ~part["suppressed"]]["area_code"]
             area_rows += [vector(zones[c]) for c in shown if c in zones.index]
         rows = list(idx)
-        group_vec = {i: vector(members.get((out.at[i, "grouping"], out.at[i, "group"]), set()))
-                     for i in rows}
+        group_vec = {
+            i: vector(members.get((out.at[i, "grouping"], out.at[i, "group"]), set())) for i in rows
+        }
         protected = [np.eye(len(col))[j] for j in range(len(col))]
         protected += [group_vec[i] for i in rows if primary[i] and group_vec[i].any()]
         already = _recoverable(area_rows, protected)
         while True:
             published = [i for i in rows if not out.at[i, "suppressed"]]
             found = _recoverable(area_rows + [group_vec[i] for i in published], protected)
-            new = [v for v, was, now in zip(protected, already, found, strict=True)
-                   if now and not was]
+            new = [
+                v for v, was, now in zip(protected, already, found, strict=True) if now and not was
+            ]
             if not new:
                 break
             support = np.sum(new, axis=0) > 0
             # Prefer a total that holds the exposed cells; but a cell can also be exposed
             # by a total that holds only its neighbours (ward {A, B} minus group {B}).
-            culprits = ([i for i in published if (group_vec[i] > 0)[support].any()]
-                        or [i for i in published if group_vec[i].any()])
-            pick = min(culprits, key=lambda i: (out.at[i, "value"], out.at[i, "grouping"],
-                                                out.at[i, "group"]))
+            culprits = [i for i in published if (group_vec[i] > 0)[support].any()] or [
+                i for i in published if group_vec[i].any()
+            ]
+            pick = min(
+                culprits,
+                key=lambda i: (out.at[i, "value"], out.at[i, "grouping"], out.at[i, "group"]),
+            )
             out.at[pick, "suppressed"] = True
             out.at[pick, "note"] = SECONDARY
     return out

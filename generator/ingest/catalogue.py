@@ -43,32 +43,42 @@ class Measure(Strict):
     unit: str = Field(description="What one unit is: children, households, pupils, £ ...")
     additive: bool = Field(
         description="True when values of smaller areas add up to larger areas (counts). "
-        "A SIMD rank is not additive and is only shown at the level it is given.")
+        "A SIMD rank is not additive and is only shown at the level it is given."
+    )
     counts_people: bool = Field(
         description="True when the measure counts people or households, so small values "
-        "need disclosure control.")
+        "need disclosure control."
+    )
     breakdowns: list[Identifier] = Field(
-        default_factory=list, description="Breakdowns (such as age_band) this measure may carry.")
+        default_factory=list, description="Breakdowns (such as age_band) this measure may carry."
+    )
 
 
 class _IndicatorBase(Strict):
     id: Identifier = Field(description="Stable identifier, used in URLs and downloads.")
     title: str = Field(description="Title shown as the page heading.")
     short_title: str = Field(description="Short name for menus, legends and table headers.")
-    description: str = Field(description="What the indicator shows and why it matters, "
-                                         "in plain English for councillors and the public.")
+    description: str = Field(
+        description="What the indicator shows and why it matters, "
+        "in plain English for councillors and the public."
+    )
     theme: Identifier = Field(description="Theme id from themes.yaml.")
-    polarity: Polarity = Field(description="Whether a higher value is worse, better or neither. "
-                                           "Decides which end of a colour scale reads as worse.")
-    unit: str = Field(description="Unit of the value as displayed, e.g. '%' or "
-                                  "'per 1,000 children'.")
+    polarity: Polarity = Field(
+        description="Whether a higher value is worse, better or neither. "
+        "Decides which end of a colour scale reads as worse."
+    )
+    unit: str = Field(
+        description="Unit of the value as displayed, e.g. '%' or 'per 1,000 children'."
+    )
     decimals: int = Field(default=1, ge=0, le=3, description="Decimal places when displayed.")
     source: str = Field(description="Where the underlying data usually comes from.")
     caveats: str = Field(description="What a reader should bear in mind when using the figures.")
     disclosure_threshold: int = Field(
-        default=MINIMUM_DISCLOSURE_THRESHOLD, ge=MINIMUM_DISCLOSURE_THRESHOLD,
+        default=MINIMUM_DISCLOSURE_THRESHOLD,
+        ge=MINIMUM_DISCLOSURE_THRESHOLD,
         description="Counts of people below this are suppressed. A council may raise it, "
-        "never lower it.")
+        "never lower it.",
+    )
 
     def measures(self) -> list[str]:
         """The measure ids this indicator needs."""
@@ -81,7 +91,8 @@ class CountIndicator(_IndicatorBase):
     method: Literal["count"] = Field(description="Show one measure as a count.")
     measure: Identifier = Field(description="The measure shown.")
     ci: Literal["none", "poisson_exact"] = Field(
-        default="none", description="Confidence interval for the count, if any.")
+        default="none", description="Confidence interval for the count, if any."
+    )
 
     def measures(self) -> list[str]:
         return [self.measure]
@@ -90,8 +101,9 @@ class CountIndicator(_IndicatorBase):
 class _RatioBase(_IndicatorBase):
     numerator: Identifier = Field(description="Measure counted on top.")
     denominator: Identifier = Field(description="Measure it is divided by.")
-    multiplier: float = Field(default=100, gt=0,
-                              description="Scale: 100 for a percentage, 1000 for per 1,000.")
+    multiplier: float = Field(
+        default=100, gt=0, description="Scale: 100 for a percentage, 1000 for per 1,000."
+    )
 
     def measures(self) -> list[str]:
         return [self.numerator, self.denominator]
@@ -101,16 +113,18 @@ class ShareIndicator(_RatioBase):
     """A proportion: the numerator is a subset of the denominator (e.g. % of pupils on FSM)."""
 
     method: Literal["share"] = Field(description="Numerator as a share of the denominator.")
-    ci: Literal["wilson"] = Field(default="wilson",
-                                  description="95% Wilson score interval for a proportion.")
+    ci: Literal["wilson"] = Field(
+        default="wilson", description="95% Wilson score interval for a proportion."
+    )
 
 
 class RateIndicator(_RatioBase):
     """A rate: events or people per head of a population they are not a subset of."""
 
     method: Literal["rate"] = Field(description="Numerator per head of the denominator.")
-    ci: Literal["byars"] = Field(default="byars",
-                                 description="95% Byars interval for a Poisson count.")
+    ci: Literal["byars"] = Field(
+        default="byars", description="95% Byars interval for a Poisson count."
+    )
 
 
 class UptakeIndicator(_IndicatorBase):
@@ -125,18 +139,26 @@ class UptakeIndicator(_IndicatorBase):
 
     method: Literal["uptake"] = Field(description="Receipt compared with expected receipt.")
     receipt: Identifier = Field(description="Measure counting who receives the entitlement.")
-    need: Identifier = Field(description="Measure of need that receipt is expected to follow, "
-                             "e.g. children in low income families. A council may override it.")
+    need: Identifier = Field(
+        description="Measure of need that receipt is expected to follow, "
+        "e.g. children in low income families. A council may override it."
+    )
     expected_rate: float | None = Field(
-        default=None, gt=0, description="Expected receipt per unit of need. Omit to use the "
-        "council-wide ratio of receipt to need in the same period. A council may override it.")
-    multiplier: float = Field(default=100, gt=0,
-                              description="Scale of the ratio: 100 shows it as % of expected.")
-    gap_unit: str = Field(description="Who the gap counts, in plain words for reasons: "
-                          "'children', 'households'.")
+        default=None,
+        gt=0,
+        description="Expected receipt per unit of need. Omit to use the "
+        "council-wide ratio of receipt to need in the same period. A council may override it.",
+    )
+    multiplier: float = Field(
+        default=100, gt=0, description="Scale of the ratio: 100 shows it as % of expected."
+    )
+    gap_unit: str = Field(
+        description="Who the gap counts, in plain words for reasons: 'children', 'households'."
+    )
     ci: Literal["poisson_exact"] = Field(
         default="poisson_exact",
-        description="Exact Poisson 95% interval on the observed count, divided by expected.")
+        description="Exact Poisson 95% interval on the observed count, divided by expected.",
+    )
 
     def measures(self) -> list[str]:
         return [self.receipt, self.need]
@@ -147,10 +169,14 @@ class IndexComponent(Strict):
 
     indicator: Identifier = Field(description="Id of a catalogue indicator (not an index).")
     weight: float = Field(default=1, gt=0, description="Weight within its dimension.")
-    best: float | None = Field(default=None, description="Bounds normalisation: the value "
-                               "that scores best (0 or 100, by the index's polarity).")
-    worst: float | None = Field(default=None, description="Bounds normalisation: the value "
-                                "that scores worst.")
+    best: float | None = Field(
+        default=None,
+        description="Bounds normalisation: the value "
+        "that scores best (0 or 100, by the index's polarity).",
+    )
+    worst: float | None = Field(
+        default=None, description="Bounds normalisation: the value that scores worst."
+    )
 
 
 class IndexDimension(Strict):
@@ -159,8 +185,9 @@ class IndexDimension(Strict):
     id: Identifier = Field(description="Stable identifier of the dimension.")
     title: str = Field(description="Name shown on area profiles.")
     weight: float = Field(default=1, gt=0, description="Weight of the dimension in the index.")
-    components: list[IndexComponent] = Field(min_length=1,
-                                             description="Indicators in this dimension.")
+    components: list[IndexComponent] = Field(
+        min_length=1, description="Indicators in this dimension."
+    )
 
 
 class IndexIndicator(_IndicatorBase):
@@ -175,9 +202,9 @@ class IndexIndicator(_IndicatorBase):
     method: Literal["index"] = Field(description="Weighted composite of other indicators.")
     normalisation: Literal["zscore", "bounds"] = Field(
         description="zscore: (value - mean) / sd across areas of the level and period; "
-        "bounds: 0-100 between each component's best and worst.")
-    dimensions: list[IndexDimension] = Field(min_length=1,
-                                             description="Dimensions of the index.")
+        "bounds: 0-100 between each component's best and worst."
+    )
+    dimensions: list[IndexDimension] = Field(min_length=1, description="Dimensions of the index.")
     ci: Literal["none"] = Field(default="none", description="An index has no interval.")
 
     def measures(self) -> list[str]:
@@ -188,8 +215,7 @@ class IndexIndicator(_IndicatorBase):
         return [c.indicator for d in self.dimensions for c in d.components]
 
 
-AnyIndicator = (CountIndicator | ShareIndicator | RateIndicator | UptakeIndicator
-                | IndexIndicator)
+AnyIndicator = CountIndicator | ShareIndicator | RateIndicator | UptakeIndicator | IndexIndicator
 Indicator = Annotated[AnyIndicator, Field(discriminator="method")]
 #: The ``method`` tags of the indicator union, left out of error locations.
 METHOD_TAGS = ("count", "share", "rate", "uptake", "index")
@@ -229,8 +255,11 @@ def load_catalogue(folder: Path = DEFAULT_CATALOGUE) -> Catalogue:
     problems: list[Problem] = []
     docs: dict[str, yamlio.YamlDocument] = {}
     parsed: dict[str, Any] = {}
-    for name, model in (("themes", _ThemesFile), ("measures", _MeasuresFile),
-                        ("indicators", _IndicatorsFile)):
+    for name, model in (
+        ("themes", _ThemesFile),
+        ("measures", _MeasuresFile),
+        ("indicators", _IndicatorsFile),
+    ):
         try:
             doc = yamlio.load_yaml(folder / f"{name}.yaml")
         except ProblemsError as exc:
@@ -250,9 +279,12 @@ def load_catalogue(folder: Path = DEFAULT_CATALOGUE) -> Catalogue:
     theme_ids = {e["id"] for e in raw.get("themes", []) if isinstance(e.get("id"), str)}
     measure_ids = {e["id"] for e in raw.get("measures", []) if isinstance(e.get("id"), str)}
     if "indicators" in docs:
-        problems += _unknown_references(docs["indicators"], raw["indicators"],
-                                        theme_ids if "themes" in docs else None,
-                                        measure_ids if "measures" in docs else None)
+        problems += _unknown_references(
+            docs["indicators"],
+            raw["indicators"],
+            theme_ids if "themes" in docs else None,
+            measure_ids if "measures" in docs else None,
+        )
         problems += _index_problems(docs["indicators"], raw["indicators"])
     if problems:
         raise ProblemsError(problems, "the indicator catalogue has problems")
@@ -264,9 +296,12 @@ def load_catalogue(folder: Path = DEFAULT_CATALOGUE) -> Catalogue:
     )
 
 
-def _unknown_references(doc: yamlio.YamlDocument, entries: list[dict[str, Any]],
-                        theme_ids: set[str] | None, measure_ids: set[str] | None
-                        ) -> list[Problem]:
+def _unknown_references(
+    doc: yamlio.YamlDocument,
+    entries: list[dict[str, Any]],
+    theme_ids: set[str] | None,
+    measure_ids: set[str] | None,
+) -> list[Problem]:
     """Indicators naming a theme or measure that does not exist.
 
     ``None`` means that file could not be read: its problem is already reported, and checking
@@ -276,16 +311,24 @@ def _unknown_references(doc: yamlio.YamlDocument, entries: list[dict[str, Any]],
     for n, entry in enumerate(entries):
         theme = entry.get("theme")
         if theme_ids is not None and isinstance(theme, str) and theme not in theme_ids:
-            out.append(doc.problem(
-                ("indicators", n, "theme"), "unknown-theme",
-                f"theme {theme!r} is not in themes.yaml; themes are: "
-                + ", ".join(sorted(theme_ids))))
+            out.append(
+                doc.problem(
+                    ("indicators", n, "theme"),
+                    "unknown-theme",
+                    f"theme {theme!r} is not in themes.yaml; themes are: "
+                    + ", ".join(sorted(theme_ids)),
+                )
+            )
         for field in ("measure", "numerator", "denominator", "receipt", "need"):
             ref = entry.get(field)
             if measure_ids is not None and isinstance(ref, str) and ref not in measure_ids:
-                out.append(doc.problem(
-                    ("indicators", n, field), "unknown-measure",
-                    f"measure {ref!r} is not in measures.yaml"))
+                out.append(
+                    doc.problem(
+                        ("indicators", n, field),
+                        "unknown-measure",
+                        f"measure {ref!r} is not in measures.yaml",
+                    )
+                )
     return out
 
 
@@ -306,19 +349,35 @@ def _index_problems(doc: yamlio.YamlDocument, entries: list[dict[str, Any]]) -> 
                 loc = ("indicators", n, "dimensions", d, "components", c)
                 ref = by_id.get(comp.get("indicator"))
                 if ref is None or ref.get("method") == "index":
-                    out.append(doc.problem(
-                        (*loc, "indicator"), "unknown-indicator",
-                        f"{comp.get('indicator')!r} is not a non-index indicator in this file"))
-                elif bounds and (comp.get("best") is None or comp.get("worst") is None
-                                 or comp.get("best") == comp.get("worst")):
-                    out.append(doc.problem(loc, "missing-bounds",
-                                           "bounds normalisation needs different 'best' and "
-                                           "'worst' values for every component"))
+                    out.append(
+                        doc.problem(
+                            (*loc, "indicator"),
+                            "unknown-indicator",
+                            f"{comp.get('indicator')!r} is not a non-index indicator in this file",
+                        )
+                    )
+                elif bounds and (
+                    comp.get("best") is None
+                    or comp.get("worst") is None
+                    or comp.get("best") == comp.get("worst")
+                ):
+                    out.append(
+                        doc.problem(
+                            loc,
+                            "missing-bounds",
+                            "bounds normalisation needs different 'best' and "
+                            "'worst' values for every component",
+                        )
+                    )
                 elif not bounds and ref.get("polarity") == "neutral":
-                    out.append(doc.problem(
-                        (*loc, "indicator"), "neutral-component",
-                        f"{ref.get('id')!r} has neutral polarity, so its direction in a "
-                        "z-score index is unknown; use bounds normalisation"))
+                    out.append(
+                        doc.problem(
+                            (*loc, "indicator"),
+                            "neutral-component",
+                            f"{ref.get('id')!r} has neutral polarity, so its direction in a "
+                            "z-score index is unknown; use bounds normalisation",
+                        )
+                    )
     return out
 
 

@@ -30,8 +30,9 @@ class CheckedData:
     coverage: dict[tuple[str, str], float]  # (dataset id, period) -> share of its level's areas
 
 
-def check_datasets(datasets: list[LoadedDataset], pack: GeographyPack,
-                   catalogue: Catalogue, config_file: str) -> CheckedData:
+def check_datasets(
+    datasets: list[LoadedDataset], pack: GeographyPack, catalogue: Catalogue, config_file: str
+) -> CheckedData:
     """Drop and report unknown areas, duplicates and negative counts; measure coverage.
 
     Each dataset's rows are checked against the areas of its own level (``area.type``),
@@ -49,13 +50,15 @@ def check_datasets(datasets: list[LoadedDataset], pack: GeographyPack,
         file = display(ds.path)
         area_col = ds.spec.area.column
         # Postcodes were turned into base-level codes by the postcodes stage.
-        level = pack.base if ds.spec.area.type not in level_ids else pack.level(
-            ds.spec.area.type)
+        level = pack.base if ds.spec.area.type not in level_ids else pack.level(ds.spec.area.type)
         codes = set(pack.areas(level.id)["code"])
 
         unknown = ~table["area_code"].isin(codes)
-        national = pack.national.get(level.id, set()) if (
-            ds.spec.national and pack.national is not None) else set()
+        national = (
+            pack.national.get(level.id, set())
+            if (ds.spec.national and pack.national is not None)
+            else set()
+        )
         # A national file covers every council: other councils' areas are expected, and
         # left out quietly. Codes unknown in the whole country are still reported.
         elsewhere = unknown & table["area_code"].isin(national)
@@ -64,30 +67,49 @@ def check_datasets(datasets: list[LoadedDataset], pack: GeographyPack,
             wanted &= table["period"].isin(ds.spec.only_periods)
         table, unknown = table[wanted], unknown[wanted]
         for row, code in _first_per_row(table[unknown], "area_code"):
-            problems.append(Problem(
-                file, row, None, area_col, "unknown-area",
-                f"{code!r} is not a {level.label.lower()} of this council "
-                f"(geography pack {pack.spec.name}, vintage {pack.spec.vintage}); row dropped",
-                severity="warning"))
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    None,
+                    area_col,
+                    "unknown-area",
+                    f"{code!r} is not a {level.label.lower()} of this council "
+                    f"(geography pack {pack.spec.name}, vintage {pack.spec.vintage}); row dropped",
+                    severity="warning",
+                )
+            )
 
         negative = table["measure"].isin(counts) & (table["value"] < 0)
         for _, r in table[negative].iterrows():
-            problems.append(Problem(
-                file, int(r["row"]), None, ds.spec.measures.get(r["measure"], r["measure"]),
-                "negative-value",
-                f"{r['value']:g} is negative, but {r['measure']} is a count; value dropped",
-                severity="warning"))
+            problems.append(
+                Problem(
+                    file,
+                    int(r["row"]),
+                    None,
+                    ds.spec.measures.get(r["measure"], r["measure"]),
+                    "negative-value",
+                    f"{r['value']:g} is negative, but {r['measure']} is a count; value dropped",
+                    severity="warning",
+                )
+            )
 
         keys = ["area_code", "period", "measure"]
         duplicated = table.duplicated(keys, keep="first")
         first_rows = table.groupby(keys, sort=False)["row"].transform("min")
-        for (_, r), first in zip(table[duplicated].iterrows(), first_rows[duplicated],
-                                 strict=True):
-            problems.append(Problem(
-                file, int(r["row"]), None, ds.spec.measures.get(r["measure"], r["measure"]),
-                "duplicate-row",
-                f"{r['area_code']} {r['period']} {r['measure']} already given on row "
-                f"{first}; this row is dropped", severity="warning"))
+        for (_, r), first in zip(table[duplicated].iterrows(), first_rows[duplicated], strict=True):
+            problems.append(
+                Problem(
+                    file,
+                    int(r["row"]),
+                    None,
+                    ds.spec.measures.get(r["measure"], r["measure"]),
+                    "duplicate-row",
+                    f"{r['area_code']} {r['period']} {r['measure']} already given on row "
+                    f"{first}; this row is dropped",
+                    severity="warning",
+                )
+            )
 
         kept = table[~unknown & ~negative & ~duplicated]
         kept = kept.assign(level=level.id)
@@ -96,21 +118,42 @@ def check_datasets(datasets: list[LoadedDataset], pack: GeographyPack,
             share = part["area_code"].nunique() / len(codes)
             coverage[(ds.spec.id, str(period))] = share
             if share < LOW_COVERAGE:
-                problems.append(Problem(
-                    file, None, None, "", "low-coverage",
-                    f"period {period} has data for {share:.0%} of the council's "
-                    f"{level.label_plural.lower()}", severity="warning"))
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        None,
+                        "",
+                        "low-coverage",
+                        f"period {period} has data for {share:.0%} of the council's "
+                        f"{level.label_plural.lower()}",
+                        severity="warning",
+                    )
+                )
 
-    table = pd.concat(clean, ignore_index=True) if clean else pd.DataFrame(
-        columns=["dataset", "row", "area_code", "period", "measure", "value", "level"])
+    table = (
+        pd.concat(clean, ignore_index=True)
+        if clean
+        else pd.DataFrame(
+            columns=["dataset", "row", "area_code", "period", "measure", "value", "level"]
+        )
+    )
     # The same measure, area and period from two datasets would be summed twice.
     clash = table.duplicated(["area_code", "period", "measure"], keep="first")
     for (measure, period), part in table[clash].groupby(["measure", "period"], sort=True):
-        problems.append(Problem(
-            config_file, None, None, f"measures.{measure}", "measure-clash",
-            f"{measure} for {period} comes from more than one dataset "
-            f"({', '.join(sorted(table[table['measure'] == measure]['dataset'].unique()))}); "
-            f"the first is used for {len(part)} area(s)", severity="warning"))
+        problems.append(
+            Problem(
+                config_file,
+                None,
+                None,
+                f"measures.{measure}",
+                "measure-clash",
+                f"{measure} for {period} comes from more than one dataset "
+                f"({', '.join(sorted(table[table['measure'] == measure]['dataset'].unique()))}); "
+                f"the first is used for {len(part)} area(s)",
+                severity="warning",
+            )
+        )
     return CheckedData(table[~clash].reset_index(drop=True), problems, coverage)
 
 

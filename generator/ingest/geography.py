@@ -30,12 +30,15 @@ class LevelSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$",
-                    description="Level id used in configs and URLs, e.g. datazone, ward.")
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="Level id used in configs and URLs, e.g. datazone, ward.",
+    )
     label: str = Field(description="Singular name shown to users, e.g. 'Data zone'.")
     label_plural: str = Field(description="Plural name, e.g. 'Data zones'.")
-    boundaries: str | None = Field(default=None,
-                                   description="GeoJSON file of this level's shapes, if any.")
+    boundaries: str | None = Field(
+        default=None, description="GeoJSON file of this level's shapes, if any."
+    )
 
 
 class PackSpec(BaseModel):
@@ -50,9 +53,11 @@ class PackSpec(BaseModel):
     levels: list[LevelSpec] = Field(min_length=1, description="Levels, smallest first.")
     lookup: str = Field(default="lookup.csv", description="Lookup CSV from the smallest unit.")
     national_codes: str | None = Field(
-        default=None, description="CSV (level, code) of every code of every level in the "
+        default=None,
+        description="CSV (level, code) of every code of every level in the "
         "whole country, so national datasets can be filtered to this council's areas "
-        "without reporting the rest of the country as unknown.")
+        "without reporting the rest of the country as unknown.",
+    )
 
 
 @dataclass(frozen=True)
@@ -110,8 +115,7 @@ class GeographyPack:
         """Level id -> every code of that level nationally, when the pack lists them."""
         if self.spec.national_codes is None:
             return None
-        frame = pd.read_csv(self.root / self.spec.national_codes, dtype=str,
-                            keep_default_na=False)
+        frame = pd.read_csv(self.root / self.spec.national_codes, dtype=str, keep_default_na=False)
         return {str(level): set(part["code"]) for level, part in frame.groupby("level")}
 
     def nests(self, child: str, parent: str) -> bool:
@@ -148,18 +152,22 @@ class GeographyPack:
         keys = [c for c in tidy.columns if c not in ("area_code", "value", "level")]
         for source in [lv for lv in self.levels if (tidy["level"] == lv.id).any()]:
             rows = tidy[(tidy["level"] == source.id) & tidy["measure"].isin(additive)]
-            for level in self.levels[source.rank + 1:]:
+            for level in self.levels[source.rank + 1 :]:
                 if not self.nests(source.id, level.id):
                     continue
-                pairs = self.lookup[[f"{source.id}_code", f"{level.id}_code"]
-                                    ].drop_duplicates()
-                mapped = rows.merge(pairs, left_on="area_code",
-                                    right_on=f"{source.id}_code", how="inner")
-                summed = (mapped.groupby([f"{level.id}_code", *keys], sort=True, dropna=False)
-                          ["value"].sum(min_count=1).reset_index()
-                          .rename(columns={f"{level.id}_code": "area_code"}))
+                pairs = self.lookup[[f"{source.id}_code", f"{level.id}_code"]].drop_duplicates()
+                mapped = rows.merge(
+                    pairs, left_on="area_code", right_on=f"{source.id}_code", how="inner"
+                )
+                summed = (
+                    mapped.groupby([f"{level.id}_code", *keys], sort=True, dropna=False)["value"]
+                    .sum(min_count=1)
+                    .reset_index()
+                    .rename(columns={f"{level.id}_code": "area_code"})
+                )
                 frames.append(summed.assign(level=level.id))
         return pd.concat(frames, ignore_index=True)
+
 
 def load_pack(root: Path) -> GeographyPack:
     """Load the pack in folder ``root``; raise ProblemsError naming the file and field."""
@@ -167,32 +175,54 @@ def load_pack(root: Path) -> GeographyPack:
     try:
         spec = PackSpec.model_validate(doc.data)
     except ValidationError as exc:
-        raise ProblemsError(yamlio.validation_problems(doc, exc),
-                            "the geography pack has problems") from None
+        raise ProblemsError(
+            yamlio.validation_problems(doc, exc), "the geography pack has problems"
+        ) from None
     lookup_path = root / spec.lookup
     shown = yamlio.display(lookup_path)
     try:
         lookup = pd.read_csv(lookup_path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
-        raise ProblemsError([doc.problem(("lookup",), "missing-file",
-                                         f"lookup file {shown} not found")]) from None
+        raise ProblemsError(
+            [doc.problem(("lookup",), "missing-file", f"lookup file {shown} not found")]
+        ) from None
     problems: list[Problem] = []
     for level in spec.levels:
         for col in (f"{level.id}_code", f"{level.id}_name"):
             if col not in lookup.columns:
-                problems.append(Problem(shown, 1, None, col, "missing-column",
-                                        f"lookup has no column {col!r}; columns are: "
-                                        + ", ".join(lookup.columns)))
+                problems.append(
+                    Problem(
+                        shown,
+                        1,
+                        None,
+                        col,
+                        "missing-column",
+                        f"lookup has no column {col!r}; columns are: " + ", ".join(lookup.columns),
+                    )
+                )
     if not problems:
         base_col = f"{spec.levels[0].id}_code"
         dupes = lookup[lookup[base_col].duplicated()]
         for idx, code in dupes[base_col].items():
-            problems.append(Problem(shown, int(idx) + 2, None, base_col, "duplicate-code",
-                                    f"{code} appears more than once"))
+            problems.append(
+                Problem(
+                    shown,
+                    int(idx) + 2,
+                    None,
+                    base_col,
+                    "duplicate-code",
+                    f"{code} appears more than once",
+                )
+            )
     for n, level in enumerate(spec.levels):
         if level.boundaries and not (root / level.boundaries).exists():
-            problems.append(doc.problem(("levels", n, "boundaries"), "missing-file",
-                                        f"{level.boundaries} not found in {yamlio.display(root)}"))
+            problems.append(
+                doc.problem(
+                    ("levels", n, "boundaries"),
+                    "missing-file",
+                    f"{level.boundaries} not found in {yamlio.display(root)}",
+                )
+            )
     if problems:
         raise ProblemsError(problems, "the geography pack has problems")
     return GeographyPack(root=root, spec=spec, lookup=lookup)

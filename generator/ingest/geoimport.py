@@ -47,18 +47,30 @@ class LevelColumns:
 #: Scottish levels, smallest first. Column names cover the official statistics.gov.scot
 #: lookups (2011 and 2022 data zones) and the tidy lookup in ../shared/data.
 SCOTLAND_LEVELS: tuple[LevelColumns, ...] = (
-    LevelColumns("datazone", "Data zone", "Data zones",
-                 ("DZ2011_Code", "DZ2022_Code", "DataZone", "dz_code", "datazone_code"),
-                 ("DZ2011_Name", "DZ2022_Name", "dz_name", "datazone_name")),
-    LevelColumns("intermediate_zone", "Intermediate zone", "Intermediate zones",
-                 ("IZ2011_Code", "IZ2022_Code", "InterZone", "iz_code",
-                  "intermediate_zone_code"),
-                 ("IZ2011_Name", "IZ2022_Name", "iz_name", "intermediate_zone_name")),
-    LevelColumns("ward", "Ward", "Wards", ("MMWard_Code", "ward_code"),
-                 ("MMWard_Name", "ward_name")),
-    LevelColumns("council", "Council", "Councils", ("LA_Code", "CA", "la_code",
-                                                    "council_code"),
-                 ("LA_Name", "la_name", "council_name")),
+    LevelColumns(
+        "datazone",
+        "Data zone",
+        "Data zones",
+        ("DZ2011_Code", "DZ2022_Code", "DataZone", "dz_code", "datazone_code"),
+        ("DZ2011_Name", "DZ2022_Name", "dz_name", "datazone_name"),
+    ),
+    LevelColumns(
+        "intermediate_zone",
+        "Intermediate zone",
+        "Intermediate zones",
+        ("IZ2011_Code", "IZ2022_Code", "InterZone", "iz_code", "intermediate_zone_code"),
+        ("IZ2011_Name", "IZ2022_Name", "iz_name", "intermediate_zone_name"),
+    ),
+    LevelColumns(
+        "ward", "Ward", "Wards", ("MMWard_Code", "ward_code"), ("MMWard_Name", "ward_name")
+    ),
+    LevelColumns(
+        "council",
+        "Council",
+        "Councils",
+        ("LA_Code", "CA", "la_code", "council_code"),
+        ("LA_Name", "la_name", "council_name"),
+    ),
 )
 
 #: Default simplification tolerance in metres (roughly the side of the smallest triangle
@@ -101,8 +113,13 @@ class _Shapes:
     geoms: Any  # numpy array of shapely geometries, WGS84
 
 
-def read_boundaries(path: Path, code_field: str | None, name_field: str | None,
-                    crs: str | None, candidates: Sequence[str]) -> _Shapes:
+def read_boundaries(
+    path: Path,
+    code_field: str | None,
+    name_field: str | None,
+    crs: str | None,
+    candidates: Sequence[str],
+) -> _Shapes:
     """Read ``path`` (GeoJSON, zipped shapefile, GeoPackage), reprojected to WGS84.
 
     Raises ProblemsError naming the file and field for a missing field, duplicate or blank
@@ -115,55 +132,107 @@ def read_boundaries(path: Path, code_field: str | None, name_field: str | None,
 
     shown = display(path)
     if not path.is_file():
-        raise ProblemsError([Problem(shown, None, None, "", "missing-file",
-                                     "boundary file not found")])
+        raise ProblemsError(
+            [Problem(shown, None, None, "", "missing-file", "boundary file not found")]
+        )
     try:
         meta, _, wkb, values = pyogrio.raw.read(str(path))
     except Exception as exc:  # GDAL's errors vary by driver; all mean "cannot read it"
-        raise ProblemsError([Problem(shown, None, None, "", "bad-boundaries",
-                                     f"cannot read as GeoJSON, shapefile or GeoPackage: "
-                                     f"{exc}")]) from None
+        raise ProblemsError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    "",
+                    "bad-boundaries",
+                    f"cannot read as GeoJSON, shapefile or GeoPackage: {exc}",
+                )
+            ]
+        ) from None
     fields = [str(f) for f in meta["fields"]]
     problems: list[Problem] = []
     if code_field is None:
         code_field = next((c for c in candidates if c in fields), None)
         if code_field is None:
-            problems.append(Problem(shown, None, None, "code_field", "missing-field",
-                                    "no code field found: pass --code-field; fields are: "
-                                    + ", ".join(fields)))
+            problems.append(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    "code_field",
+                    "missing-field",
+                    "no code field found: pass --code-field; fields are: " + ", ".join(fields),
+                )
+            )
     for role, name in (("code", code_field), ("name", name_field)):
         if name is not None and name not in fields:
-            problems.append(Problem(shown, None, None, name, "missing-field",
-                                    f"no {role} field {name!r}; fields are: "
-                                    + ", ".join(fields)))
+            problems.append(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    name,
+                    "missing-field",
+                    f"no {role} field {name!r}; fields are: " + ", ".join(fields),
+                )
+            )
     source_crs = crs or meta.get("crs")
     transformer = None
     if not source_crs:
-        problems.append(Problem(shown, None, None, "crs", "unknown-crs",
-                                "the file does not say its coordinate reference system; "
-                                "pass --crs (EPSG:27700 for British National Grid)"))
+        problems.append(
+            Problem(
+                shown,
+                None,
+                None,
+                "crs",
+                "unknown-crs",
+                "the file does not say its coordinate reference system; "
+                "pass --crs (EPSG:27700 for British National Grid)",
+            )
+        )
     else:
         try:
             parsed = CRS.from_user_input(source_crs)
             if not parsed.equals(CRS.from_epsg(4326)):
                 transformer = Transformer.from_crs(parsed, 4326, always_xy=True)
         except CRSError:
-            problems.append(Problem(shown, None, None, "crs", "unknown-crs",
-                                    f"unknown coordinate reference system {source_crs!r}"))
+            problems.append(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    "crs",
+                    "unknown-crs",
+                    f"unknown coordinate reference system {source_crs!r}",
+                )
+            )
     if problems:
         raise ProblemsError(problems, "the boundary file has problems")
     assert code_field is not None
     codes = [str(v).strip() if v is not None else "" for v in values[fields.index(code_field)]]
-    names = ([str(v).strip() for v in values[fields.index(name_field)]] if name_field
-             else [""] * len(codes))
+    names = (
+        [str(v).strip() for v in values[fields.index(name_field)]]
+        if name_field
+        else [""] * len(codes)
+    )
     seen: dict[str, int] = {}
     for n, code in enumerate(codes, start=1):
         if not code:
-            problems.append(Problem(shown, None, None, code_field, "blank-code",
-                                    f"feature {n} has no code"))
+            problems.append(
+                Problem(shown, None, None, code_field, "blank-code", f"feature {n} has no code")
+            )
         elif code in seen:
-            problems.append(Problem(shown, None, None, code_field, "duplicate-code",
-                                    f"{code} is on features {seen[code]} and {n}"))
+            problems.append(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    code_field,
+                    "duplicate-code",
+                    f"{code} is on features {seen[code]} and {n}",
+                )
+            )
         else:
             seen[code] = n
     if problems:
@@ -178,11 +247,13 @@ def _projector(transformer: Any) -> Callable[[np.ndarray], np.ndarray]:
     def project(coords: np.ndarray) -> np.ndarray:
         x, y = transformer.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
+
     return project
 
 
-def read_lookup(path: Path, levels: Sequence[LevelColumns]
-                ) -> tuple[pd.DataFrame, list[tuple[LevelColumns, str, str | None]]]:
+def read_lookup(
+    path: Path, levels: Sequence[LevelColumns]
+) -> tuple[pd.DataFrame, list[tuple[LevelColumns, str, str | None]]]:
     """The lookup CSV and, for each level found in it, its code and name columns.
 
     The base level's code column must be there; a higher level with no code column is left
@@ -190,8 +261,9 @@ def read_lookup(path: Path, levels: Sequence[LevelColumns]
     """
     shown = display(path)
     if not path.is_file():
-        raise ProblemsError([Problem(shown, None, None, "", "missing-file",
-                                     "lookup file not found")])
+        raise ProblemsError(
+            [Problem(shown, None, None, "", "missing-file", "lookup file not found")]
+        )
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     frame.columns = [c.strip() for c in frame.columns]
     found = []
@@ -200,28 +272,58 @@ def read_lookup(path: Path, levels: Sequence[LevelColumns]
         name = next((c for c in level.name_columns if c in frame.columns), None)
         if code is None:
             if level is levels[0]:
-                raise ProblemsError([Problem(
-                    shown, 1, None, level.code_columns[0], "missing-column",
-                    f"no {level.label.lower()} code column (tried "
-                    f"{', '.join(level.code_columns)}); columns are: "
-                    + ", ".join(frame.columns))])
+                raise ProblemsError(
+                    [
+                        Problem(
+                            shown,
+                            1,
+                            None,
+                            level.code_columns[0],
+                            "missing-column",
+                            f"no {level.label.lower()} code column (tried "
+                            f"{', '.join(level.code_columns)}); columns are: "
+                            + ", ".join(frame.columns),
+                        )
+                    ]
+                )
             continue
         found.append((level, code, name))
     base_col = found[0][1]
     dupes = frame[frame[base_col].duplicated()]
     if not dupes.empty:
-        raise ProblemsError([Problem(shown, int(i) + 2, None, base_col, "duplicate-code",
-                                     f"{code} appears more than once")
-                             for i, code in dupes[base_col].items()])
+        raise ProblemsError(
+            [
+                Problem(
+                    shown,
+                    int(i) + 2,
+                    None,
+                    base_col,
+                    "duplicate-code",
+                    f"{code} appears more than once",
+                )
+                for i, code in dupes[base_col].items()
+            ]
+        )
     return frame, found
 
 
-def import_pack(boundaries: Path, lookup: Path, out: Path, *, name: str, vintage: str,
-                code_field: str | None = None, name_field: str | None = None,
-                crs: str | None = None, councils: Sequence[str] = (),
-                tolerance_m: float = DEFAULT_TOLERANCE_M, allow_unmatched: bool = False,
-                levels: Sequence[LevelColumns] = SCOTLAND_LEVELS,
-                attribution: str = "", description: str = "") -> ImportReport:
+def import_pack(
+    boundaries: Path,
+    lookup: Path,
+    out: Path,
+    *,
+    name: str,
+    vintage: str,
+    code_field: str | None = None,
+    name_field: str | None = None,
+    crs: str | None = None,
+    councils: Sequence[str] = (),
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    allow_unmatched: bool = False,
+    levels: Sequence[LevelColumns] = SCOTLAND_LEVELS,
+    attribution: str = "",
+    description: str = "",
+) -> ImportReport:
     """Build a geography pack in ``out`` from base-level ``boundaries`` and a ``lookup``.
 
     The pack covers ``councils`` (top-level codes), or by default every top-level area that
@@ -234,8 +336,7 @@ def import_pack(boundaries: Path, lookup: Path, out: Path, *, name: str, vintage
     frame, found = read_lookup(lookup, levels)
     base, base_col, base_name_col = found[0]
     top_col = found[-1][1]
-    shapes = read_boundaries(boundaries, code_field, name_field, crs,
-                             (*base.code_columns, "code"))
+    shapes = read_boundaries(boundaries, code_field, name_field, crs, (*base.code_columns, "code"))
     shown_lookup, shown_shapes = display(lookup), display(boundaries)
     national = frame
     in_lookup = set(frame[base_col])
@@ -247,24 +348,63 @@ def import_pack(boundaries: Path, lookup: Path, out: Path, *, name: str, vintage
     no_row = [c for c in shapes.codes if c not in in_lookup or c not in set(frame[base_col])]
     if not allow_unmatched:
         for i, code in no_shape[base_col].head(20).items():
-            problems.append(Problem(shown_lookup, int(i) + 2, None, base_col, "no-shape",
-                                    f"{code} has no shape in {shown_shapes}"))
+            problems.append(
+                Problem(
+                    shown_lookup,
+                    int(i) + 2,
+                    None,
+                    base_col,
+                    "no-shape",
+                    f"{code} has no shape in {shown_shapes}",
+                )
+            )
         if len(no_shape) > 20:
-            problems.append(Problem(shown_lookup, None, None, base_col, "no-shape",
-                                    f"... and {len(no_shape) - 20} more codes with no shape"))
+            problems.append(
+                Problem(
+                    shown_lookup,
+                    None,
+                    None,
+                    base_col,
+                    "no-shape",
+                    f"... and {len(no_shape) - 20} more codes with no shape",
+                )
+            )
         for code in no_row[:20]:
-            problems.append(Problem(shown_shapes, None, None, code_field or base_col,
-                                    "no-lookup-row",
-                                    f"{code} (feature {shape_index[code] + 1}) has no row in "
-                                    f"{shown_lookup} for the councils imported"))
+            problems.append(
+                Problem(
+                    shown_shapes,
+                    None,
+                    None,
+                    code_field or base_col,
+                    "no-lookup-row",
+                    f"{code} (feature {shape_index[code] + 1}) has no row in "
+                    f"{shown_lookup} for the councils imported",
+                )
+            )
         if len(no_row) > 20:
-            problems.append(Problem(shown_shapes, None, None, code_field or base_col,
-                                    "no-lookup-row", f"... and {len(no_row) - 20} more"))
+            problems.append(
+                Problem(
+                    shown_shapes,
+                    None,
+                    None,
+                    code_field or base_col,
+                    "no-lookup-row",
+                    f"... and {len(no_row) - 20} more",
+                )
+            )
     if frame.empty:
-        problems.append(Problem(shown_lookup, None, None, top_col, "no-rows",
-                                "no lookup rows for the councils asked for: "
-                                + ", ".join(sorted(wanted)) if wanted else
-                                "no shape's code is in the lookup"))
+        problems.append(
+            Problem(
+                shown_lookup,
+                None,
+                None,
+                top_col,
+                "no-rows",
+                "no lookup rows for the councils asked for: " + ", ".join(sorted(wanted))
+                if wanted
+                else "no shape's code is in the lookup",
+            )
+        )
     if problems:
         raise ProblemsError(problems, "cannot import the geography")
     frame = frame[frame[base_col].isin(shape_index)].sort_values(base_col, ignore_index=True)
@@ -273,8 +413,9 @@ def import_pack(boundaries: Path, lookup: Path, out: Path, *, name: str, vintage
     pack_lookup = pd.DataFrame()
     for level, code_col, name_col in found:
         pack_lookup[f"{level.id}_code"] = frame[code_col].str.strip()
-        pack_lookup[f"{level.id}_name"] = (frame[name_col].str.strip() if name_col
-                                           else frame[code_col].str.strip())
+        pack_lookup[f"{level.id}_name"] = (
+            frame[name_col].str.strip() if name_col else frame[code_col].str.strip()
+        )
     if name_field and not base_name_col:
         names = dict(zip(shapes.codes, shapes.names, strict=True))
         pack_lookup[f"{base.id}_name"] = pack_lookup[f"{base.id}_code"].map(names)
@@ -290,22 +431,33 @@ def import_pack(boundaries: Path, lookup: Path, out: Path, *, name: str, vintage
     level_lines = []
     for level, _, _ in found:
         codes = pack_lookup[f"{level.id}_code"].to_numpy()
-        areas = pack_lookup[[f"{level.id}_code", f"{level.id}_name"]].drop_duplicates(
-            f"{level.id}_code").sort_values(f"{level.id}_code")
+        areas = (
+            pack_lookup[[f"{level.id}_code", f"{level.id}_name"]]
+            .drop_duplicates(f"{level.id}_code")
+            .sort_values(f"{level.id}_code")
+        )
         if level is base:
             geoms = list(base_geoms)
         else:
             geoms = [_union(base_geoms[codes == code]) for code in areas.iloc[:, 0]]
-        body = feature_collection(list(zip(areas.iloc[:, 0], areas.iloc[:, 1], geoms,
-                                            strict=True)))
+        body = feature_collection(list(zip(areas.iloc[:, 0], areas.iloc[:, 1], geoms, strict=True)))
         files[f"{level.id}.geojson"] = body
         reports.append(LevelReport(level.id, len(areas), len(body)))
-        level_lines.append(f"  - {{id: {level.id}, label: {level.label}, label_plural: "
-                           f"{level.label_plural}, boundaries: {level.id}.geojson}}")
+        level_lines.append(
+            f"  - {{id: {level.id}, label: {level.label}, label_plural: "
+            f"{level.label_plural}, boundaries: {level.id}.geojson}}"
+        )
     files["lookup.csv"] = _csv(pack_lookup)
-    codes_national = pd.concat(
-        [pd.DataFrame({"level": level.id, "code": national[code_col].str.strip()})
-         for level, code_col, _ in found]).drop_duplicates().sort_values(["level", "code"])
+    codes_national = (
+        pd.concat(
+            [
+                pd.DataFrame({"level": level.id, "code": national[code_col].str.strip()})
+                for level, code_col, _ in found
+            ]
+        )
+        .drop_duplicates()
+        .sort_values(["level", "code"])
+    )
     files["national.csv"] = _csv(codes_national)
     about = description or f"Imported from {boundaries.name} and {lookup.name}."
     files["pack.yaml"] = (
@@ -314,10 +466,17 @@ def import_pack(boundaries: Path, lookup: Path, out: Path, *, name: str, vintage
         f"description: {_yaml_str(about)}\n"
         f"attribution: {_yaml_str(attribution)}\n"
         "levels:                 # smallest first\n" + "\n".join(level_lines) + "\n"
-        "lookup: lookup.csv\nnational_codes: national.csv\n").encode("utf-8")
+        "lookup: lookup.csv\nnational_codes: national.csv\n"
+    ).encode("utf-8")
     write_atomically(out, files)
-    return ImportReport(out, reports, sorted(wanted), vertices_in, vertices_out,
-                        {k: len(v) for k, v in sorted(files.items())})
+    return ImportReport(
+        out,
+        reports,
+        sorted(wanted),
+        vertices_in,
+        vertices_out,
+        {k: len(v) for k, v in sorted(files.items())},
+    )
 
 
 def simplify_coverage(geoms: Any, tolerance_m: float) -> Any:
@@ -361,12 +520,19 @@ def feature_collection(features: Sequence[tuple[str, str, Any]]) -> bytes:
     lines = []
     for code, name, geom in features:
         geometry = shapely.geometry.mapping(geom)
-        feature = {"type": "Feature", "id": code, "properties": {"code": code, "name": name},
-                   "geometry": {"type": geometry["type"],
-                                "coordinates": _round_coords(geometry["coordinates"])}}
+        feature = {
+            "type": "Feature",
+            "id": code,
+            "properties": {"code": code, "name": name},
+            "geometry": {
+                "type": geometry["type"],
+                "coordinates": _round_coords(geometry["coordinates"]),
+            },
+        }
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
-    return ('{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
-            ).encode("utf-8")
+    return ('{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n").encode(
+        "utf-8"
+    )
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -377,4 +543,3 @@ def _csv(frame: pd.DataFrame) -> bytes:
 
 def _yaml_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-

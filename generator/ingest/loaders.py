@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import Problem, UsageError
-from generator.ingest.config import Dataset, Match, Privacy
+from generator.ingest.config import Match, Privacy
+from generator.ingest.datasets import Dataset
 from generator.ingest.yamlio import YamlDocument, display
 
 TIDY_COLUMNS = ["dataset", "row", "area_code", "period", "measure", "value"]
@@ -72,20 +73,27 @@ def pseudonymiser(privacy: Privacy) -> Pseudonymiser:
     if privacy.key_env:
         given = os.environ.get(privacy.key_env)
         if not given:
-            raise UsageError(f"environment variable {privacy.key_env} (privacy.key_env) is not "
-                             "set; set it to the pseudonymisation key or remove key_env")
+            raise UsageError(
+                f"environment variable {privacy.key_env} (privacy.key_env) is not "
+                "set; set it to the pseudonymisation key or remove key_env"
+            )
         key = given.encode("utf-8")
     else:
         key = secrets.token_bytes(32)
 
     def apply(keys: pd.Series) -> pd.Series:
-        return keys.map(lambda k: hmac.new(key, str(k).encode("utf-8"),
-                                           hashlib.sha256).hexdigest())
+        return keys.map(lambda k: hmac.new(key, str(k).encode("utf-8"), hashlib.sha256).hexdigest())
+
     return apply
 
 
-def load_dataset(doc: YamlDocument, index: int, spec: Dataset, data_dir: Path,
-                 pseudonymise: Pseudonymiser | None = None) -> LoadedDataset:
+def load_dataset(
+    doc: YamlDocument,
+    index: int,
+    spec: Dataset,
+    data_dir: Path,
+    pseudonymise: Pseudonymiser | None = None,
+) -> LoadedDataset:
     """Read dataset number ``index`` of the config ``doc`` from ``data_dir``.
 
     Never raises for bad input: problems come back on the LoadedDataset, located in the
@@ -94,9 +102,13 @@ def load_dataset(doc: YamlDocument, index: int, spec: Dataset, data_dir: Path,
     result = LoadedDataset(spec, index, path, _empty())
     where = ("datasets", index)
     if not path.is_file():
-        result.problems.append(doc.problem(
-            (*where, "file"), "missing-file", f"{spec.file} not found in data folder "
-            f"{display(data_dir)}"))
+        result.problems.append(
+            doc.problem(
+                (*where, "file"),
+                "missing-file",
+                f"{spec.file} not found in data folder {display(data_dir)}",
+            )
+        )
         return result
     try:
         raw = _read_xlsx(path, spec) if spec.file_format == "xlsx" else _read_csv(path, spec)
@@ -118,10 +130,14 @@ def load_dataset(doc: YamlDocument, index: int, spec: Dataset, data_dir: Path,
         if col not in columns:
             close = difflib.get_close_matches(col, columns, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            result.problems.append(doc.problem(
-                (*where, *loc), "unknown-column",
-                f"column {col!r} not found in {spec.file}{hint}; columns are: "
-                + ", ".join(repr(c) for c in columns)))
+            result.problems.append(
+                doc.problem(
+                    (*where, *loc),
+                    "unknown-column",
+                    f"column {col!r} not found in {spec.file}{hint}; columns are: "
+                    + ", ".join(repr(c) for c in columns),
+                )
+            )
     if result.failed:
         return result
 
@@ -139,8 +155,9 @@ def load_dataset(doc: YamlDocument, index: int, spec: Dataset, data_dir: Path,
     # A postcode -> data zone lookup (area type "postcode") plugs in here, on ``areas``, for
     # record-level and aggregate files alike.
     if spec.record_level:
-        _aggregate_records(result, raw, rows, areas, periods,
-                           pseudonymise or pseudonymiser(Privacy()))
+        _aggregate_records(
+            result, raw, rows, areas, periods, pseudonymise or pseudonymiser(Privacy())
+        )
         return result
 
     frames = []
@@ -148,14 +165,30 @@ def load_dataset(doc: YamlDocument, index: int, spec: Dataset, data_dir: Path,
     for measure, col in spec.measures.items():
         values, bad = parse_numbers(raw[col], spec.missing_values)
         for pos in np.flatnonzero(bad):
-            result.problems.append(Problem(
-                shown, int(rows[pos]), None, col, "non-numeric",
-                f"{raw[col].iloc[pos]!r} is not a number (dataset {spec.id}, measure "
-                f"{measure})", severity="warning"))
-        frames.append(pd.DataFrame({
-            "dataset": spec.id, "row": rows, "area_code": areas.to_numpy(),
-            "period": periods.to_numpy(), "measure": measure, "value": values,
-        })[~bad])
+            result.problems.append(
+                Problem(
+                    shown,
+                    int(rows[pos]),
+                    None,
+                    col,
+                    "non-numeric",
+                    f"{raw[col].iloc[pos]!r} is not a number (dataset {spec.id}, measure "
+                    f"{measure})",
+                    severity="warning",
+                )
+            )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "dataset": spec.id,
+                    "row": rows,
+                    "area_code": areas.to_numpy(),
+                    "period": periods.to_numpy(),
+                    "measure": measure,
+                    "value": values,
+                }
+            )[~bad]
+        )
     table = pd.concat(frames, ignore_index=True)
     result.table = table[table["value"].notna()].reset_index(drop=True)
     return result
@@ -185,8 +218,12 @@ class _ReadError(Exception):
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=float if c == "value" else (
-        "int64" if c == "row" else str)) for c in TIDY_COLUMNS})
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype=float if c == "value" else ("int64" if c == "row" else str))
+            for c in TIDY_COLUMNS
+        }
+    )
 
 
 def decode(data: bytes, encoding: str) -> str:
@@ -201,16 +238,25 @@ def decode(data: bytes, encoding: str) -> str:
             return data.decode(candidate)
         except UnicodeDecodeError:
             continue
-    raise _ReadError("encoding", "bad-encoding",
-                     "file is neither UTF-8 nor Windows cp1252 text; re-save it as CSV UTF-8"
-                     if encoding == "auto" else f"file is not valid {encoding} text")
+    raise _ReadError(
+        "encoding",
+        "bad-encoding",
+        "file is neither UTF-8 nor Windows cp1252 text; re-save it as CSV UTF-8"
+        if encoding == "auto"
+        else f"file is not valid {encoding} text",
+    )
 
 
 def _read_csv(path: Path, spec: Dataset) -> pd.DataFrame:
     text = decode(path.read_bytes(), spec.encoding)
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                           skiprows=spec.header_row - 1, skip_blank_lines=False)
+        return pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            skiprows=spec.header_row - 1,
+            skip_blank_lines=False,
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise _ReadError("file", "bad-csv", f"cannot read as CSV: {exc}") from None
 
@@ -229,14 +275,19 @@ def _read_xlsx(path: Path, spec: Dataset) -> pd.DataFrame:
         elif spec.sheet in workbook.sheetnames:
             sheet = workbook[spec.sheet]
         else:
-            raise _ReadError("sheet", "unknown-sheet", f"no sheet {spec.sheet!r}; sheets are: "
-                             + ", ".join(repr(s) for s in workbook.sheetnames))
+            raise _ReadError(
+                "sheet",
+                "unknown-sheet",
+                f"no sheet {spec.sheet!r}; sheets are: "
+                + ", ".join(repr(s) for s in workbook.sheetnames),
+            )
         rows = list(sheet.iter_rows(min_row=spec.header_row, values_only=True))
     finally:
         workbook.close()
     if not rows:
-        raise _ReadError("header_row", "empty-sheet",
-                         f"no rows at or below header row {spec.header_row}")
+        raise _ReadError(
+            "header_row", "empty-sheet", f"no rows at or below header row {spec.header_row}"
+        )
     header = ["" if c is None else str(c) for c in rows[0]]
     body = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
     # Trailing blank rows are common below a spreadsheet table; they are not data.
@@ -255,9 +306,14 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _aggregate_records(result: LoadedDataset, raw: pd.DataFrame, rows: np.ndarray,
-                       areas: pd.Series, periods: pd.Series,
-                       pseudonymise: Pseudonymiser) -> None:
+def _aggregate_records(
+    result: LoadedDataset,
+    raw: pd.DataFrame,
+    rows: np.ndarray,
+    areas: pd.Series,
+    periods: pd.Series,
+    pseudonymise: Pseudonymiser,
+) -> None:
     """Count one-row-per-household records per area and period (and breakdown category).
 
     Keys are pseudonymised at once; the raw keys and identifying columns are kept only as a
@@ -270,29 +326,56 @@ def _aggregate_records(result: LoadedDataset, raw: pd.DataFrame, rows: np.ndarra
     shown = display(result.path)
     blank = (keys == "").to_numpy()
     for pos in np.flatnonzero(blank):
-        result.problems.append(Problem(shown, int(rows[pos]), None, spec.key.column,
-                                       "missing-key", "no household key; row dropped",
-                                       severity="warning"))
-    frame = pd.DataFrame({"row": rows, "area_code": areas.to_numpy(),
-                          "period": periods.to_numpy(), "key": pseudonymise(keys).to_numpy()})
+        result.problems.append(
+            Problem(
+                shown,
+                int(rows[pos]),
+                None,
+                spec.key.column,
+                "missing-key",
+                "no household key; row dropped",
+                severity="warning",
+            )
+        )
+    frame = pd.DataFrame(
+        {
+            "row": rows,
+            "area_code": areas.to_numpy(),
+            "period": periods.to_numpy(),
+            "key": pseudonymise(keys).to_numpy(),
+        }
+    )
     for attr, col in spec.attributes.items():
         frame[attr] = raw[col].astype(str).str.strip().to_numpy()
     frame = frame[~blank]
     twice = frame.duplicated(["period", "key"], keep="first")
     for row in frame.loc[twice, "row"]:
-        result.problems.append(Problem(shown, int(row), None, spec.key.column,
-                                       "duplicate-household", "this household already "
-                                       "appears in the same period; counted once",
-                                       severity="warning"))
+        result.problems.append(
+            Problem(
+                shown,
+                int(row),
+                None,
+                spec.key.column,
+                "duplicate-household",
+                "this household already appears in the same period; counted once",
+                severity="warning",
+            )
+        )
     frame = frame[~twice].reset_index(drop=True)
     result.records = frame
     if spec.count_as is not None:  # else the dataset is only matched against
-        result.table, result.breakdowns = count_households(frame, spec.id, spec.count_as,
-                                                           spec.breakdowns)
+        result.table, result.breakdowns = count_households(
+            frame, spec.id, spec.count_as, spec.breakdowns
+        )
 
 
-def count_households(frame: pd.DataFrame, dataset: str, measure: str, breakdowns: list[str],
-                     areas: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def count_households(
+    frame: pd.DataFrame,
+    dataset: str,
+    measure: str,
+    breakdowns: list[str],
+    areas: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Household rows -> (tidy totals, tidy breakdown cells) per area and period.
 
     ``areas`` (area_code, period) lists cells to report as 0 when no row falls in them.
@@ -301,32 +384,60 @@ def count_households(frame: pd.DataFrame, dataset: str, measure: str, breakdowns
     cells = frame[["area_code", "period"]].drop_duplicates()
     if areas is not None:
         cells = pd.concat([cells, areas]).drop_duplicates()
-    counts = frame.groupby(["area_code", "period"], sort=True).agg(
-        row=("row", "min"), value=("key", "size")).reset_index()
+    counts = (
+        frame.groupby(["area_code", "period"], sort=True)
+        .agg(row=("row", "min"), value=("key", "size"))
+        .reset_index()
+    )
     totals = cells.merge(counts, on=["area_code", "period"], how="left")
-    totals = totals.assign(dataset=dataset, measure=measure,
-                           row=totals["row"].fillna(0).astype("int64"),
-                           value=totals["value"].fillna(0).astype(float))
+    totals = totals.assign(
+        dataset=dataset,
+        measure=measure,
+        row=totals["row"].fillna(0).astype("int64"),
+        value=totals["value"].fillna(0).astype(float),
+    )
     totals = totals.sort_values(["period", "area_code"]).reset_index(drop=True)[TIDY_COLUMNS]
     parts = []
     for attr in breakdowns:
-        cat = frame[attr].replace("", UNKNOWN_CATEGORY).str.lower().str.replace(
-            r"[^a-z0-9]+", "_", regex=True).str.strip("_")
-        counted = frame.assign(category=cat).groupby(
-            ["area_code", "period", "category"], sort=True).size().rename("value").reset_index()
+        cat = (
+            frame[attr]
+            .replace("", UNKNOWN_CATEGORY)
+            .str.lower()
+            .str.replace(r"[^a-z0-9]+", "_", regex=True)
+            .str.strip("_")
+        )
+        counted = (
+            frame.assign(category=cat)
+            .groupby(["area_code", "period", "category"], sort=True)
+            .size()
+            .rename("value")
+            .reset_index()
+        )
         grid = cells.merge(counted[["period", "category"]].drop_duplicates(), on="period")
         grid = grid.merge(counted, on=["area_code", "period", "category"], how="left")
-        parts.append(grid.assign(dataset=dataset, row=0, measure=measure, breakdown=attr,
-                                 value=grid["value"].fillna(0).astype(float)))
+        parts.append(
+            grid.assign(
+                dataset=dataset,
+                row=0,
+                measure=measure,
+                breakdown=attr,
+                value=grid["value"].fillna(0).astype(float),
+            )
+        )
     columns = [*TIDY_COLUMNS, *BREAKDOWN_COLUMNS]
-    split = (pd.concat(parts, ignore_index=True)[columns].sort_values(
-        ["period", "area_code", "breakdown", "category"]).reset_index(drop=True)
-        if parts else pd.DataFrame(columns=columns))
+    split = (
+        pd.concat(parts, ignore_index=True)[columns]
+        .sort_values(["period", "area_code", "breakdown", "category"])
+        .reset_index(drop=True)
+        if parts
+        else pd.DataFrame(columns=columns)
+    )
     return totals, split
 
 
-def match_households(doc: YamlDocument, matches: list[Match],
-                     datasets: list[LoadedDataset]) -> list[LoadedDataset]:
+def match_households(
+    doc: YamlDocument, matches: list[Match], datasets: list[LoadedDataset]
+) -> list[LoadedDataset]:
     """For each match, households in one record-level dataset and in none of the others
     (same period, matched on the pseudonymised key), counted by area: a dataset of its own.
 
@@ -337,8 +448,11 @@ def match_households(doc: YamlDocument, matches: list[Match],
     for n, match in enumerate(matches):
         source = by_id.get(match.households_in)
         others = [by_id.get(d) for d in match.not_in]
-        if source is None or source.records is None or any(
-                o is None or o.records is None for o in others):
+        if (
+            source is None
+            or source.records is None
+            or any(o is None or o.records is None for o in others)
+        ):
             continue  # the dataset itself is already reported as missing or broken
         records = source.records
         keep = pd.Series(True, index=records.index)
@@ -359,24 +473,37 @@ def match_households(doc: YamlDocument, matches: list[Match],
         dropped = sorted(set(records["period"]) - periods)
         if dropped:
             out_problem = doc.problem(
-                ("matches", n, "not_in"), "match-periods",
+                ("matches", n, "not_in"),
+                "match-periods",
                 f"{match.measure}: no {', '.join(match.not_in)} data for "
-                f"{', '.join(dropped)}, so those periods are not counted", severity="warning")
+                f"{', '.join(dropped)}, so those periods are not counted",
+                severity="warning",
+            )
         in_periods = records["period"].isin(periods)
-        pairs = pd.Series(list(zip(records["period"], records["key"], strict=True)),
-                          index=records.index)
+        pairs = pd.Series(
+            list(zip(records["period"], records["key"], strict=True)), index=records.index
+        )
         wanted = records[keep & in_periods & ~pairs.isin(receiving)]
         areas = records.loc[in_periods, ["area_code", "period"]].drop_duplicates()
-        spec = source.spec.model_copy(update={
-            "id": f"match_{n + 1}", "record_level": False, "key": None, "count_as": None,
-            "attributes": {}, "identifiers": [],
-            "title": f"{match.measure}: households in {match.households_in}, not in "
-                     + ", ".join(match.not_in),
-            "measures": {match.measure: f"matched from {match.households_in}"}})
-        table, split = count_households(wanted, spec.id, match.measure,
-                                        [b for b in source.spec.breakdowns], areas)
-        result = LoadedDataset(spec, source.index, source.path, table,
-                               rows_read=len(wanted), breakdowns=split)
+        spec = source.spec.model_copy(
+            update={
+                "id": f"match_{n + 1}",
+                "record_level": False,
+                "key": None,
+                "count_as": None,
+                "attributes": {},
+                "identifiers": [],
+                "title": f"{match.measure}: households in {match.households_in}, not in "
+                + ", ".join(match.not_in),
+                "measures": {match.measure: f"matched from {match.households_in}"},
+            }
+        )
+        table, split = count_households(
+            wanted, spec.id, match.measure, [b for b in source.spec.breakdowns], areas
+        )
+        result = LoadedDataset(
+            spec, source.index, source.path, table, rows_read=len(wanted), breakdowns=split
+        )
         if dropped:
             result.problems.append(out_problem)
         out.append(result)

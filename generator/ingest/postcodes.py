@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem
-from generator.ingest.config import PostcodeLookup
+from generator.ingest.datasets import PostcodeLookup
 from generator.ingest.loaders import LoadedDataset, decode
 from generator.ingest.yamlio import YamlDocument, display
 
@@ -24,31 +24,47 @@ def normalise(postcodes: pd.Series) -> pd.Series:
     """Postcodes as the lookup writes them: upper case, one space before the last three
     characters ("eh54 6ff", "EH546FF" and "EH54  6FF" all become "EH54 6FF")."""
     squashed = postcodes.astype(str).str.upper().str.replace(r"\s+", "", regex=True)
-    return squashed.where(squashed.str.len() < 5,
-                          squashed.str[:-3] + " " + squashed.str[-3:])
+    return squashed.where(squashed.str.len() < 5, squashed.str[:-3] + " " + squashed.str[-3:])
 
 
-def load_lookup(doc: YamlDocument, spec: PostcodeLookup, data_dir: Path
-                ) -> tuple[dict[str, str] | None, list[Problem]]:
+def load_lookup(
+    doc: YamlDocument, spec: PostcodeLookup, data_dir: Path
+) -> tuple[dict[str, str] | None, list[Problem]]:
     """The lookup as {normalised postcode: data zone code}, or None and the problems."""
     path = data_dir / spec.file
     if not path.is_file():
-        return None, [doc.problem(("postcode_lookup", "file"), "missing-file",
-                                  f"{spec.file} not found in data folder {display(data_dir)}")]
+        return None, [
+            doc.problem(
+                ("postcode_lookup", "file"),
+                "missing-file",
+                f"{spec.file} not found in data folder {display(data_dir)}",
+            )
+        ]
     import io
 
     try:
-        frame = pd.read_csv(io.StringIO(decode(path.read_bytes(), "auto")), dtype=str,
-                            keep_default_na=False)
+        frame = pd.read_csv(
+            io.StringIO(decode(path.read_bytes(), "auto")), dtype=str, keep_default_na=False
+        )
     except Exception as exc:  # noqa: BLE001 - any unreadable file is one user-facing problem
-        return None, [doc.problem(("postcode_lookup", "file"), "bad-csv",
-                                  f"cannot read {spec.file} as CSV: {exc}")]
-    problems = [doc.problem(("postcode_lookup", key), "unknown-column",
-                            f"column {col!r} not found in {spec.file}; columns are: "
-                            + ", ".join(repr(c) for c in frame.columns))
-                for key, col in (("postcode_column", spec.postcode_column),
-                                 ("area_column", spec.area_column))
-                if col not in frame.columns]
+        return None, [
+            doc.problem(
+                ("postcode_lookup", "file"), "bad-csv", f"cannot read {spec.file} as CSV: {exc}"
+            )
+        ]
+    problems = [
+        doc.problem(
+            ("postcode_lookup", key),
+            "unknown-column",
+            f"column {col!r} not found in {spec.file}; columns are: "
+            + ", ".join(repr(c) for c in frame.columns),
+        )
+        for key, col in (
+            ("postcode_column", spec.postcode_column),
+            ("area_column", spec.area_column),
+        )
+        if col not in frame.columns
+    ]
     if problems:
         return None, problems
     keys = normalise(frame[spec.postcode_column])
@@ -70,14 +86,24 @@ def assign(ds: LoadedDataset, lookup: dict[str, str]) -> None:
         rows = sorted(set(table.loc[unmatched, "row"].astype(int)))
         listed = ", ".join(str(r) for r in rows[:ROWS_LISTED])
         more = f" and {len(rows) - ROWS_LISTED} more" if len(rows) > ROWS_LISTED else ""
-        ds.problems.append(Problem(
-            display(ds.path), rows[0], None, ds.spec.area.column, "unmatched-postcode",
-            f"{len(rows)} row(s) of dataset {ds.spec.id} have a postcode that is not in the "
-            f"postcode lookup (rows {listed}{more}); they are left out. Postcodes are not "
-            "shown here because they may be addresses", severity="warning"))
+        ds.problems.append(
+            Problem(
+                display(ds.path),
+                rows[0],
+                None,
+                ds.spec.area.column,
+                "unmatched-postcode",
+                f"{len(rows)} row(s) of dataset {ds.spec.id} have a postcode that is not in the "
+                f"postcode lookup (rows {listed}{more}); they are left out. Postcodes are not "
+                "shown here because they may be addresses",
+                severity="warning",
+            )
+        )
     matched = table[~unmatched].assign(area_code=zones[~unmatched])
     # Many postcodes make one data zone: sum them, keeping the first row for messages.
     keys = ["dataset", "area_code", "period", "measure"]
-    ds.table = (matched.groupby(keys, sort=True, dropna=False)
-                .agg(row=("row", "min"), value=("value", "sum")).reset_index()
-                [list(table.columns)])
+    ds.table = (
+        matched.groupby(keys, sort=True, dropna=False)
+        .agg(row=("row", "min"), value=("value", "sum"))
+        .reset_index()[list(table.columns)]
+    )

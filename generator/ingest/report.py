@@ -1,7 +1,7 @@
 """The data contract report: what a council's data gives the catalogue, as one typed value.
 
-Built from ``site.validate(...)`` (stages 1-4). ``cdash validate`` prints it as a table or
-as JSON (``DataReport.to_json``: sorted keys, stable between runs on the same input), and
+Built from what ``ingest.validate`` finds (stages 1-4). ``cdash validate`` prints it as a table
+or as JSON (``DataReport.to_json``: sorted keys, stable between runs on the same input), and
 ``render`` turns the same value into the site's ``quality.html``. The JSON layout is
 documented in ``docs/onboarding.md``; bump ``REPORT_VERSION`` when it changes incompatibly.
 """
@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generator.errors import Problem
 from generator.ingest.catalogue import Catalogue
+from generator.ingest.validate import Validation
 from generator.ingest.yamlio import display
-
-if TYPE_CHECKING:  # site imports render, which imports this module
-    from generator.site.build import Validation
 
 #: Version of the JSON layout of ``DataReport.to_dict``.
 REPORT_VERSION = 1
@@ -132,8 +130,12 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
             columns.add(ds.spec.period.column)
         by_code: dict[str, set[int]] = {}
         for p in problems:
-            if p.file == file and p.code in DROP_CODES and p.line is not None \
-                    and p.field in columns:
+            if (
+                p.file == file
+                and p.code in DROP_CODES
+                and p.line is not None
+                and p.field in columns
+            ):
                 by_code.setdefault(p.code, set()).add(p.line)
         kept = table[table["dataset"] == ds.spec.id] if table is not None else ds.table
         used_rows = set(kept["row"].astype(int).tolist())
@@ -144,15 +146,30 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
         dropped = {code: len(rows - used_rows) for code, rows in by_code.items()}
         if no_values:
             dropped["no-values"] = len(no_values)
-        coverage = {period: share for (ds_id, period), share in sorted(
-            v.checked.coverage.items()) if ds_id == ds.spec.id} if v.checked else {}
-        datasets.append(DatasetReport(
-            id=ds.spec.id, title=ds.spec.title, file=ds.spec.file, read_ok=not ds.failed,
-            rows_read=ds.rows_read, rows_used=len(used_rows),
-            rows_dropped=ds.rows_read - len(used_rows),
-            dropped_by_code={k: n for k, n in sorted(dropped.items()) if n},
-            periods=sorted(kept["period"].astype(str).unique().tolist()),
-            coverage=coverage, measures=list(ds.spec.measures)))
+        coverage = (
+            {
+                period: share
+                for (ds_id, period), share in sorted(v.checked.coverage.items())
+                if ds_id == ds.spec.id
+            }
+            if v.checked
+            else {}
+        )
+        datasets.append(
+            DatasetReport(
+                id=ds.spec.id,
+                title=ds.spec.title,
+                file=ds.spec.file,
+                read_ok=not ds.failed,
+                rows_read=ds.rows_read,
+                rows_used=len(used_rows),
+                rows_dropped=ds.rows_read - len(used_rows),
+                dropped_by_code={k: n for k, n in sorted(dropped.items()) if n},
+                periods=sorted(kept["period"].astype(str).unique().tolist()),
+                coverage=coverage,
+                measures=list(ds.spec.measures),
+            )
+        )
 
     mapped: dict[str, list[str]] = {}
     for _, spec in read.datasets:
@@ -160,18 +177,24 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
             if m in catalogue.measures:
                 mapped.setdefault(m, []).append(spec.id)
     with_values = set(table["measure"].unique()) if table is not None else set()
-    listed = set(cfg.indicators) if cfg is not None and isinstance(cfg.indicators, list) \
-        else None
+    listed = set(cfg.indicators) if cfg is not None and isinstance(cfg.indicators, list) else None
     statuses = []
     for ind in catalogue.indicators.values():
         needs = ind.measures()
         missing = [m for m in needs if m not in mapped]
         empty = [m for m in needs if m in mapped and m not in with_values]
         selected = listed is None or ind.id in listed
-        statuses.append(IndicatorStatus(
-            id=ind.id, title=ind.title, theme=ind.theme,
-            available=not missing and not empty and selected,
-            missing_measures=missing, empty_measures=empty, selected=selected))
+        statuses.append(
+            IndicatorStatus(
+                id=ind.id,
+                title=ind.title,
+                theme=ind.theme,
+                available=not missing and not empty and selected,
+                missing_measures=missing,
+                empty_measures=empty,
+                selected=selected,
+            )
+        )
 
     return DataReport(
         council=cfg.council.slug if cfg is not None else read.doc.display_path,
@@ -190,7 +213,7 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
 
 
 def dz_vintage(code: str) -> str | None:
-    """"2011" or "2022" for a Scottish data-zone code, None for anything else."""
+    """ "2011" or "2022" for a Scottish data-zone code, None for anything else."""
     match = _DZ.match(code)
     if match is None:
         return None
@@ -221,13 +244,24 @@ def _vintage_findings(v: Validation) -> list[VintageFinding]:
             if vintage in pack_vintages:
                 continue  # right vintage, just not this council's zones
             other = "2022" if vintage == "2011" else "2011"
-            findings.append(VintageFinding(
-                dataset=ds.spec.id, file=ds.spec.file, vintage=vintage, codes=len(found),
-                examples=found[:EXAMPLES],
-                suggestion=(
-                    f"these are {vintage} data zones, but the geography pack "
-                    f"{v.pack.spec.name!r} is vintage {v.pack.spec.vintage!r}: export the "
-                    f"data by {other} data zones, or use a {vintage} geography pack"
-                    + (", or convert the codes with the Scottish Government's 2011 to 2022 "
-                       "data zone lookup" if vintage == "2011" else ""))))
+            findings.append(
+                VintageFinding(
+                    dataset=ds.spec.id,
+                    file=ds.spec.file,
+                    vintage=vintage,
+                    codes=len(found),
+                    examples=found[:EXAMPLES],
+                    suggestion=(
+                        f"these are {vintage} data zones, but the geography pack "
+                        f"{v.pack.spec.name!r} is vintage {v.pack.spec.vintage!r}: export the "
+                        f"data by {other} data zones, or use a {vintage} geography pack"
+                        + (
+                            ", or convert the codes with the Scottish Government's 2011 to 2022 "
+                            "data zone lookup"
+                            if vintage == "2011"
+                            else ""
+                        )
+                    ),
+                )
+            )
     return findings

@@ -13,7 +13,8 @@ from pathlib import Path
 from generator.errors import Problem, ProblemsError, UsageError, sort_key
 from generator.ingest import checks, loaders, postcodes
 from generator.ingest.catalogue import Catalogue
-from generator.ingest.config import ConfigRead, Privacy, read_config
+from generator.ingest.config import Privacy
+from generator.ingest.councils import ConfigRead, read_config
 from generator.ingest.geography import GeographyPack, load_pack
 
 
@@ -38,8 +39,9 @@ class Validation:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue, *,
-             packs_dir: Path | None = None) -> Validation:
+def validate(
+    config_path: Path, data_dir: Path | None, catalogue: Catalogue, *, packs_dir: Path | None = None
+) -> Validation:
     """Stages 1-4 for one council. ``packs_dir`` is where a pack given by name is found."""
     read = read_config(config_path, catalogue, packs_dir)
     pack = None
@@ -54,8 +56,9 @@ def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue, *,
         pseudonymise = loaders.pseudonymiser(privacy)
     except UsageError:  # an unset key variable is already a config problem (unset-key)
         pseudonymise = loaders.pseudonymiser(Privacy())
-    datasets = [loaders.load_dataset(read.doc, n, spec, folder, pseudonymise)
-                for n, spec in read.datasets]
+    datasets = [
+        loaders.load_dataset(read.doc, n, spec, folder, pseudonymise) for n, spec in read.datasets
+    ]
     _assign_postcodes(read, datasets, folder)
     if read.config is not None and read.config.matches:
         datasets += loaders.match_households(read.doc, read.config.matches, datasets)
@@ -67,8 +70,9 @@ def validate(config_path: Path, data_dir: Path | None, catalogue: Catalogue, *,
     return Validation(read, pack, datasets, checked)
 
 
-def _assign_postcodes(read: ConfigRead, datasets: list[loaders.LoadedDataset],
-                      folder: Path) -> None:
+def _assign_postcodes(
+    read: ConfigRead, datasets: list[loaders.LoadedDataset], folder: Path
+) -> None:
     """Turn postcode-keyed datasets into data-zone rows (see ``ingest/postcodes.py``)."""
     keyed = [ds for ds in datasets if ds.spec.area.type == "postcode" and not ds.failed]
     cfg = read.config
@@ -78,23 +82,32 @@ def _assign_postcodes(read: ConfigRead, datasets: list[loaders.LoadedDataset],
     read.problems.extend(problems)
     for ds in keyed:
         if lookup is None:
-            ds.problems.append(read.doc.problem(
-                ("datasets", ds.index, "area", "type"), "no-postcode-lookup",
-                "cannot place this dataset's rows: the postcode lookup could not be read"))
+            ds.problems.append(
+                read.doc.problem(
+                    ("datasets", ds.index, "area", "type"),
+                    "no-postcode-lookup",
+                    "cannot place this dataset's rows: the postcode lookup could not be read",
+                )
+            )
         else:
             postcodes.assign(ds, lookup)
 
 
-def _check_area_types(read: ConfigRead, pack: GeographyPack,
-                      datasets: list[loaders.LoadedDataset]) -> None:
+def _check_area_types(
+    read: ConfigRead, pack: GeographyPack, datasets: list[loaders.LoadedDataset]
+) -> None:
     """An area type must be a level of the pack, or postcode."""
     levels = [lv.id for lv in pack.levels]
     for ds in datasets:
         if ds.spec.area.type not in (*levels, "postcode"):
-            ds.problems.append(read.doc.problem(
-                ("datasets", ds.index, "area", "type"), "unknown-level",
-                f"{ds.spec.area.type!r} is not a level of geography pack {pack.spec.name}; "
-                f"levels are: {', '.join(levels)}, or postcode"))
+            ds.problems.append(
+                read.doc.problem(
+                    ("datasets", ds.index, "area", "type"),
+                    "unknown-level",
+                    f"{ds.spec.area.type!r} is not a level of geography pack {pack.spec.name}; "
+                    f"levels are: {', '.join(levels)}, or postcode",
+                )
+            )
 
 
 def postcode_index(v: Validation, folder: Path) -> dict[str, str]:

@@ -52,8 +52,9 @@ class YamlDocument:
                 break
         return line, col
 
-    def problem(self, loc: tuple[str | int, ...], code: str, message: str,
-                severity: str = "error") -> Problem:
+    def problem(
+        self, loc: tuple[str | int, ...], code: str, message: str, severity: str = "error"
+    ) -> Problem:
         """A Problem located at ``loc`` in this document."""
         line, col = self.locate(loc)
         return Problem(self.display_path, line, col, dotted(loc), code, message, severity)
@@ -84,11 +85,13 @@ def load_yaml(path: Path) -> YamlDocument:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ProblemsError([Problem(shown, None, None, "", "missing-file",
-                                     "file not found")]) from None
+        raise ProblemsError(
+            [Problem(shown, None, None, "", "missing-file", "file not found")]
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ProblemsError([Problem(shown, None, None, "", "bad-encoding",
-                                     f"not UTF-8 text ({exc.reason})")]) from None
+        raise ProblemsError(
+            [Problem(shown, None, None, "", "bad-encoding", f"not UTF-8 text ({exc.reason})")]
+        ) from None
     yaml = YAML(typ="rt")
     try:
         root = yaml.load(text)
@@ -109,8 +112,13 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def validation_problems(doc: YamlDocument, error: Any, prefix: tuple[str | int, ...] = (), *,
-                        union_tags: Collection[str] = ()) -> list[Problem]:
+def validation_problems(
+    doc: YamlDocument,
+    error: Any,
+    prefix: tuple[str | int, ...] = (),
+    *,
+    union_tags: Collection[str] = (),
+) -> list[Problem]:
     """Turn a pydantic ValidationError into located Problems, one per error.
 
     pydantic puts the chosen member of a tagged union (e.g. an indicator's method, "rate")
@@ -131,6 +139,7 @@ def validation_problems(doc: YamlDocument, error: Any, prefix: tuple[str | int, 
 
 def _is_union_tag(part: Any, tags: Collection[str]) -> bool:
     return isinstance(part, str) and (part.startswith("function-") or part in tags)
+
 
 _PYDANTIC_CODES = {
     "extra_forbidden": "unknown-key",

@@ -38,12 +38,20 @@ def geo_js(site: CouncilSite) -> bytes:
         for feat in collection.get("features", []):
             props = feat.get("properties") or {}
             code = feat.get("id", props.get("code"))
-            features.append({"type": "Feature", "id": code,
-                             "properties": {"name": props.get("name", "")},
-                             "geometry": feat.get("geometry")})
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": code,
+                    "properties": {"name": props.get("name", "")},
+                    "geometry": feat.get("geometry"),
+                }
+            )
         features.sort(key=lambda f: str(f["id"]))
-        body = json.dumps({"type": "FeatureCollection", "features": features},
-                          sort_keys=True, separators=(",", ":"))
+        body = json.dumps(
+            {"type": "FeatureCollection", "features": features},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
         key = json.dumps(f"{site.slug}-{level.id}")
         lines.append(f"window.PlotlyGeoAssets[{key}]={body};")
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -59,9 +67,12 @@ def search_js(site: CouncilSite, data: SiteData) -> bytes:
         for code, name in zip(frame["code"], frame["name"], strict=True):
             areas.append([name, code, level.label, f"areas/{level.id}/{safe_name(code)}.html"])
     postcodes = {pc.replace(" ", ""): code for pc, code in site.postcodes.items()}
-    body = json.dumps({"areas": areas, "postcodes": postcodes,
-                       "has_postcodes": bool(postcodes)},
-                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(
+        {"areas": areas, "postcodes": postcodes, "has_postcodes": bool(postcodes)},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     body = body.replace("</", "<\\/")
     return f"window.CDASH_SEARCH={body};\n".encode()
 

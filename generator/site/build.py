@@ -36,8 +36,13 @@ class PreparedCouncil:
     templates: Path | None  # the council's own template folder, if any
 
 
-def prepare_council(config_path: Path, data_dir: Path | None, catalogue: Catalogue,
-                    build_date: str, packs_dir: Path | None = None) -> PreparedCouncil:
+def prepare_council(
+    config_path: Path,
+    data_dir: Path | None,
+    catalogue: Catalogue,
+    build_date: str,
+    packs_dir: Path | None = None,
+) -> PreparedCouncil:
     """Every stage up to rendering for one council. Raises ProblemsError on any error.
 
     The guard holds the identifying values read and the primary-suppressed counts, in
@@ -47,20 +52,30 @@ def prepare_council(config_path: Path, data_dir: Path | None, catalogue: Catalog
     # The whole postcode lookup is public geography: it feeds the find-my-area index, and a
     # postcode in it says nothing about a household, so the tripwire does not treat it as one.
     postcodes = postcode_index(v, v.read.data_dir(data_dir))
-    return PreparedCouncil(council_site(v, result, build_date, postcodes),
-                           guard(v, result, postcodes), v.read.templates_dir)
+    return PreparedCouncil(
+        council_site(v, result, build_date, postcodes),
+        guard(v, result, postcodes),
+        v.read.templates_dir,
+    )
 
 
-def council_site(v: Validation, a: Analysis, build_date: str,
-                 postcodes: dict[str, str]) -> CouncilSite:
+def council_site(
+    v: Validation, a: Analysis, build_date: str, postcodes: dict[str, str]
+) -> CouncilSite:
     """The pages' contract for one council, from its validation and analysis."""
     cfg, pack = v.read.config, v.pack
     assert cfg is not None and pack is not None
     national, inequality, rule = cfg.national, cfg.inequality, cfg.priority_areas
     return CouncilSite(
-        slug=cfg.council.slug, name=cfg.council.name, code=cfg.council.code,
-        synthetic=cfg.council.synthetic, colour=cfg.council.colour,
-        pack=pack, catalogue=a.catalogue, indicators=a.shown, values=a.published,
+        slug=cfg.council.slug,
+        name=cfg.council.name,
+        code=cfg.council.code,
+        synthetic=cfg.council.synthetic,
+        colour=cfg.council.colour,
+        pack=pack,
+        catalogue=a.catalogue,
+        indicators=a.shown,
+        values=a.published,
         periods=sorted(a.published["period"].unique().tolist()),
         build_date=build_date,
         datasets=summaries(v),
@@ -73,11 +88,15 @@ def council_site(v: Validation, a: Analysis, build_date: str,
         inequality_label=inequality.label if inequality is not None else "",
         inequality_zones=inequality.zones if inequality is not None else 0,
         national_name=national.name if national is not None else "",
-        national_source=(national.source + (" (synthetic)" if national.synthetic else "")
-                         if national is not None else ""),
+        national_source=(
+            national.source + (" (synthetic)" if national.synthetic else "")
+            if national is not None
+            else ""
+        ),
         index_components=a.components,
-        priority_rule_text=priority.rule_text(rule.top, rule.rank_by, rule.min_below,
-                                              {lv.id: lv.label_plural for lv in pack.levels}),
+        priority_rule_text=priority.rule_text(
+            rule.top, rule.rank_by, rule.min_below, {lv.id: lv.label_plural for lv in pack.levels}
+        ),
         report=report.build_report(v, a.catalogue),
         contact_email=cfg.council.contact_email or "",
         breakdowns=a.variants,
@@ -90,10 +109,19 @@ def guard(v: Validation, a: Analysis, postcodes: dict[str, str]) -> tripwire.Gua
     cfg, pack = v.read.config, v.pack
     assert cfg is not None and pack is not None
     return tripwire.Guard.collect(
-        slug=cfg.council.slug, datasets=v.datasets, values=a.values, published=a.published,
-        measures=a.cells, catalogue=a.catalogue,
-        public={*cfg.privacy.public_values, *pack.names.keys(), *pack.names.values(),
-                *postcodes.keys()})
+        slug=cfg.council.slug,
+        datasets=v.datasets,
+        values=a.values,
+        published=a.published,
+        measures=a.cells,
+        catalogue=a.catalogue,
+        public={
+            *cfg.privacy.public_values,
+            *pack.names.keys(),
+            *pack.names.values(),
+            *postcodes.keys(),
+        },
+    )
 
 
 def summaries(v: Validation) -> list[DatasetSummary]:
@@ -104,11 +132,19 @@ def summaries(v: Validation) -> list[DatasetSummary]:
         kept = v.checked.table[v.checked.table["dataset"] == ds.spec.id]
         periods = sorted(kept["period"].unique().tolist())
         latest = periods[-1] if periods else ""
-        out.append(DatasetSummary(
-            id=ds.spec.id, title=ds.spec.title, source=ds.spec.source, file=ds.spec.file,
-            rows_read=ds.rows_read, rows_used=int(kept["row"].nunique()),
-            periods=periods, measures=ds.spec.counted_measures,
-            coverage=v.checked.coverage.get((ds.spec.id, latest), 0.0)))
+        out.append(
+            DatasetSummary(
+                id=ds.spec.id,
+                title=ds.spec.title,
+                source=ds.spec.source,
+                file=ds.spec.file,
+                rows_read=ds.rows_read,
+                rows_used=int(kept["row"].nunique()),
+                periods=periods,
+                measures=ds.spec.counted_measures,
+                coverage=v.checked.coverage.get((ds.spec.id, latest), 0.0),
+            )
+        )
     return out
 
 
@@ -133,10 +169,17 @@ def build_date_from_env(given: str | None) -> str:
     return dt.datetime.now(tz=dt.UTC).date().isoformat()
 
 
-def build(config_paths: list[Path], out: Path, *, data_dir: Path | None = None,
-          build_date: str, catalogue_dir: Path = DEFAULT_CATALOGUE, jobs: int = 1,
-          progress: Callable[[str], None] | None = None,
-          packs_dir: Path | None = None) -> BuildResult:
+def build(
+    config_paths: list[Path],
+    out: Path,
+    *,
+    data_dir: Path | None = None,
+    build_date: str,
+    catalogue_dir: Path = DEFAULT_CATALOGUE,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+    packs_dir: Path | None = None,
+) -> BuildResult:
     """Build the site for ``config_paths`` into ``out``, atomically.
 
     The catalogue is read once. Councils are processed in parallel when ``jobs`` > 1. Any
@@ -176,13 +219,22 @@ def write_site(councils: list[PreparedCouncil], out: Path, build_date: str) -> B
     # After rendering, before the swap: a hit raises LeakError and the old site stays.
     tripwire.check(files, [c.guard for c in councils], verbatim=assets.verbatim_assets())
     write_atomically(out, files)
-    return BuildResult(out, slugs, len(files), sum(len(b) for b in files.values()),
-                       [p for c in councils for p in c.site.problems])
+    return BuildResult(
+        out,
+        slugs,
+        len(files),
+        sum(len(b) for b in files.values()),
+        [p for c in councils for p in c.site.problems],
+    )
 
 
-def _council_or_problems(config_path: Path, data_dir: Path | None, catalogue: Catalogue,
-                         build_date: str, packs_dir: Path | None = None
-                         ) -> PreparedCouncil | list[Problem]:
+def _council_or_problems(
+    config_path: Path,
+    data_dir: Path | None,
+    catalogue: Catalogue,
+    build_date: str,
+    packs_dir: Path | None = None,
+) -> PreparedCouncil | list[Problem]:
     # Runs in a worker process: return problems rather than raise, so every council's
     # problems are reported together.
     try:

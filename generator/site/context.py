@@ -20,7 +20,7 @@ from generator.site import figures
 from generator.site.assets import GEO_STUB
 from generator.site.council import CouncilSite
 from generator.site.data import SiteData, lead_indicator, safe_name
-from generator.site.figures import lower_label
+from generator.site.formatting import lower_label
 from generator.site.words import period_range
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -49,9 +49,10 @@ def make_environment(template_dir: Path | None = None) -> Environment:
 
 # --- helpers ------------------------------------------------------------------------------
 
+
 def text_colour(hex_colour: str) -> str:
     """Black or white, whichever reads better on ``hex_colour`` (WCAG relative luminance)."""
-    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
     lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
     return "#ffffff" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.05) else "#0b0c0c"
@@ -59,7 +60,6 @@ def text_colour(hex_colour: str) -> str:
 
 def brand(colour: str) -> str:
     return colour.lower() if re.fullmatch(r"#[0-9a-fA-F]{6}", colour or "") else DEFAULT_COLOUR
-
 
 
 class CouncilPages:
@@ -72,13 +72,22 @@ class CouncilPages:
         self.colour = brand(site.colour)
         self.out: dict[str, bytes] = {}
         self.theme_titles = {t.id: t.title for t in site.catalogue.themes.values()}
-        self.map_levels = [lv for lv in self.data.sub_levels
-                           if site.pack.spec.levels[lv.rank].boundaries]
+        self.map_levels = [
+            lv for lv in self.data.sub_levels if site.pack.spec.levels[lv.rank].boundaries
+        ]
         self.lead = lead_indicator(site.indicators)
         self.uptake = [i for i in site.indicators if isinstance(i, UptakeIndicator)]
 
-    def context(self, path: str, *, title: str, section: str, charts: bool = False,
-                maps: bool = False, period: str = "") -> dict[str, Any]:
+    def context(
+        self,
+        path: str,
+        *,
+        title: str,
+        section: str,
+        charts: bool = False,
+        maps: bool = False,
+        period: str = "",
+    ) -> dict[str, Any]:
         depth = path.count("/")  # "<slug>/x.html" -> 1
         site_root = "../" * depth
         root = "../" * (depth - 1)
@@ -112,13 +121,17 @@ class CouncilPages:
         items = [("overview", "Overview", "index.html")]
         if self.uptake:
             items.append(("unmet", "Unmet need", "unmet-need.html"))
-        items += [("indicators", "Indicators", "index.html#indicators"),
-                  ("areas", "Areas", "index.html#areas"),
-                  ("quality", "Data quality", "quality.html"),
-                  ("about", "About the data", "about.html")]
+        items += [
+            ("indicators", "Indicators", "index.html#indicators"),
+            ("areas", "Areas", "index.html#areas"),
+            ("quality", "Data quality", "quality.html"),
+            ("about", "About the data", "about.html"),
+        ]
         # Templates link by key (links.about.href), never by position.
-        return [{"key": key, "href": root + href, "label": label, "current": key == section}
-                for key, label, href in items]
+        return [
+            {"key": key, "href": root + href, "label": label, "current": key == section}
+            for key, label, href in items
+        ]
 
     def page(self, path: str, template: str, ctx: dict[str, Any]) -> None:
         html = self.env.get_template(template).render(**ctx)
@@ -130,18 +143,35 @@ class CouncilPages:
     def area_href(self, root: str, level_id: str, code: str) -> str:
         return f"{root}areas/{level_id}/{safe_name(code)}.html"
 
-    def fig(self, fig_id: str, title: str, figure: dict[str, Any], summary: str, *,
-            table_href: str = "", table_text: str = "", note: str = "",
-            is_map: bool = False) -> dict[str, Any]:
+    def fig(
+        self,
+        fig_id: str,
+        title: str,
+        figure: dict[str, Any],
+        summary: str,
+        *,
+        table_href: str = "",
+        table_text: str = "",
+        note: str = "",
+        is_map: bool = False,
+    ) -> dict[str, Any]:
         config = figures.MAP_CONFIG if is_map else figures.CONFIG
-        return {"id": fig_id, "title": title, "summary": summary, "note": note,
-                "table_href": table_href, "table_text": table_text,
-                "html": Markup(figures.to_fragment(figure, fig_id, config=config))}
+        return {
+            "id": fig_id,
+            "title": title,
+            "summary": summary,
+            "note": note,
+            "table_href": table_href,
+            "table_text": table_text,
+            "html": Markup(figures.to_fragment(figure, fig_id, config=config)),
+        }
 
     def suppression_note(self, ind: AnyIndicator) -> str:
-        return (f"Grey areas: numbers withheld to protect privacy, because a count behind "
-                f"them is below {self.site.disclosure_threshold} or could be worked out "
-                f"from other published figures. Light grey: no data.")
+        return (
+            f"Grey areas: numbers withheld to protect privacy, because a count behind "
+            f"them is below {self.site.disclosure_threshold} or could be worked out "
+            f"from other published figures. Light grey: no data."
+        )
 
     def priority_view(self, root: str, limit: int | None = None) -> list[dict[str, Any]]:
         """Priority areas per level, largest level first, as the templates show them."""
@@ -150,11 +180,22 @@ class CouncilPages:
             found = self.site.priority.get(level.id)
             if not found:
                 continue
-            out.append({"label": level.label, "label_plural": level.label_plural,
-                        "areas": [{"name": a.name, "code": a.code, "n_below": a.n_below,
-                                   "scale": f"{round(a.scale):,}",
-                                   "href": self.area_href(root, level.id, a.code),
-                                   "reasons": [r.text for r in a.reasons],
-                                   "need": a.need_text}
-                                  for a in found[:limit]]})
+            out.append(
+                {
+                    "label": level.label,
+                    "label_plural": level.label_plural,
+                    "areas": [
+                        {
+                            "name": a.name,
+                            "code": a.code,
+                            "n_below": a.n_below,
+                            "scale": f"{round(a.scale):,}",
+                            "href": self.area_href(root, level.id, a.code),
+                            "reasons": [r.text for r in a.reasons],
+                            "need": a.need_text,
+                        }
+                        for a in found[:limit]
+                    ],
+                }
+            )
         return out

@@ -46,7 +46,6 @@ def published(values: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-
 def lead_indicator(indicators: list[AnyIndicator]) -> AnyIndicator | None:
     """The indicator the overview maps: the CiLIF share if shown, else the first."""
     for ind in indicators:
@@ -58,19 +57,18 @@ def lead_indicator(indicators: list[AnyIndicator]) -> AnyIndicator | None:
     return indicators[0] if indicators else None
 
 
-
 @dataclass
 class SiteData:
     """The published values of one council, sliced once for all pages."""
 
     site: CouncilSite
     values: pd.DataFrame = field(init=False)
-    top: Level | None = field(init=False)          # the council level, if the pack has one
-    sub_levels: list[Level] = field(init=False)     # every level below the council
+    top: Level | None = field(init=False)  # the council level, if the pack has one
+    sub_levels: list[Level] = field(init=False)  # every level below the council
     slices: dict[tuple[str, str, str], pd.DataFrame] = field(init=False)
-    council: dict[str, pd.DataFrame] = field(init=False)   # indicator -> council rows
-    latest: dict[str, str] = field(init=False)             # indicator -> latest period
-    areas: dict[str, pd.DataFrame] = field(init=False)     # level -> code, name
+    council: dict[str, pd.DataFrame] = field(init=False)  # indicator -> council rows
+    latest: dict[str, str] = field(init=False)  # indicator -> latest period
+    areas: dict[str, pd.DataFrame] = field(init=False)  # level -> code, name
     #: breakdown variants: (indicator, "breakdown.category", level, period) -> rows
     variants: dict[tuple[str, str, str, str], pd.DataFrame] = field(init=False)
     #: indicator -> (breakdown, category) -> periods with values, in order
@@ -92,12 +90,15 @@ class SiteData:
         values = values[values["indicator"].isin(shown)]
         order = {i.id: n for n, i in enumerate(site.indicators)}
         rank = {lv.id: lv.rank for lv in levels}
-        values = values.assign(_i=values["indicator"].map(order),
-                               _l=values["level"].map(rank).fillna(len(levels)))
+        values = values.assign(
+            _i=values["indicator"].map(order), _l=values["level"].map(rank).fillna(len(levels))
+        )
         values = values.sort_values(["_i", "_l", "area_code", "period"], kind="mergesort")
         self.values = values.drop(columns=["_i", "_l"]).reset_index(drop=True)
-        self.slices = {key: part for key, part in self.values.groupby(
-            ["indicator", "level", "period"], sort=False)}
+        self.slices = {
+            key: part
+            for key, part in self.values.groupby(["indicator", "level", "period"], sort=False)
+        }
         self.areas = {lv.id: site.pack.areas(lv.id) for lv in levels}
         self.council = {}
         self.latest = {}
@@ -125,10 +126,12 @@ class SiteData:
             return
         split = published(breakdowns)
         for (ind_id, bd, cat, lv, p), part in split.groupby(
-                ["indicator", "breakdown", "category", "level", "period"], sort=True):
+            ["indicator", "breakdown", "category", "level", "period"], sort=True
+        ):
             self.variants[(str(ind_id), f"{bd}.{cat}", str(lv), str(p))] = part
             periods = self.variant_periods.setdefault(str(ind_id), {}).setdefault(
-                (str(bd), str(cat)), [])
+                (str(bd), str(cat)), []
+            )
             if p not in periods:
                 periods.append(str(p))
 
@@ -143,10 +146,12 @@ class SiteData:
             for rec in records:
                 firsts.setdefault(rec[f"{lv.id}_code"], rec)
                 kids.setdefault(rec[f"{lv.id}_code"], set()).add(
-                    (rec[f"{base}_code"], rec[f"{base}_name"]))
+                    (rec[f"{base}_code"], rec[f"{base}_name"])
+                )
             self.first_lookup_row[lv.id] = firsts
-            self.children[lv.id] = {k: sorted(v, key=lambda cn: (cn[1], cn[0]))
-                                    for k, v in kids.items()}
+            self.children[lv.id] = {
+                k: sorted(v, key=lambda cn: (cn[1], cn[0])) for k, v in kids.items()
+            }
 
     def rows(self, ind_id: str, level_id: str, period: str) -> pd.DataFrame:
         found = self.slices.get((ind_id, level_id, period))
@@ -159,15 +164,15 @@ class SiteData:
         if ind_id not in self._council_records:
             rows = self.council.get(ind_id)
             self._council_records[ind_id] = (
-                {} if rows is None else {r["period"]: r for r in rows.to_dict("records")})
+                {} if rows is None else {r["period"]: r for r in rows.to_dict("records")}
+            )
         return self._council_records[ind_id].get(period)
 
     def record(self, ind_id: str, level_id: str, period: str, code: str) -> dict[str, Any] | None:
         """One area's row as a dict, or None. Indexes each slice on first use."""
         key = (ind_id, level_id, period)
         if key not in self._records:
-            self._records[key] = {r["area_code"]: r
-                                  for r in self.rows(*key).to_dict("records")}
+            self._records[key] = {r["area_code"]: r for r in self.rows(*key).to_dict("records")}
         return self._records[key].get(code)
 
     def council_value(self, ind_id: str, period: str) -> float | None:

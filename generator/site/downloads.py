@@ -18,30 +18,56 @@ from generator.site.council import CouncilSite
 from generator.site.formatting import is_missing
 
 #: Columns of the published CSV, in order.
-CSV_COLUMNS = ["indicator", "level", "area_code", "area_name", "period", "numerator",
-               "denominator", "value", "lower", "upper", "comparator", "comparison",
-               "suppressed"]
+CSV_COLUMNS = [
+    "indicator",
+    "level",
+    "area_code",
+    "area_name",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "lower",
+    "upper",
+    "comparator",
+    "comparison",
+    "suppressed",
+]
 #: Columns of the unmet-need CSV (uptake rows only).
-UNMET_CSV_COLUMNS = ["indicator", "level", "area_code", "area_name", "period", "observed",
-                     "expected", "percent_of_expected", "lower", "upper", "lower_998",
-                     "upper_998", "gap", "status", "suppressed"]
+UNMET_CSV_COLUMNS = [
+    "indicator",
+    "level",
+    "area_code",
+    "area_name",
+    "period",
+    "observed",
+    "expected",
+    "percent_of_expected",
+    "lower",
+    "upper",
+    "lower_998",
+    "upper_998",
+    "gap",
+    "status",
+    "suppressed",
+]
 
 
 def json_text(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
 
 
-
 def write(pages: CouncilPages) -> None:
     """Write the council's ``data/`` folder."""
     site = pages.site
     pages.out[f"{site.slug}/data/indicator_values.csv"] = values_csv(
-        pages.data.values, {i.id: i for i in site.indicators})
+        pages.data.values, {i.id: i for i in site.indicators}
+    )
     if pages.uptake:
         pages.out[f"{site.slug}/data/unmet_need.csv"] = unmet_csv(
-            pages.data.values, [i.id for i in pages.uptake])
-    pages.out[f"{site.slug}/data/datapackage.json"] = json_text(
-        datapackage(site)).encode("utf-8")
+            pages.data.values, [i.id for i in pages.uptake]
+        )
+    pages.out[f"{site.slug}/data/datapackage.json"] = json_text(datapackage(site)).encode("utf-8")
 
 
 def unmet_csv(values: pd.DataFrame, uptake_ids: list[str]) -> bytes:
@@ -50,17 +76,35 @@ def unmet_csv(values: pd.DataFrame, uptake_ids: list[str]) -> bytes:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(UNMET_CSV_COLUMNS)
     part = values[values["indicator"].isin(uptake_ids)]
-    numeric = ["numerator", "denominator", "value", "lower", "upper", "lower_998",
-               "upper_998", "gap"]
+    numeric = [
+        "numerator",
+        "denominator",
+        "value",
+        "lower",
+        "upper",
+        "lower_998",
+        "upper_998",
+        "gap",
+    ]
     for r in part.to_dict("records"):
         supp = bool(r["suppressed"])
-        nums = [SUPPRESSED_MARK if supp else _csv_number(r[c], None if c == "numerator" else 3)
-                for c in numeric]
-        writer.writerow([r["indicator"], r["level"], r["area_code"], r["area_name"],
-                         r["period"], *nums, "" if supp else r["status"],
-                         "true" if supp else "false"])
+        nums = [
+            SUPPRESSED_MARK if supp else _csv_number(r[c], None if c == "numerator" else 3)
+            for c in numeric
+        ]
+        writer.writerow(
+            [
+                r["indicator"],
+                r["level"],
+                r["area_code"],
+                r["area_name"],
+                r["period"],
+                *nums,
+                "" if supp else r["status"],
+                "true" if supp else "false",
+            ]
+        )
     return buf.getvalue().encode("utf-8")
-
 
 
 def _csv_number(value: Any, decimals: int | None) -> str:
@@ -87,13 +131,26 @@ def values_csv(values: pd.DataFrame, indicators: dict[str, AnyIndicator]) -> byt
             numbers = [SUPPRESSED_MARK] * 6
         else:
             decimals = ind.decimals + 2
-            numbers = [_csv_number(cols["numerator"][n], None),
-                       _csv_number(cols["denominator"][n], None),
-                       *(_csv_number(cols[c][n], decimals)
-                         for c in ("value", "lower", "upper", "comparator"))]
-        writer.writerow([cols["indicator"][n], cols["level"][n], cols["area_code"][n],
-                         cols["area_name"][n], cols["period"][n], *numbers,
-                         cols["comparison"][n], "true" if cols["suppressed"][n] else "false"])
+            numbers = [
+                _csv_number(cols["numerator"][n], None),
+                _csv_number(cols["denominator"][n], None),
+                *(
+                    _csv_number(cols[c][n], decimals)
+                    for c in ("value", "lower", "upper", "comparator")
+                ),
+            ]
+        writer.writerow(
+            [
+                cols["indicator"][n],
+                cols["level"][n],
+                cols["area_code"][n],
+                cols["area_name"][n],
+                cols["period"][n],
+                *numbers,
+                cols["comparison"][n],
+                "true" if cols["suppressed"][n] else "false",
+            ]
+        )
     return buf.getvalue().encode("utf-8")
 
 
@@ -109,19 +166,26 @@ _FIELD_DOCS = {
     "lower": ("number", "Lower bound of the 95% confidence interval."),
     "upper": ("number", "Upper bound of the 95% confidence interval."),
     "comparator": ("number", "The council's value for the same indicator and period."),
-    "comparison": ("string", "better, worse or similar to the council by the confidence "
-                             "interval (higher/lower when neither is better); empty without "
-                             "an interval."),
-    "suppressed": ("boolean", "true when disclosure control withheld this row's numbers, "
-                              "which are then shown as [c]."),
+    "comparison": (
+        "string",
+        "better, worse or similar to the council by the confidence "
+        "interval (higher/lower when neither is better); empty without "
+        "an interval.",
+    ),
+    "suppressed": (
+        "boolean",
+        "true when disclosure control withheld this row's numbers, which are then shown as [c].",
+    ),
 }
 
 
 def datapackage(site: CouncilSite) -> dict[str, Any]:
     """A minimal Frictionless data package describing ``indicator_values.csv``."""
-    description = (f"Published indicator values for {site.name}, by area and period. "
-                   f"Counts below {site.disclosure_threshold} and figures that would reveal "
-                   "them are withheld and shown as [c].")
+    description = (
+        f"Published indicator values for {site.name}, by area and period. "
+        f"Counts below {site.disclosure_threshold} and figures that would reveal "
+        "them are withheld and shown as [c]."
+    )
     if site.synthetic:
         description += " SYNTHETIC DEMO DATA: these numbers are invented."
     package: dict[str, Any] = {
@@ -130,22 +194,30 @@ def datapackage(site: CouncilSite) -> dict[str, Any]:
         "title": f"{site.name}: child poverty and unmet need indicators",
         "description": description,
         "created": f"{site.build_date}T00:00:00Z",
-        "sources": [{"title": d.title, "path": d.file} if not d.source else
-                    {"title": d.title, "description": d.source} for d in site.datasets],
-        "resources": [{
-            "name": "indicator_values",
-            "path": "indicator_values.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": {
-                "fields": [{"name": name, "type": kind, "description": doc}
-                           for name, (kind, doc) in _FIELD_DOCS.items()],
-                "missingValues": ["", SUPPRESSED_MARK],
-                "primaryKey": ["indicator", "level", "area_code", "period"],
-            },
-        }],
+        "sources": [
+            {"title": d.title, "path": d.file}
+            if not d.source
+            else {"title": d.title, "description": d.source}
+            for d in site.datasets
+        ],
+        "resources": [
+            {
+                "name": "indicator_values",
+                "path": "indicator_values.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [
+                        {"name": name, "type": kind, "description": doc}
+                        for name, (kind, doc) in _FIELD_DOCS.items()
+                    ],
+                    "missingValues": ["", SUPPRESSED_MARK],
+                    "primaryKey": ["indicator", "level", "area_code", "period"],
+                },
+            }
+        ],
     }
     if site.attribution:
         # Frictionless wants a licence *name* or *path*; free attribution text is neither,

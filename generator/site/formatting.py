@@ -74,7 +74,6 @@ def z_round(indicator: AnyIndicator, value: Any) -> float | None:
     return round(float(value), indicator.decimals + 1)
 
 
-
 def lower_label(label: str) -> str:
     """A level label for use mid-sentence: "Data zones" -> "data zones", "LSOAs" stays."""
     if len(label) > 1 and label[1].isupper():
@@ -91,8 +90,7 @@ def format_count(value: Any) -> str:
 
 
 def group_name(label: str, group: int, n_groups: int) -> str:
-    """"Quintile 1 (most deprived)", "Quintile 3", "Quintile 5 (least deprived)"."""
+    """ "Quintile 1 (most deprived)", "Quintile 3", "Quintile 5 (least deprived)"."""
     word = "Quintile" if n_groups <= 5 else "Decile"
-    end = (" (most deprived)" if group == 1 else " (least deprived)"
-           if group == n_groups else "")
+    end = " (most deprived)" if group == 1 else " (least deprived)" if group == n_groups else ""
     return f"{word} {group}{end}"

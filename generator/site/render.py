@@ -48,7 +48,8 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
     return dict(sorted(pages.out.items()))
 
 
-def render_portal(sites: list[CouncilSite], build_date: str, *,
-                  template_dir: Path | None = None) -> dict[str, bytes]:
+def render_portal(
+    sites: list[CouncilSite], build_date: str, *, template_dir: Path | None = None
+) -> dict[str, bytes]:
     """The portal ``index.html`` linking every council, and the shared ``assets/``."""
     return portal.render(sites, build_date, template_dir=template_dir)

@@ -22,17 +22,18 @@ from generator.site.formatting import (
 
 # --- summaries of one level in one period ------------------------------------------------
 
+
 @dataclass(frozen=True)
 class LevelStats:
     """What the text summary of a map or ranking says about one level in one period."""
 
-    total: int                      # areas of the level in the geography
-    shown: int                      # areas with a published value
-    suppressed: int                 # areas withheld by disclosure control
-    missing: int                    # areas with no row at all
+    total: int  # areas of the level in the geography
+    shown: int  # areas with a published value
+    suppressed: int  # areas withheld by disclosure control
+    missing: int  # areas with no row at all
     highest: tuple[str, float] | None
     lowest: tuple[str, float] | None
-    comparisons: dict[str, int]     # comparison -> number of areas
+    comparisons: dict[str, int]  # comparison -> number of areas
 
 
 def level_stats(rows: pd.DataFrame, areas: pd.DataFrame) -> LevelStats:
@@ -49,8 +50,12 @@ def level_stats(rows: pd.DataFrame, areas: pd.DataFrame) -> LevelStats:
     values = rows["value"].to_numpy(dtype=float)
     shown_mask = in_level & ~suppressed & ~np.isnan(values)
     names = rows["area_name"].astype(str).to_numpy(dtype=object)
-    shown = [(float(v), str(n), str(c)) for v, n, c in zip(
-        values[shown_mask], names[shown_mask], area_codes[shown_mask], strict=True)]
+    shown = [
+        (float(v), str(n), str(c))
+        for v, n, c in zip(
+            values[shown_mask], names[shown_mask], area_codes[shown_mask], strict=True
+        )
+    ]
     highest = lowest = None
     if shown:
         top = min(shown, key=lambda r: (-r[0], r[1], r[2]))
@@ -71,11 +76,17 @@ def level_stats(rows: pd.DataFrame, areas: pd.DataFrame) -> LevelStats:
     )
 
 
-
-
-def level_summary(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFrame, *,
-                  period: str, council_name: str, council_value: Any, label: str,
-                  label_plural: str) -> str:
+def level_summary(
+    indicator: AnyIndicator,
+    rows: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    period: str,
+    council_name: str,
+    council_value: Any,
+    label: str,
+    label_plural: str,
+) -> str:
     """Plain-English summary of a map or ranking, e.g.
 
     "In 2024/25 the value for Glenvale Council was 21.3%. Among data zones it was highest
@@ -86,16 +97,21 @@ def level_summary(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFra
     one, many = lower_label(label), lower_label(label_plural)
     sentences = []
     if not is_missing(council_value):
-        sentences.append(f"In {period} the value for {council_name} was "
-                         f"{format_value(indicator, council_value)}.")
+        sentences.append(
+            f"In {period} the value for {council_name} was "
+            f"{format_value(indicator, council_value)}."
+        )
     if stats.highest and stats.lowest and stats.shown > 1:
         sentences.append(
             f"Among {many} it was highest in {stats.highest[0]} "
             f"({format_value(indicator, stats.highest[1])}) and lowest in "
-            f"{stats.lowest[0]} ({format_value(indicator, stats.lowest[1])}).")
+            f"{stats.lowest[0]} ({format_value(indicator, stats.lowest[1])})."
+        )
     elif stats.highest:
-        sentences.append(f"Only one {one}, {stats.highest[0]}, has a published value "
-                         f"({format_value(indicator, stats.highest[1])}).")
+        sentences.append(
+            f"Only one {one}, {stats.highest[0]}, has a published value "
+            f"({format_value(indicator, stats.highest[1])})."
+        )
     else:
         sentences.append(f"No value can be published for any of the {many} in {period}.")
     parts = []
@@ -106,8 +122,7 @@ def level_summary(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFra
             parts.append((count, verb, key))
     if parts:
         count, verb, key = parts[0]
-        text = (f"{count} of {stats.total} {many} {verb} significantly {key} "
-                f"than the council")
+        text = f"{count} of {stats.total} {many} {verb} significantly {key} than the council"
         rest = [f"{c} {v} significantly {k}" for c, v, k in parts[1:]]
         if rest:
             text += (", " if len(rest) > 1 else " and ") + ", ".join(rest[:-1])
@@ -121,9 +136,16 @@ def level_summary(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFra
     return " ".join(sentences)
 
 
-def rank_summary(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFrame, *,
-                 council_name: str, council_value: Any, label: str,
-                 label_plural: str) -> str:
+def rank_summary(
+    indicator: AnyIndicator,
+    rows: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    council_name: str,
+    council_value: Any,
+    label: str,
+    label_plural: str,
+) -> str:
     """What a ranked bar chart shows, e.g. "Wards are ranked from highest to lowest. ..."."""
     stats = level_stats(rows, areas)
     many = lower_label(label_plural)
@@ -132,29 +154,35 @@ def rank_summary(indicator: AnyIndicator, rows: pd.DataFrame, areas: pd.DataFram
     if any(rows["lower"].notna()):
         extras.append("the whiskers show 95% confidence intervals")
     if not is_missing(council_value):
-        extras.append(f"the dashed line is the value for {council_name} "
-                      f"({format_value(indicator, council_value)})")
+        extras.append(
+            f"the dashed line is the value for {council_name} "
+            f"({format_value(indicator, council_value)})"
+        )
     if extras:
-        sentences.append(extras[0][:1].upper() + extras[0][1:]
-                         + (f", and {extras[1]}" if len(extras) > 1 else "") + ".")
-    counts = [(stats.comparisons.get(k, 0), k) for k in
-              ("worse", "higher", "similar", "lower", "better")]
+        sentences.append(
+            extras[0][:1].upper()
+            + extras[0][1:]
+            + (f", and {extras[1]}" if len(extras) > 1 else "")
+            + "."
+        )
+    counts = [
+        (stats.comparisons.get(k, 0), k) for k in ("worse", "higher", "similar", "lower", "better")
+    ]
     counts = [(n, k) for n, k in counts if n]
     if counts:
-        said = [f"{n} {'similar to' if k == 'similar' else k + ' than'} the council"
-                for n, k in counts]
+        said = [
+            f"{n} {'similar to' if k == 'similar' else k + ' than'} the council" for n, k in counts
+        ]
         text = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
         sentences.append(f"Of the {stats.shown} {many} shown, {text}.")
     if stats.suppressed:
         noun = lower_label(label) if stats.suppressed == 1 else many
         verb = "is" if stats.suppressed == 1 else "are"
-        sentences.append(f"{stats.suppressed} {noun} withheld to protect privacy {verb} "
-                         "not shown.")
+        sentences.append(f"{stats.suppressed} {noun} withheld to protect privacy {verb} not shown.")
     return " ".join(sentences)
 
 
-def trend_summary(indicator: AnyIndicator, council_rows: pd.DataFrame,
-                  council_name: str) -> str:
+def trend_summary(indicator: AnyIndicator, council_rows: pd.DataFrame, council_name: str) -> str:
     """How the council value changed from the first to the latest period."""
     rows = council_rows[~council_rows["suppressed"].astype(bool) & council_rows["value"].notna()]
     rows = rows.sort_values("period", kind="mergesort")
@@ -162,11 +190,15 @@ def trend_summary(indicator: AnyIndicator, council_rows: pd.DataFrame,
         return f"No council value can be published for {council_name}."
     last = rows.iloc[-1]
     if len(rows) == 1:
-        return (f"Only one period is available: in {last['period']} the value for "
-                f"{council_name} was {format_value(indicator, last['value'])}.")
+        return (
+            f"Only one period is available: in {last['period']} the value for "
+            f"{council_name} was {format_value(indicator, last['value'])}."
+        )
     first = rows.iloc[0]
-    a, b = round(float(first["value"]), indicator.decimals), round(float(last["value"]),
-                                                                   indicator.decimals)
+    a, b = (
+        round(float(first["value"]), indicator.decimals),
+        round(float(last["value"]), indicator.decimals),
+    )
     if b > a:
         change = "rose"
     elif b < a:
@@ -174,29 +206,33 @@ def trend_summary(indicator: AnyIndicator, council_rows: pd.DataFrame,
     else:
         change = "was unchanged"
     if change == "was unchanged":
-        return (f"The value for {council_name} was {format_value(indicator, last['value'])} "
-                f"in both {first['period']} and {last['period']}.")
-    return (f"The value for {council_name} {change} from "
-            f"{format_value(indicator, first['value'])} in {first['period']} to "
-            f"{format_value(indicator, last['value'])} in {last['period']}.")
+        return (
+            f"The value for {council_name} was {format_value(indicator, last['value'])} "
+            f"in both {first['period']} and {last['period']}."
+        )
+    return (
+        f"The value for {council_name} {change} from "
+        f"{format_value(indicator, first['value'])} in {first['period']} to "
+        f"{format_value(indicator, last['value'])} in {last['period']}."
+    )
 
 
-
-def funnel_summary(indicator: AnyIndicator, rows: pd.DataFrame, *, label: str,
-                   label_plural: str) -> str:
+def funnel_summary(
+    indicator: AnyIndicator, rows: pd.DataFrame, *, label: str, label_plural: str
+) -> str:
     """The funnel plot in words: how many areas fall below, within and above the limits."""
     shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
     n_supp = int(rows["suppressed"].astype(bool).sum())
     counts = {k: int((shown["status"] == k).sum()) for k in ("below", "as_expected", "above")}
     lab = lower_label(label_plural if len(shown) != 1 else label)
-    text = (f"Of {len(shown)} {lab} shown, {counts['below']} are significantly below "
-            f"expected (outside the lower 95% limit), {counts['as_expected']} are within "
-            f"the limits and {counts['above']} are above.")
+    text = (
+        f"Of {len(shown)} {lab} shown, {counts['below']} are significantly below "
+        f"expected (outside the lower 95% limit), {counts['as_expected']} are within "
+        f"the limits and {counts['above']} are above."
+    )
     if n_supp:
         text += f" {n_supp} withheld to protect privacy are not shown."
     return text
-
-
 
 
 def slope_sentence(indicator: AnyIndicator, slope: Any, label: str) -> str:
@@ -204,18 +240,20 @@ def slope_sentence(indicator: AnyIndicator, slope: Any, label: str) -> str:
     if slope is None:
         return ""
     if slope.reason:
-        return (f"The slope index of inequality is not given: {slope.reason}.")
+        return f"The slope index of inequality is not given: {slope.reason}."
     prefix, suffix = unit_affixes(indicator)
     sii = f"{prefix}{format_number(indicator, abs(slope.sii))}{suffix}"
     ci = format_ci(indicator, slope.sii_lower, slope.sii_upper)
     direction = "higher" if slope.sii > 0 else "lower"
     significant = slope.sii_lower > 0 or slope.sii_upper < 0
-    return (f"Slope index of inequality (SII): {sii} (95% CI {ci}). Across the {label} "
-            f"deprivation gradient, the value is about {sii} {direction} in the most deprived "
-            f"areas than in the least deprived"
-            + ("" if significant else ", but the interval includes no difference")
-            + f". Relative index of inequality (RII = SII / council value): "
-            f"{slope.rii:.2f} (95% CI {slope.rii_lower:.2f} to {slope.rii_upper:.2f}).")
+    return (
+        f"Slope index of inequality (SII): {sii} (95% CI {ci}). Across the {label} "
+        f"deprivation gradient, the value is about {sii} {direction} in the most deprived "
+        f"areas than in the least deprived"
+        + ("" if significant else ", but the interval includes no difference")
+        + f". Relative index of inequality (RII = SII / council value): "
+        f"{slope.rii:.2f} (95% CI {slope.rii_lower:.2f} to {slope.rii_upper:.2f})."
+    )
 
 
 def group_summary(indicator: AnyIndicator, rows: pd.DataFrame, label: str) -> str:
@@ -226,10 +264,12 @@ def group_summary(indicator: AnyIndicator, rows: pd.DataFrame, label: str) -> st
     if shown.empty:
         return f"No {label} quintile value can be published."
     first, last = shown.iloc[0], shown.iloc[-1]
-    text = (f"{group_name(label, int(first['group']), n)}: "
-            f"{format_value(indicator, first['value'])}; "
-            f"{group_name(label, int(last['group']), n)}: "
-            f"{format_value(indicator, last['value'])}.")
+    text = (
+        f"{group_name(label, int(first['group']), n)}: "
+        f"{format_value(indicator, first['value'])}; "
+        f"{group_name(label, int(last['group']), n)}: "
+        f"{format_value(indicator, last['value'])}."
+    )
     if withheld:
         text += f" {withheld} group value(s) withheld to protect privacy."
     return text

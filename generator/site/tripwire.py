@@ -65,9 +65,17 @@ class Guard:
         return f"Guard({self.slug!r}, {len(self.secrets)} values, {len(self.cells)} cells)"
 
     @classmethod
-    def collect(cls, *, slug: str, datasets: Iterable[LoadedDataset], values: pd.DataFrame,
-                published: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue,
-                public: Iterable[str] = ()) -> Guard:
+    def collect(
+        cls,
+        *,
+        slug: str,
+        datasets: Iterable[LoadedDataset],
+        values: pd.DataFrame,
+        published: pd.DataFrame,
+        measures: pd.DataFrame,
+        catalogue: Catalogue,
+        public: Iterable[str] = (),
+    ) -> Guard:
         """The guard for one council: identifying values from the record-level datasets
         (minus public geography), and the primary-suppressed counts behind each withheld
         indicator row (``values`` is compute's table, before publish blanked it)."""
@@ -80,22 +88,35 @@ class Guard:
                     found.add(tokens)
         totals = suppression.totals(measures)
         primary = totals[totals["note"] == suppression.PRIMARY]
-        withheld = {(lv, a, p, m): float(v) for lv, a, p, m, v in zip(
-            primary["level"], primary["area_code"], primary["period"], primary["measure"],
-            primary["value"], strict=True)}
+        withheld = {
+            (lv, a, p, m): float(v)
+            for lv, a, p, m, v in zip(
+                primary["level"],
+                primary["area_code"],
+                primary["period"],
+                primary["measure"],
+                primary["value"],
+                strict=True,
+            )
+        }
         cells = []
         rows = published[published["note"] == "primary"]
-        for ind_id, level, area, period in zip(rows["indicator"], rows["level"],
-                                               rows["area_code"], rows["period"], strict=True):
-            counts = frozenset(withheld[key] for m in catalogue.indicators[ind_id].measures()
-                               if (key := (level, area, period, m)) in withheld)
+        for ind_id, level, area, period in zip(
+            rows["indicator"], rows["level"], rows["area_code"], rows["period"], strict=True
+        ):
+            counts = frozenset(
+                withheld[key]
+                for m in catalogue.indicators[ind_id].measures()
+                if (key := (level, area, period, m)) in withheld
+            )
             if counts:
                 cells.append(SuppressedCell(ind_id, area, period, counts))
         return cls(slug, tuple(sorted(found)), tuple(cells))
 
 
-def check(files: Mapping[str, bytes], guards: Iterable[Guard],
-          verbatim: Mapping[str, bytes] | None = None) -> None:
+def check(
+    files: Mapping[str, bytes], guards: Iterable[Guard], verbatim: Mapping[str, bytes] | None = None
+) -> None:
     """Raise LeakError on the first file holding a secret value or a withheld count.
 
     ``verbatim`` maps paths of third-party files copied unchanged (plotly.min.js) to their
@@ -115,9 +136,11 @@ def check(files: Mapping[str, bytes], guards: Iterable[Guard],
         present = set(_TOKEN.findall(text))
         for tokens in secrets:
             if all(t in present for t in tokens) and _whole_words(tokens).search(text):
-                raise LeakError(f"leak tripwire: {path} contains an identifying value from a "
-                                "record-level dataset (a household key, name, address or "
-                                "postcode); the build was stopped and the existing site kept")
+                raise LeakError(
+                    f"leak tripwire: {path} contains an identifying value from a "
+                    "record-level dataset (a household key, name, address or "
+                    "postcode); the build was stopped and the existing site kept"
+                )
     for guard in guards:
         by_indicator: dict[str, list[SuppressedCell]] = {}
         for cell in guard.cells:
@@ -132,8 +155,9 @@ def check(files: Mapping[str, bytes], guards: Iterable[Guard],
 
 
 def _whole_words(tokens: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?<![a-z0-9])" + r"[^a-z0-9]+".join(map(re.escape, tokens))
-                      + r"(?![a-z0-9])")
+    return re.compile(
+        r"(?<![a-z0-9])" + r"[^a-z0-9]+".join(map(re.escape, tokens)) + r"(?![a-z0-9])"
+    )
 
 
 def _number(text: str) -> float | None:
@@ -144,16 +168,19 @@ def _number(text: str) -> float | None:
 
 
 def _count_leak(path: str, cell: SuppressedCell) -> LeakError:
-    return LeakError(f"leak tripwire: {path} shows a primary-suppressed count as the value of "
-                     f"{cell.indicator} for {cell.area_code} in {cell.period}; the build was "
-                     "stopped and the existing site kept")
+    return LeakError(
+        f"leak tripwire: {path} shows a primary-suppressed count as the value of "
+        f"{cell.indicator} for {cell.area_code} in {cell.period}; the build was "
+        "stopped and the existing site kept"
+    )
 
 
 def _check_csv(path: str, data: bytes, cells: Iterable[SuppressedCell]) -> None:
     wanted = {(c.indicator, c.area_code, c.period): c for c in cells}
     for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
-        cell = wanted.get((row.get("indicator", ""), row.get("area_code", ""),
-                           row.get("period", "")))
+        cell = wanted.get(
+            (row.get("indicator", ""), row.get("area_code", ""), row.get("period", ""))
+        )
         if cell is None:
             continue
         for col in ("numerator", "denominator", "value"):

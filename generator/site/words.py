@@ -16,7 +16,7 @@ from generator.site.formatting import is_missing, lower_label
 
 
 def period_range(periods: list[str]) -> str:
-    """"2020/21 to 2024/25", one period as itself, or "no periods"."""
+    """ "2020/21 to 2024/25", one period as itself, or "no periods"."""
     if not periods:
         return "no periods"
     return periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
@@ -24,52 +24,81 @@ def period_range(periods: list[str]) -> str:
 
 def method_text(ind: AnyIndicator, catalogue: Catalogue) -> str:
     """How an indicator is calculated, in a sentence."""
+
     def label(measure_id: str) -> str:
         measure = catalogue.measures.get(measure_id)
         return measure.label if measure else measure_id
 
     if isinstance(ind, UptakeIndicator):
-        rate = (f"{ind.expected_rate:g} per unit of need, as the council's config states"
-                if ind.expected_rate is not None else
-                "the council-wide ratio of the two in the same period")
-        return (f"{label(ind.receipt)} as a percentage of the number expected: "
-                f"{lower_label(label(ind.need))} times {rate}. The 95% confidence interval "
-                "is the exact Poisson interval of the observed count; an area is below or "
-                "above expected only when the whole interval is below or above 100%. The gap "
-                "is expected minus observed, when positive.")
+        rate = (
+            f"{ind.expected_rate:g} per unit of need, as the council's config states"
+            if ind.expected_rate is not None
+            else "the council-wide ratio of the two in the same period"
+        )
+        return (
+            f"{label(ind.receipt)} as a percentage of the number expected: "
+            f"{lower_label(label(ind.need))} times {rate}. The 95% confidence interval "
+            "is the exact Poisson interval of the observed count; an area is below or "
+            "above expected only when the whole interval is below or above 100%. The gap "
+            "is expected minus observed, when positive."
+        )
     if isinstance(ind, IndexIndicator):
-        how = ("z-scores across the areas of each level" if ind.normalisation == "zscore"
-               else "scores from 0 to 100 between stated best and worst values")
-        parts = "; ".join(f"{d.title}: " + ", ".join(
-            (catalogue.indicators[c.indicator].short_title
-             if c.indicator in catalogue.indicators else c.indicator) for c in d.components)
-            for d in ind.dimensions)
-        return (f"A composite of published indicators, turned into {how}, averaged by "
-                f"weight within each dimension and then across dimensions ({parts}). An area "
-                "missing any component gets no score.")
+        how = (
+            "z-scores across the areas of each level"
+            if ind.normalisation == "zscore"
+            else "scores from 0 to 100 between stated best and worst values"
+        )
+        parts = "; ".join(
+            f"{d.title}: "
+            + ", ".join(
+                (
+                    catalogue.indicators[c.indicator].short_title
+                    if c.indicator in catalogue.indicators
+                    else c.indicator
+                )
+                for c in d.components
+            )
+            for d in ind.dimensions
+        )
+        return (
+            f"A composite of published indicators, turned into {how}, averaged by "
+            f"weight within each dimension and then across dimensions ({parts}). An area "
+            "missing any component gets no score."
+        )
     if isinstance(ind, CountIndicator):
         measure = catalogue.measures.get(ind.measure)
         if measure is not None and not measure.additive:
-            return (f"The {label(ind.measure)} of each area, as published. It cannot be "
-                    "added up or averaged, so it is shown only for the areas it is given for.")
+            return (
+                f"The {label(ind.measure)} of each area, as published. It cannot be "
+                "added up or averaged, so it is shown only for the areas it is given for."
+            )
         text = f"A count of {lower_label(label(ind.measure))}."
         if ind.ci == "poisson_exact":
             text += " The 95% confidence interval is the exact Poisson interval."
         return text
     scale = f"{ind.multiplier:,.0f}"
     if isinstance(ind, ShareIndicator):
-        base = (f"{label(ind.numerator)} as a percentage of {lower_label(label(ind.denominator))}"
-                if ind.multiplier == 100 else
-                f"{label(ind.numerator)} per {scale} {lower_label(label(ind.denominator))}")
+        base = (
+            f"{label(ind.numerator)} as a percentage of {lower_label(label(ind.denominator))}"
+            if ind.multiplier == 100
+            else f"{label(ind.numerator)} per {scale} {lower_label(label(ind.denominator))}"
+        )
         return base + ". The 95% confidence interval is the Wilson score interval."
-    return (f"{label(ind.numerator)} per {scale} {lower_label(label(ind.denominator))}. "
-            "The 95% confidence interval uses Byars' approximation to the exact Poisson "
-            "interval.")
+    return (
+        f"{label(ind.numerator)} per {scale} {lower_label(label(ind.denominator))}. "
+        "The 95% confidence interval uses Byars' approximation to the exact Poisson "
+        "interval."
+    )
 
 
 #: "Compared with <nation>" words, followed by the national comparator's name.
-NATIONAL_WORDS = {"worse": "Worse than", "better": "Better than", "similar": "Similar to",
-                   "higher": "Higher than", "lower": "Lower than"}
+NATIONAL_WORDS = {
+    "worse": "Worse than",
+    "better": "Better than",
+    "similar": "Similar to",
+    "higher": "Higher than",
+    "lower": "Lower than",
+}
 
 
 def national_label(key: str, name: str) -> str:
@@ -82,7 +111,6 @@ POLARITY_TEXT = {
     "higher_is_better": "A higher value is better.",
     "neutral": "Neither a higher nor a lower value is better in itself.",
 }
-
 
 
 def unslug(text: str) -> str:

@@ -46,14 +46,22 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
         if r is not None and not r["suppressed"] and not is_missing(r.get("national")):
             national = format_value(ind, r["national"])
             n_key = str(r.get("national_comparison") or "")
-        rows.append({"national": national, "national_comparison": n_key,
-                     "national_label": national_label(n_key, site.national_name),
-                     "href": pages.indicator_href(root, ind.id), "title": ind.short_title,
-                     "theme": pages.theme_titles.get(ind.theme, ind.theme),
-                     "period": period, "value": value, "ci": ci,
-                     "council": "" if council_value is None
-                     else format_value(ind, council_value),
-                     "comparison": comparison, "comparison_label": label})
+        rows.append(
+            {
+                "national": national,
+                "national_comparison": n_key,
+                "national_label": national_label(n_key, site.national_name),
+                "href": pages.indicator_href(root, ind.id),
+                "title": ind.short_title,
+                "theme": pages.theme_titles.get(ind.theme, ind.theme),
+                "period": period,
+                "value": value,
+                "ci": ci,
+                "council": "" if council_value is None else format_value(ind, council_value),
+                "comparison": comparison,
+                "comparison_label": label,
+            }
+        )
     base = site.pack.base
     first = pages.data.first_lookup_row[level.id].get(code)
     parents = []
@@ -61,20 +69,39 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
         for lv in data.sub_levels:
             if lv.rank > level.rank:
                 pcode = first[f"{lv.id}_code"]
-                parents.append({"label": lv.label, "name": first[f"{lv.id}_name"],
-                                "code": pcode, "href": pages.area_href(root, lv.id, pcode)})
+                parents.append(
+                    {
+                        "label": lv.label,
+                        "name": first[f"{lv.id}_name"],
+                        "code": pcode,
+                        "href": pages.area_href(root, lv.id, pcode),
+                    }
+                )
     children = []
     if level.rank > 0:
-        children = [{"name": n, "code": c, "href": pages.area_href(root, base.id, c)}
-                    for c, n in pages.data.children[level.id].get(code, [])]
+        children = [
+            {"name": n, "code": c, "href": pages.area_href(root, base.id, c)}
+            for c, n in pages.data.children[level.id].get(code, [])
+        ]
     path = f"areas/{level.id}/{safe_name(code)}.html"
-    ctx = pages.context(f"{site.slug}/{path}", title=f"{name} ({lower_label(level.label)})",
-                       section="areas", period=period_range(sorted(
-                           {r["period"] for r in rows})) if rows else "")
-    ctx.update(area_name=name, area_code=code, level=level, rows=rows, parents=parents,
-               children=children, base=base, national_name=site.national_name,
-               has_national=any(r["national"] for r in rows),
-               indices=index_view(pages, level, code, root))
+    ctx = pages.context(
+        f"{site.slug}/{path}",
+        title=f"{name} ({lower_label(level.label)})",
+        section="areas",
+        period=period_range(sorted({r["period"] for r in rows})) if rows else "",
+    )
+    ctx.update(
+        area_name=name,
+        area_code=code,
+        level=level,
+        rows=rows,
+        parents=parents,
+        children=children,
+        base=base,
+        national_name=site.national_name,
+        has_national=any(r["national"] for r in rows),
+        indices=index_view(pages, level, code, root),
+    )
     pages.page(path, "area.html", ctx)
 
 
@@ -88,8 +115,11 @@ def index_view(pages: CouncilPages, level: Level, code: str, root: str) -> list[
         period = pages.data.latest.get(ind.id)
         if comps is None or comps.empty or period is None:
             continue
-        mine = comps[(comps["level"] == level.id) & (comps["area_code"] == code)
-                     & (comps["period"] == period)]
+        mine = comps[
+            (comps["level"] == level.id)
+            & (comps["area_code"] == code)
+            & (comps["period"] == period)
+        ]
         if mine.empty:
             continue
         titles = {d.id: d.title for d in ind.dimensions}
@@ -98,22 +128,38 @@ def index_view(pages: CouncilPages, level: Level, code: str, root: str) -> list[
         for r in mine.itertuples(index=False):
             comp = pages.site.catalogue.indicators[r.component]
             gone = is_missing(r.value)
-            rows.append({"dimension": titles.get(r.dimension, r.dimension),
-                         "title": comp.short_title,
-                         "href": pages.indicator_href(root, r.component),
-                         "weight": f"{r.weight:g}",
-                         "value": "missing" if gone else format_value(comp, r.value),
-                         "score": "" if gone else f"{r.score:.1f}",
-                         "missing": gone})
+            rows.append(
+                {
+                    "dimension": titles.get(r.dimension, r.dimension),
+                    "title": comp.short_title,
+                    "href": pages.indicator_href(root, r.component),
+                    "weight": f"{r.weight:g}",
+                    "value": "missing" if gone else format_value(comp, r.value),
+                    "score": "" if gone else f"{r.score:.1f}",
+                    "missing": gone,
+                }
+            )
         missing = [r["title"] for r in rows if r["missing"]]
-        out.append({"title": ind.title, "href": pages.indicator_href(root, ind.id),
-                    "period": period, "value": "" if is_missing(record.get("value"))
-                    else format_number(ind, record["value"]),
-                    "normalisation": ("0–100 between stated best and worst values"
-                                      if ind.normalisation == "bounds"
-                                      else "as a z-score across areas")
-                    + (", turned so that a higher score is worse, as for the index"
-                       if ind.polarity == "higher_is_worse"
-                       else ", so that a higher score is better"),
-                    "rows": rows, "missing": missing})
+        out.append(
+            {
+                "title": ind.title,
+                "href": pages.indicator_href(root, ind.id),
+                "period": period,
+                "value": ""
+                if is_missing(record.get("value"))
+                else format_number(ind, record["value"]),
+                "normalisation": (
+                    "0–100 between stated best and worst values"
+                    if ind.normalisation == "bounds"
+                    else "as a z-score across areas"
+                )
+                + (
+                    ", turned so that a higher score is worse, as for the index"
+                    if ind.polarity == "higher_is_worse"
+                    else ", so that a higher score is better"
+                ),
+                "rows": rows,
+                "missing": missing,
+            }
+        )
     return out

@@ -14,8 +14,9 @@ from generator.site.formatting import format_value
 from generator.site.words import period_range
 
 
-def render(sites: list[CouncilSite], build_date: str, *,
-                  template_dir: Path | None = None) -> dict[str, bytes]:
+def render(
+    sites: list[CouncilSite], build_date: str, *, template_dir: Path | None = None
+) -> dict[str, bytes]:
     """The portal ``index.html`` linking every council, and the shared ``assets/``."""
     env = make_environment(template_dir)
     councils = []
@@ -28,13 +29,26 @@ def render(sites: list[CouncilSite], build_date: str, *,
             period = data.latest.get(ind.id)
             value = data.council_value(ind.id, period) if period else None
             if value is not None:
-                headlines.append({"title": ind.short_title, "period": period,
-                                  "value": format_value(ind, value),
-                                  "href": f"{site.slug}/indicators/{ind.id}.html"})
-        councils.append({"name": site.name, "slug": site.slug, "href": f"{site.slug}/index.html",
-                         "synthetic": site.synthetic, "colour": brand(site.colour),
-                         "periods": period_range(site.periods), "headlines": headlines,
-                         "n_indicators": len(site.indicators)})
+                headlines.append(
+                    {
+                        "title": ind.short_title,
+                        "period": period,
+                        "value": format_value(ind, value),
+                        "href": f"{site.slug}/indicators/{ind.id}.html",
+                    }
+                )
+        councils.append(
+            {
+                "name": site.name,
+                "slug": site.slug,
+                "href": f"{site.slug}/index.html",
+                "synthetic": site.synthetic,
+                "colour": brand(site.colour),
+                "periods": period_range(site.periods),
+                "headlines": headlines,
+                "n_indicators": len(site.indicators),
+            }
+        )
     periods = sorted({p for s in sites for p in s.periods})
     attributions = sorted({s.attribution for s in sites if s.attribution})
     ctx = {

@@ -15,13 +15,22 @@ PROBLEMS_PER_CODE = 100
 def render(pages: CouncilPages) -> None:
     """Write the data-quality page."""
     site, data = pages.site, pages.data
-    datasets = [{"id": d.id, "title": d.title, "source": d.source, "file": d.file,
-                 "rows_read": f"{d.rows_read:,}", "rows_used": f"{d.rows_used:,}",
-                 "dropped": f"{d.rows_read - d.rows_used:,}",
-                 "periods": period_range(sorted(d.periods)),
-                 "measures": ", ".join(d.measures),
-                 "coverage": f"{d.coverage * 100:.0f}%", "why": ""}
-                for d in site.datasets]
+    datasets = [
+        {
+            "id": d.id,
+            "title": d.title,
+            "source": d.source,
+            "file": d.file,
+            "rows_read": f"{d.rows_read:,}",
+            "rows_used": f"{d.rows_used:,}",
+            "dropped": f"{d.rows_read - d.rows_used:,}",
+            "periods": period_range(sorted(d.periods)),
+            "measures": ", ".join(d.measures),
+            "coverage": f"{d.coverage * 100:.0f}%",
+            "why": "",
+        }
+        for d in site.datasets
+    ]
     report = site.report
     available: list[dict[str, Any]] = []
     unavailable: list[dict[str, Any]] = []
@@ -29,37 +38,65 @@ def render(pages: CouncilPages) -> None:
     if report is not None:
         datasets = [_report_row(d) for d in report.datasets]
         for status in report.indicators:
-            row = {"id": status.id, "title": status.title,
-                   "theme": pages.theme_titles.get(status.theme, status.theme),
-                   "href": pages.indicator_href("", status.id)
-                   if any(i.id == status.id for i in site.indicators) else "",
-                   "why": _unavailable_reason(status)}
+            row = {
+                "id": status.id,
+                "title": status.title,
+                "theme": pages.theme_titles.get(status.theme, status.theme),
+                "href": pages.indicator_href("", status.id)
+                if any(i.id == status.id for i in site.indicators)
+                else "",
+                "why": _unavailable_reason(status),
+            }
             (available if status.available else unavailable).append(row)
-        vintage = [{"dataset": f.dataset, "file": f.file, "vintage": f.vintage,
-                    "codes": f"{f.codes:,}", "examples": ", ".join(f.examples),
-                    "suggestion": f.suggestion} for f in report.vintage]
+        vintage = [
+            {
+                "dataset": f.dataset,
+                "file": f.file,
+                "vintage": f.vintage,
+                "codes": f"{f.codes:,}",
+                "examples": ", ".join(f.examples),
+                "suggestion": f.suggestion,
+            }
+            for f in report.vintage
+        ]
     suppression = []
     values = data.values
     for ind in site.indicators:
         part = values[values["indicator"] == ind.id]
         notes = part.loc[part["suppressed"], "note"]
-        suppression.append({
-            "title": ind.short_title, "href": pages.indicator_href("", ind.id),
-            "rows": f"{len(part):,}",
-            "primary": f"{int((notes == 'primary').sum()):,}",
-            "secondary": f"{int((notes == 'secondary').sum()):,}",
-            "total": f"{int(part['suppressed'].sum()):,}"})
+        suppression.append(
+            {
+                "title": ind.short_title,
+                "href": pages.indicator_href("", ind.id),
+                "rows": f"{len(part):,}",
+                "primary": f"{int((notes == 'primary').sum()):,}",
+                "secondary": f"{int((notes == 'secondary').sum()):,}",
+                "total": f"{int(part['suppressed'].sum()):,}",
+            }
+        )
     problems = sorted(site.problems, key=sort_key)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
-    ctx = pages.context(f"{site.slug}/quality.html", title="Data quality", section="quality",
-                       period=period_range(site.periods))
-    ctx.update(datasets=datasets, suppression=suppression, has_report=report is not None,
-               available=available, unavailable=unavailable, vintage=vintage,
-               error_lines=format_problems(errors, PROBLEMS_PER_CODE),
-               warning_lines=format_problems(warnings, PROBLEMS_PER_CODE),
-               n_errors=len(errors), n_warnings=len(warnings),
-               threshold=site.disclosure_threshold, limit=PROBLEMS_PER_CODE)
+    ctx = pages.context(
+        f"{site.slug}/quality.html",
+        title="Data quality",
+        section="quality",
+        period=period_range(site.periods),
+    )
+    ctx.update(
+        datasets=datasets,
+        suppression=suppression,
+        has_report=report is not None,
+        available=available,
+        unavailable=unavailable,
+        vintage=vintage,
+        error_lines=format_problems(errors, PROBLEMS_PER_CODE),
+        warning_lines=format_problems(warnings, PROBLEMS_PER_CODE),
+        n_errors=len(errors),
+        n_warnings=len(warnings),
+        threshold=site.disclosure_threshold,
+        limit=PROBLEMS_PER_CODE,
+    )
     pages.page("quality.html", "quality.html", ctx)
 
 
@@ -67,11 +104,18 @@ def _report_row(d: Any) -> dict[str, Any]:
     """One dataset of the data contract report as a quality-page table row."""
     why = ", ".join(f"{n:,} {code}" for code, n in d.dropped_by_code.items())
     coverage = "; ".join(f"{period}: {share * 100:.0f}%" for period, share in d.coverage.items())
-    return {"id": d.id, "title": d.title, "file": d.file,
-            "rows_read": f"{d.rows_read:,}" if d.read_ok else "not read",
-            "rows_used": f"{d.rows_used:,}", "dropped": f"{d.rows_dropped:,}", "why": why,
-            "periods": period_range(d.periods), "measures": ", ".join(d.measures),
-            "coverage": coverage or "none"}
+    return {
+        "id": d.id,
+        "title": d.title,
+        "file": d.file,
+        "rows_read": f"{d.rows_read:,}" if d.read_ok else "not read",
+        "rows_used": f"{d.rows_used:,}",
+        "dropped": f"{d.rows_dropped:,}",
+        "why": why,
+        "periods": period_range(d.periods),
+        "measures": ", ".join(d.measures),
+        "coverage": coverage or "none",
+    }
 
 
 def _unavailable_reason(status: Any) -> str:

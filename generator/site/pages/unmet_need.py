@@ -7,7 +7,7 @@ import pandas as pd
 
 from generator.analysis import intervals
 from generator.analysis.disclosure import SUPPRESSED_MARK
-from generator.site import figures, summaries
+from generator.site import figures, funnels, maps, summaries
 from generator.site.context import CouncilPages
 from generator.site.formatting import (
     format_ci,
@@ -34,35 +34,52 @@ def render(pages: CouncilPages) -> None:
         parts = [data.rows(i, base.id, p) for i, p in latest.items()]
         rows = pd.concat(parts) if parts else data.values.iloc[0:0]
         pub = rows[~rows["suppressed"] & rows["status"].ne("")]
-        counts = pub.groupby("area_code").agg(
-            n_below=("status", lambda s: int((s == "below").sum())),
-            n_published=("status", "size")).reset_index()
+        counts = (
+            pub.groupby("area_code")
+            .agg(
+                n_below=("status", lambda s: int((s == "below").sum())),
+                n_published=("status", "size"),
+            )
+            .reset_index()
+        )
         n_any = int((counts["n_below"] > 0).sum())
         status_fig = pages.fig(
-            "status-map", f"Entitlements below expected, by {lower_label(base.label)}",
-            figures.status_map_figure(counts, data.areas[base.id],
-                                      geojson=f"{site.slug}-{base.id}",
-                                      n_indicators=len(pages.uptake)),
+            "status-map",
+            f"Entitlements below expected, by {lower_label(base.label)}",
+            maps.status_map_figure(
+                counts,
+                data.areas[base.id],
+                geojson=f"{site.slug}-{base.id}",
+                n_indicators=len(pages.uptake),
+            ),
             f"In {n_any} of {len(data.areas[base.id])} {lower_label(base.label_plural)}, "
             f"at least one of the {len(pages.uptake)} entitlements is significantly below "
             "what need implies. Darker areas fall short on more of them.",
-            table_href="#gap-table", table_text="Gap table", is_map=True,
-            note="Grey: every figure withheld to protect privacy, or no data.")
-    funnels = []
+            table_href="#gap-table",
+            table_text="Gap table",
+            is_map=True,
+            note="Grey: every figure withheld to protect privacy, or no data.",
+        )
+    funnel_figs = []
     for ind in pages.uptake:
         period = latest.get(ind.id)
         if period is None or not data.has_level(ind.id, base.id):
             continue
         rows = data.rows(ind.id, base.id, period)
         drawn = rows[~rows["suppressed"] & rows["value"].notna()]["denominator"]
-        limits = figures.FunnelLines(*intervals.funnel_lines(drawn))
-        funnels.append(pages.fig(
-            f"funnel-{ind.id}", f"{ind.short_title}, {period}",
-            figures.funnel_figure(ind, rows, limits, label_plural=base.label_plural),
-            summaries.funnel_summary(ind, rows, label=base.label,
-                                   label_plural=base.label_plural),
-            table_href=f"{pages.indicator_href(root, ind.id)}#table-{base.id}",
-            table_text="Table of these values"))
+        limits = funnels.FunnelLines(*intervals.funnel_lines(drawn))
+        funnel_figs.append(
+            pages.fig(
+                f"funnel-{ind.id}",
+                f"{ind.short_title}, {period}",
+                funnels.funnel_figure(ind, rows, limits, label_plural=base.label_plural),
+                summaries.funnel_summary(
+                    ind, rows, label=base.label, label_plural=base.label_plural
+                ),
+                table_href=f"{pages.indicator_href(root, ind.id)}#table-{base.id}",
+                table_text="Table of these values",
+            )
+        )
     tables = []
     for level in data.sub_levels:
         trs = []
@@ -73,33 +90,64 @@ def render(pages: CouncilPages) -> None:
             for r in data.rows(ind.id, level.id, period).itertuples(index=False):
                 supp = bool(r.suppressed)
                 mark = SUPPRESSED_MARK
-                trs.append({
-                    "name": r.area_name, "code": r.area_code,
-                    "href": pages.area_href(root, level.id, r.area_code),
-                    "indicator": ind.short_title, "suppressed": supp,
-                    "observed": mark if supp else format_count(r.numerator),
-                    "expected": mark if supp else one_decimal(r.denominator),
-                    "value": mark if supp else format_value(ind, r.value),
-                    "sort": "" if supp or is_missing(r.value) else f"{float(r.value):.6g}",
-                    "ci": mark if supp else format_ci(ind, r.lower, r.upper),
-                    "gap": mark if supp else one_decimal(r.gap),
-                    "gap_sort": "" if supp or is_missing(r.gap) else f"{float(r.gap):.6g}",
-                    "status": r.status,
-                    "status_label": mark if supp else figures.STATUS_LABELS.get(r.status,
-                                                                                "")})
+                trs.append(
+                    {
+                        "name": r.area_name,
+                        "code": r.area_code,
+                        "href": pages.area_href(root, level.id, r.area_code),
+                        "indicator": ind.short_title,
+                        "suppressed": supp,
+                        "observed": mark if supp else format_count(r.numerator),
+                        "expected": mark if supp else one_decimal(r.denominator),
+                        "value": mark if supp else format_value(ind, r.value),
+                        "sort": "" if supp or is_missing(r.value) else f"{float(r.value):.6g}",
+                        "ci": mark if supp else format_ci(ind, r.lower, r.upper),
+                        "gap": mark if supp else one_decimal(r.gap),
+                        "gap_sort": "" if supp or is_missing(r.gap) else f"{float(r.gap):.6g}",
+                        "status": r.status,
+                        "status_label": mark if supp else figures.STATUS_LABELS.get(r.status, ""),
+                    }
+                )
         if trs:
-            trs.sort(key=lambda t: (t["suppressed"], -float(t["gap_sort"] or 0),
-                                    t["name"], t["indicator"]))
-            tables.append({"id": f"gap-{level.id}", "label": level.label,
-                           "label_plural": level.label_plural, "rows": trs})
-    ctx = pages.context(f"{site.slug}/unmet-need.html", title="Unmet need",
-                       section="unmet", charts=True, maps=status_fig is not None,
-                       period=period_range(sorted(set(latest.values()))))
-    ctx.update(priority=pages.priority_view(root), status_fig=status_fig, funnels=funnels,
-               tables=tables, rule=site.priority_rule_text,
-               indicators=[{"title": i.title, "href": pages.indicator_href(root, i.id),
-                            "method": method_text(i, site.catalogue)}
-                           for i in pages.uptake],
-               threshold=site.disclosure_threshold,
-               csv_href="data/unmet_need.csv")
+            trs.sort(
+                key=lambda t: (
+                    t["suppressed"],
+                    -float(t["gap_sort"] or 0),
+                    t["name"],
+                    t["indicator"],
+                )
+            )
+            tables.append(
+                {
+                    "id": f"gap-{level.id}",
+                    "label": level.label,
+                    "label_plural": level.label_plural,
+                    "rows": trs,
+                }
+            )
+    ctx = pages.context(
+        f"{site.slug}/unmet-need.html",
+        title="Unmet need",
+        section="unmet",
+        charts=True,
+        maps=status_fig is not None,
+        period=period_range(sorted(set(latest.values()))),
+    )
+    ctx.update(
+        priority=pages.priority_view(root),
+        status_fig=status_fig,
+        funnels=funnel_figs,
+        tables=tables,
+        rule=site.priority_rule_text,
+        indicators=[
+            {
+                "title": i.title,
+                "href": pages.indicator_href(root, i.id),
+                "method": method_text(i, site.catalogue),
+            }
+            for i in pages.uptake
+        ],
+        threshold=site.disclosure_threshold,
+        csv_href="data/unmet_need.csv",
+    )
     pages.page("unmet-need.html", "unmet_need.html", ctx)

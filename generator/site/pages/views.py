@@ -12,7 +12,7 @@ from markupsafe import Markup
 from generator.analysis.disclosure import SUPPRESSED_MARK
 from generator.ingest.catalogue import AnyIndicator
 from generator.ingest.geography import Level
-from generator.site import figures, summaries
+from generator.site import charts, figures, maps, summaries
 from generator.site.context import CouncilPages
 from generator.site.formatting import (
     format_ci,
@@ -29,44 +29,65 @@ from generator.site.words import (
 PERIOD_VIEWS = 3
 
 
-def table_rows(pages: CouncilPages, ind: AnyIndicator, level: Level, period: str, root: str,
-               council_value: float | None, rows: pd.DataFrame | None = None
-               ) -> list[dict[str, Any]]:
+def table_rows(
+    pages: CouncilPages,
+    ind: AnyIndicator,
+    level: Level,
+    period: str,
+    root: str,
+    council_value: float | None,
+    rows: pd.DataFrame | None = None,
+) -> list[dict[str, Any]]:
     if rows is None:
         rows = pages.data.rows(ind.id, level.id, period)
-    rows = rows.sort_values(["suppressed", "value", "area_name", "area_code"],
-                            ascending=[True, ind.polarity == "higher_is_better", True, True],
-                            kind="mergesort", na_position="last")
+    rows = rows.sort_values(
+        ["suppressed", "value", "area_name", "area_code"],
+        ascending=[True, ind.polarity == "higher_is_better", True, True],
+        kind="mergesort",
+        na_position="last",
+    )
     out = []
     for r in rows.itertuples(index=False):
         supp = bool(r.suppressed)
-        out.append({
-            "name": r.area_name, "code": r.area_code,
-            "href": pages.area_href(root, level.id, r.area_code),
-            "suppressed": supp,
-            "numerator": SUPPRESSED_MARK if supp else format_count(r.numerator),
-            "denominator": SUPPRESSED_MARK if supp else format_count(r.denominator),
-            "value": SUPPRESSED_MARK if supp else format_number(ind, r.value),
-            "sort": "" if supp or is_missing(r.value) else f"{float(r.value):.6g}",
-            "ci": SUPPRESSED_MARK if supp else format_ci(ind, r.lower, r.upper),
-            "comparison": r.comparison,
-            "comparison_label": (figures.COMPARISON_LABELS.get(r.comparison, r.comparison)
-                                 if r.comparison else ""),
-        })
+        out.append(
+            {
+                "name": r.area_name,
+                "code": r.area_code,
+                "href": pages.area_href(root, level.id, r.area_code),
+                "suppressed": supp,
+                "numerator": SUPPRESSED_MARK if supp else format_count(r.numerator),
+                "denominator": SUPPRESSED_MARK if supp else format_count(r.denominator),
+                "value": SUPPRESSED_MARK if supp else format_number(ind, r.value),
+                "sort": "" if supp or is_missing(r.value) else f"{float(r.value):.6g}",
+                "ci": SUPPRESSED_MARK if supp else format_ci(ind, r.lower, r.upper),
+                "comparison": r.comparison,
+                "comparison_label": (
+                    figures.COMPARISON_LABELS.get(r.comparison, r.comparison)
+                    if r.comparison
+                    else ""
+                ),
+            }
+        )
     return out
 
 
-def variant_rows(pages: CouncilPages, ind_id: str, key: str, level_id: str, period: str
-                 ) -> pd.DataFrame:
+def variant_rows(
+    pages: CouncilPages, ind_id: str, key: str, level_id: str, period: str
+) -> pd.DataFrame:
     """Published rows of one variant ("" = the total, else "breakdown.category")."""
     if not key:
         return pages.data.rows(ind_id, level_id, period)
     return pages.data.variants.get((ind_id, key, level_id, period), pages.data.values.iloc[0:0])
 
 
-def view_data(pages: CouncilPages, ind: AnyIndicator, sections: list[dict[str, Any]],
-              tables: list[dict[str, Any]], period: str, has_trend: bool
-              ) -> dict[str, Any]:
+def view_data(
+    pages: CouncilPages,
+    ind: AnyIndicator,
+    sections: list[dict[str, Any]],
+    tables: list[dict[str, Any]],
+    period: str,
+    has_trend: bool,
+) -> dict[str, Any]:
     """What the level, breakdown and period controls switch between.
 
     Every variant (breakdown category x period) is pre-rendered here as plain figure
@@ -77,8 +98,9 @@ def view_data(pages: CouncilPages, ind: AnyIndicator, sections: list[dict[str, A
     levels = [{"id": t["level"], "label": t["label"]} for t in tables]
     council_key = pages.data.top.id if pages.data.top is not None else ""
     if has_trend and council_key:
-        levels.append({"id": council_key, "label": pages.data.top.label
-                       if pages.data.top is not None else ""})
+        levels.append(
+            {"id": council_key, "label": pages.data.top.label if pages.data.top is not None else ""}
+        )
     # The latest few periods only: each is a full set of pre-rendered figures, and open
     # data can run back twenty years (the trend and the CSV still hold every period).
     all_periods = sorted(set(data.values.loc[data.values["indicator"] == ind.id, "period"]))
@@ -94,30 +116,48 @@ def view_data(pages: CouncilPages, ind: AnyIndicator, sections: list[dict[str, A
     if len(keyed) > 1 or len(all_periods) > 1:
         for key, label, group, periods in keyed:
             for p in periods:
-                views[f"{key}|{p}"] = one_view(pages, ind, key, p, sections, tables, root,
-                                                    f"{group}: {label}" if key else "")
-    payload = {"default": f"|{period}", "views": views,
-               "periods": {k: ps for k, _, _, ps in keyed}}
+                views[f"{key}|{p}"] = one_view(
+                    pages, ind, key, p, sections, tables, root, f"{group}: {label}" if key else ""
+                )
+    payload = {"default": f"|{period}", "views": views, "periods": {k: ps for k, _, _, ps in keyed}}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return {"levels": levels if len(levels) > 1 else [], "groups": groups,
-            "periods": all_periods if len(all_periods) > 1 else [], "period": period,
-            "json": Markup(text.replace("</", "<\\/")) if views else ""}
+    return {
+        "levels": levels if len(levels) > 1 else [],
+        "groups": groups,
+        "periods": all_periods if len(all_periods) > 1 else [],
+        "period": period,
+        "json": Markup(text.replace("</", "<\\/")) if views else "",
+    }
 
 
-def one_view(pages: CouncilPages, ind: AnyIndicator, key: str, period: str,
-             sections: list[dict[str, Any]], tables: list[dict[str, Any]], root: str,
-             label: str) -> dict[str, Any]:
+def one_view(
+    pages: CouncilPages,
+    ind: AnyIndicator,
+    key: str,
+    period: str,
+    sections: list[dict[str, Any]],
+    tables: list[dict[str, Any]],
+    root: str,
+    label: str,
+) -> dict[str, Any]:
     """One variant's figures, summaries, table cells and council value."""
     site = pages.site
     top = pages.data.top
-    council = (variant_rows(pages, ind.id, key, top.id, period) if top is not None
-               else pages.data.values.iloc[0:0])
+    council = (
+        variant_rows(pages, ind.id, key, top.id, period)
+        if top is not None
+        else pages.data.values.iloc[0:0]
+    )
     mine = council[council["area_code"] == site.code] if not council.empty else council
     crow = mine.iloc[0] if len(mine) else None
-    cvalue = (None if crow is None or crow["suppressed"] or is_missing(crow["value"])
-              else float(crow["value"]))
-    shown = ("" if crow is None else SUPPRESSED_MARK if crow["suppressed"]
-             else format_value(ind, cvalue))
+    cvalue = (
+        None
+        if crow is None or crow["suppressed"] or is_missing(crow["value"])
+        else float(crow["value"])
+    )
+    shown = (
+        "" if crow is None else SUPPRESSED_MARK if crow["suppressed"] else format_value(ind, cvalue)
+    )
     figs: dict[str, Any] = {}
     texts: dict[str, str] = {}
     by_level = {lv.id: lv for lv in pages.data.sub_levels}
@@ -126,35 +166,73 @@ def one_view(pages: CouncilPages, ind: AnyIndicator, key: str, period: str,
         rows = variant_rows(pages, ind.id, key, level.id, period)
         areas = pages.data.areas[level.id]
         if sec["map"]:
-            figs[sec["map"]["id"]] = figures.map_figure(
-                ind, rows, areas, geojson=f"{site.slug}-{level.id}",
-                height=560 if level.rank == 0 else 480)
+            figs[sec["map"]["id"]] = maps.map_figure(
+                ind,
+                rows,
+                areas,
+                geojson=f"{site.slug}-{level.id}",
+                height=560 if level.rank == 0 else 480,
+            )
             texts[sec["map"]["id"]] = summaries.level_summary(
-                ind, rows, areas, period=period, council_name=site.name,
-                council_value=cvalue, label=level.label, label_plural=level.label_plural)
+                ind,
+                rows,
+                areas,
+                period=period,
+                council_name=site.name,
+                council_value=cvalue,
+                label=level.label,
+                label_plural=level.label_plural,
+            )
         if sec["bar"]:
-            figs[sec["bar"]["id"]] = figures.bar_figure(
-                ind, rows, council_value=cvalue, council_name=site.name)
+            figs[sec["bar"]["id"]] = charts.bar_figure(
+                ind, rows, council_value=cvalue, council_name=site.name
+            )
             texts[sec["bar"]["id"]] = summaries.rank_summary(
-                ind, rows, areas, council_name=site.name, council_value=cvalue,
-                label=level.label, label_plural=level.label_plural)
+                ind,
+                rows,
+                areas,
+                council_name=site.name,
+                council_value=cvalue,
+                label=level.label,
+                label_plural=level.label_plural,
+            )
     cells: dict[str, list[list[str]]] = {}
     for t in tables:
         level = by_level[t["level"]]
         rows = variant_rows(pages, ind.id, key, level.id, period)
-        cells[t["id"]] = [[r["code"], r["numerator"], r["denominator"], r["value"], r["sort"],
-                           r["ci"], r["comparison"], r["comparison_label"]]
-                          for r in table_rows(pages, ind, level, period, root, cvalue, rows)]
+        cells[t["id"]] = [
+            [
+                r["code"],
+                r["numerator"],
+                r["denominator"],
+                r["value"],
+                r["sort"],
+                r["ci"],
+                r["comparison"],
+                r["comparison_label"],
+            ]
+            for r in table_rows(pages, ind, level, period, root, cvalue, rows)
+        ]
     if key and top is not None and pages.data.council.get(ind.id) is not None:
         periods = pages.data.variant_periods[ind.id][tuple(key.split(".", 1))]  # type: ignore[index]
         trend = pd.concat([variant_rows(pages, ind.id, key, top.id, p) for p in periods])
         trend = trend[trend["area_code"] == site.code]
-        figs["trend"] = figures.trend_figure(
-            ind, trend, None, periods=periods, council_name=f"{site.name}: {label}",
-            colour=pages.colour)
+        figs["trend"] = charts.trend_figure(
+            ind,
+            trend,
+            None,
+            periods=periods,
+            council_name=f"{site.name}: {label}",
+            colour=pages.colour,
+        )
         texts["trend"] = summaries.trend_summary(ind, trend, f"{site.name} ({label})")
-    ci = ("" if crow is None or crow["suppressed"]
-          else format_ci(ind, crow["lower"], crow["upper"]))
-    return {"council": shown, "ci": f"95% confidence interval {ci}" if ci else "",
-            "figs": figs, "summaries": texts, "cells": cells,
-            "label": label, "period": period}
+    ci = "" if crow is None or crow["suppressed"] else format_ci(ind, crow["lower"], crow["upper"])
+    return {
+        "council": shown,
+        "ci": f"95% confidence interval {ci}" if ci else "",
+        "figs": figs,
+        "summaries": texts,
+        "cells": cells,
+        "label": label,
+        "period": period,
+    }

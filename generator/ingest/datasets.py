@@ -1,0 +1,180 @@
+"""How to read one file a council supplies: its format, header, area, period and measure
+columns. Part of council.yaml (``datasets:``); ``ingest/loaders.py`` reads files by it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from generator.ingest.models import Identifier, Strict
+
+
+class AreaColumn(Strict):
+    """Which column holds the area each row is about."""
+
+    column: str = Field(description="Column name, exactly as in the file's header row.")
+    type: str = Field(
+        default="datazone",
+        description="What the column holds: the id of a level in the geography "
+        "pack whose codes it contains (datazone, intermediate_zone, ward...), or "
+        "'postcode' to assign rows to data zones through the config's "
+        "postcode_lookup.",
+    )
+
+
+class PeriodColumn(Strict):
+    """Where each row's period (year) comes from: a column, or one fixed value."""
+
+    column: str | None = Field(default=None, description="Column holding the period.")
+    value: str | None = Field(
+        default=None, description="Fixed period for every row, e.g. '2024/25'."
+    )
+    map: dict[str, str] = Field(
+        default_factory=dict,
+        description="Rename periods as read, e.g. {'2024': '2024/25'}, "
+        "so datasets on different calendars line up.",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PeriodColumn:
+        if (self.column is None) == (self.value is None):
+            raise ValueError("give exactly one of 'column' or 'value'")
+        return self
+
+
+class KeyColumn(Strict):
+    """The column that identifies a household or child in a record-level dataset."""
+
+    column: str = Field(
+        description="Column holding the key, e.g. a claim or household "
+        "reference shared across the council's systems. Pseudonymised with "
+        "HMAC-SHA256 as it is read; the raw value never leaves the loader."
+    )
+
+
+class Dataset(Strict):
+    """One file the council exports, and how its columns map to catalogue measures."""
+
+    id: Identifier = Field(description="Short id for this dataset, used in messages.")
+    title: str = Field(description="What the dataset is, for the about and quality pages.")
+    source: str = Field(default="", description="System or publisher it comes from.")
+    file: str = Field(description="Path of the file, relative to the data folder.")
+    format: Literal["csv", "xlsx"] | None = Field(
+        default=None, description="File format; by default taken from the file extension."
+    )
+    sheet: str | None = Field(
+        default=None, description="Worksheet name (xlsx only); default the first."
+    )
+    header_row: int = Field(
+        default=1,
+        ge=1,
+        description="1-based row holding the column names; rows above "
+        "it (titles, notes) are skipped.",
+    )
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "cp1252"] = Field(
+        default="auto",
+        description="Text encoding (csv only). 'auto' tries UTF-8 (with or "
+        "without BOM), then Windows cp1252.",
+    )
+    area: AreaColumn = Field(description="The column that says which area a row is about.")
+    period: PeriodColumn = Field(description="The period each row refers to.")
+    measures: dict[Identifier, str] = Field(
+        default_factory=dict,
+        description="Catalogue measure id -> column name holding its values. Required "
+        "unless the dataset is record_level.",
+    )
+    record_level: bool = Field(
+        default=False,
+        description="True when the file has one row per household or child "
+        "(not per area). Rows are pseudonymised, counted per area and period in memory, and "
+        "never reach the output.",
+    )
+    key: KeyColumn | None = Field(
+        default=None,
+        description="Record-level only: the column identifying each household, "
+        "used to count each once and to match households across datasets.",
+    )
+    count_as: Identifier | None = Field(
+        default=None,
+        description="Record-level only: the catalogue measure that counts the "
+        "rows (households), e.g. ctr_households_in_extract. Leave it out for a dataset used "
+        "only to match against (e.g. grant recipients).",
+    )
+    attributes: dict[Identifier, str] = Field(
+        default_factory=dict,
+        description="Record-level only: attribute name -> column, e.g. "
+        "{school_age_children: 'Children 5-15', family_type: 'Family type', tenure: Tenure}. "
+        "Attributes can filter matches and become breakdowns.",
+    )
+    breakdowns: list[Identifier] = Field(
+        default_factory=list,
+        description="Record-level only: attributes whose values become "
+        "breakdown categories of the counted measure (blank values count as 'unknown').",
+    )
+    identifiers: list[str] = Field(
+        default_factory=list,
+        description="Record-level only: columns that identify a person "
+        "or household (name, address, postcode). They are never read into the tidy table; "
+        "their values are held in memory so that the leak tripwire can prove none reaches "
+        "the site.",
+    )
+    national: bool = Field(
+        default=False,
+        description="True for a national file (SIMD, CiLIF, population "
+        "estimates, UC): rows for other councils' areas are left out quietly, through the "
+        "geography pack's national code list. Codes unknown nationally are still reported.",
+    )
+    only_periods: list[str] = Field(
+        default_factory=list,
+        description="Keep only these periods (after 'period.map'), "
+        "e.g. one month a year from a monthly DWP series; empty keeps every period.",
+    )
+    missing_values: list[str] = Field(
+        default_factory=lambda: [""],
+        description="Cell values that mean 'no data' (read as missing, not as an error), "
+        "e.g. ['', '*', '..'].",
+    )
+
+    @model_validator(mode="after")
+    def _record_level(self) -> Dataset:
+        if self.record_level:
+            if self.key is None:
+                raise ValueError(
+                    "a record_level dataset needs 'key: {column: ...}', the "
+                    "column identifying each household"
+                )
+            if self.count_as is None and self.breakdowns:
+                raise ValueError("breakdowns need 'count_as', the measure they break down")
+            unknown = [b for b in self.breakdowns if b not in self.attributes]
+            if unknown:
+                raise ValueError("breakdowns must name attributes: " + ", ".join(unknown))
+        elif not self.measures:
+            raise ValueError("give 'measures' (measure id -> column), or set record_level")
+        elif self.key or self.count_as or self.attributes or self.breakdowns:
+            raise ValueError(
+                "key, count_as, attributes and breakdowns apply to record_level datasets only"
+            )
+        return self
+
+    @property
+    def counted_measures(self) -> list[str]:
+        """The measures this dataset provides."""
+        if self.record_level:
+            return [self.count_as] if self.count_as else []
+        return list(self.measures)
+
+    @property
+    def file_format(self) -> str:
+        """The format given, or the one the file extension implies."""
+        return self.format or ("xlsx" if self.file.lower().endswith(".xlsx") else "csv")
+
+
+class PostcodeLookup(Strict):
+    """A postcode to data zone lookup, such as the Scottish Postcode Directory's."""
+
+    file: str = Field(description="CSV file, relative to the data folder.")
+    postcode_column: str = Field(default="Postcode", description="Column holding the postcode.")
+    area_column: str = Field(
+        default="DataZone2011", description="Column holding the postcode's data zone code."
+    )

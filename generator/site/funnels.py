@@ -1,0 +1,143 @@
+"""Funnel plots of observed / expected against expected, with control limits computed by
+the analysis, so the picture is the flag rule."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from generator.ingest.catalogue import AnyIndicator
+from generator.site.figures import (
+    GRID_COLOUR,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    TEXT_COLOUR,
+    Figure,
+    base_layout,
+)
+from generator.site.formatting import (
+    lower_label,
+)
+
+
+@dataclass(frozen=True)
+class FunnelLines:
+    """Funnel control limits (as ratios to expected) over a grid of expected counts."""
+
+    grid: list[float]
+    bounds: dict[float, tuple[list[float], list[float]]]  # level -> (lower, upper)
+
+
+def funnel_figure(
+    indicator: AnyIndicator, rows: pd.DataFrame, limits: FunnelLines, *, label_plural: str
+) -> Figure:
+    """A funnel plot: each area's observed / expected against its expected count.
+
+    One marker per published area (``rows``: the uptake rows of one level and period), with
+    the 95% and 99.8% control limits around 100% drawn as lines over the range of expected
+    counts. Markers are coloured by status, so the legend explains them; suppressed areas
+    are left out (their expected count could reveal a withheld need count). ``limits``
+    are the control limits as the analysis computed them, over a grid of expected counts.
+    """
+
+    shown = rows[
+        ~rows["suppressed"].astype(bool) & rows["value"].notna() & rows["denominator"].notna()
+    ]
+    shown = shown.sort_values(["area_code"], kind="mergesort")
+    d = indicator.decimals
+    mult = float(getattr(indicator, "multiplier", 100))
+    data: list[dict[str, Any]] = []
+    if not shown.empty and limits.grid:
+        grid = limits.grid
+        lo_e, hi_e = grid[0], grid[-1]
+        for level, name, dash in ((0.998, "99.8% limits", "dot"), (0.95, "95% limits", "dash")):
+            lower, upper = limits.bounds[level]
+            xs = [round(x, 2) for x in grid]
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": name,
+                    "legendgroup": name,
+                    "x": xs + [None] + xs,
+                    "y": [round(v * mult, 2) for v in lower]
+                    + [None]
+                    + [round(v * mult, 2) for v in upper],
+                    "line": {"color": "#3d4451", "width": 1.2, "dash": dash},
+                    "hoverinfo": "skip",
+                }
+            )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Expected (100%)",
+                "x": [round(lo_e, 2), round(hi_e, 2)],
+                "y": [mult, mult],
+                "line": {"color": TEXT_COLOUR, "width": 1},
+                "hoverinfo": "skip",
+            }
+        )
+    for key in ("below", "as_expected", "above"):
+        part = shown[shown["status"] == key]
+        if part.empty:
+            continue
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": STATUS_LABELS[key],
+                "meta": "areas",
+                "x": [round(float(e), 2) for e in part["denominator"]],
+                "y": [round(float(v), d) for v in part["value"]],
+                "text": [html.escape(n) for n in part["area_name"]],
+                "customdata": [
+                    [int(o), round(float(lo), d), round(float(up), d)]
+                    for o, lo, up in zip(
+                        part["numerator"], part["lower"], part["upper"], strict=True
+                    )
+                ],
+                "hovertemplate": (
+                    f"<b>%{{text}}</b><br>%{{y:.{d}f}}% of expected "
+                    f"(95% CI %{{customdata[1]:.{d}f}}–%{{customdata[2]:.{d}f}}%)"
+                    "<br>%{customdata[0]:,} observed, %{x:,.1f} expected"
+                    "<extra></extra>"
+                ),
+                "marker": {
+                    "color": STATUS_COLOURS[key],
+                    "size": 7,
+                    "opacity": 0.85,
+                    "line": {"color": "#ffffff", "width": 0.5},
+                    "symbol": {"below": "triangle-down", "above": "triangle-up"}.get(key, "circle"),
+                },
+            }
+        )
+    layout = base_layout(
+        440,
+        margin={"l": 60, "r": 20, "t": 40, "b": 55},
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        xaxis={
+            "title": {"text": f"Expected count ({lower_label(label_plural)})"},
+            "type": "log",
+            "gridcolor": GRID_COLOUR,
+        },
+        yaxis={
+            "title": {"text": "% of expected"},
+            "ticksuffix": "%",
+            "gridcolor": GRID_COLOUR,
+            # The limits shoot up for tiny expected counts; scale to the markers instead.
+            "range": [
+                0,
+                round(
+                    max(2 * mult, 1.15 * float(shown["value"].max()))
+                    if not shown.empty
+                    else 2 * mult,
+                    1,
+                ),
+            ],
+        },
+    )
+    return {"data": data, "layout": layout}

@@ -1,0 +1,217 @@
+"""Choropleth maps: an indicator by area, and the unmet-need status map. A map carries
+no geometry, only the name of a FeatureCollection that the council's geo.js defines."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+from generator.ingest.catalogue import AnyIndicator
+from generator.site.figures import (
+    COMPARISON_LABELS,
+    NO_DATA_COLOUR,
+    SUPPRESSED_COLOUR,
+    Figure,
+    axis_title,
+    base_layout,
+    colour_scale,
+    tick_affixes,
+)
+from generator.site.formatting import (
+    is_missing,
+    unit_affixes,
+    z_round,
+)
+
+
+def map_figure(
+    indicator: AnyIndicator,
+    rows: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    geojson: str,
+    title: str = "",
+    height: int = 480,
+) -> Figure:
+    """A choropleth of one level in one period, drawn from shared geometry.
+
+    ``geojson`` names an entry of ``window.PlotlyGeoAssets`` such as ``"demo-datazone"``.
+    Every area in ``areas`` appears exactly once: coloured by value, mid grey when
+    suppressed, light grey when there is no row.
+    """
+    by_code = {r.area_code: r for r in rows.itertuples(index=False)}
+    # Names go in ``text`` and numbers in ``customdata``; the markup lives once in the
+    # hovertemplate. (Tags in every label would be JSON-escaped, six bytes per bracket.)
+    shown_loc, shown_z, shown_text, shown_data = [], [], [], []
+    supp_loc, supp_text, none_loc, none_text = [], [], [], []
+    d = indicator.decimals
+    for code, name in zip(areas["code"], areas["name"], strict=True):
+        row = by_code.get(code)
+        if bool(getattr(row, "suppressed", False)):
+            supp_loc.append(code)
+            supp_text.append(html.escape(name))
+        elif row is None or is_missing(row.value):
+            none_loc.append(code)
+            none_text.append(html.escape(name))
+        else:
+            shown_loc.append(code)
+            shown_z.append(z_round(indicator, row.value))
+            shown_text.append(html.escape(name))
+            comparison = row.comparison if isinstance(row.comparison, str) else ""
+            shown_data.append(
+                [
+                    None if is_missing(row.value) else round(float(row.value), d),
+                    None if is_missing(row.lower) else round(float(row.lower), d),
+                    None if is_missing(row.upper) else round(float(row.upper), d),
+                    COMPARISON_LABELS[comparison] if comparison else "",
+                ]
+            )
+    prefix, suffix = (html.escape(a) for a in unit_affixes(indicator))
+    template = f"<b>%{{text}}</b><br>{prefix}%{{customdata[0]:,.{d}f}}{suffix}"
+    if any(c[1] is not None for c in shown_data):
+        template += f" (95% CI %{{customdata[1]:,.{d}f}}–%{{customdata[2]:,.{d}f}})"
+    if any(c[3] for c in shown_data):
+        template += "<br>%{customdata[3]}"
+    common = {
+        "type": "choropleth",
+        "geojson": geojson,
+        "featureidkey": "id",
+        "locationmode": "geojson-id",
+    }
+    colorbar: dict[str, Any] = {
+        "thickness": 12,
+        "len": 0.75,
+        "outlinewidth": 0,
+        "title": {"text": axis_title(indicator), "side": "right"},
+        **tick_affixes(indicator),
+    }
+    data: list[dict[str, Any]] = [
+        {
+            **common,
+            "name": indicator.short_title,
+            "locations": shown_loc,
+            "z": shown_z,
+            "text": shown_text,
+            "customdata": shown_data,
+            "hovertemplate": template + "<extra></extra>",
+            "colorscale": colour_scale(indicator.polarity),
+            "colorbar": colorbar,
+            "marker": {"line": {"color": "#ffffff", "width": 0.4}},
+        }
+    ]
+    for locs, texts, colour, name, why in (
+        (supp_loc, supp_text, SUPPRESSED_COLOUR, "Withheld", "Withheld to protect privacy [c]"),
+        (none_loc, none_text, NO_DATA_COLOUR, "No data", "No data"),
+    ):
+        if locs:
+            data.append(
+                {
+                    **common,
+                    "name": name,
+                    "locations": locs,
+                    "z": [0] * len(locs),
+                    "text": texts,
+                    "hovertemplate": f"<b>%{{text}}</b><br>{why}<extra></extra>",
+                    "colorscale": [[0, colour], [1, colour]],
+                    "zmin": 0,
+                    "zmax": 1,
+                    "showscale": False,
+                    "marker": {"line": {"color": "#ffffff", "width": 0.4}},
+                }
+            )
+    layout = base_layout(
+        height,
+        margin={"l": 0, "r": 0, "t": 30 if title else 4, "b": 0},
+        geo={
+            "fitbounds": "locations",
+            "visible": False,
+            "projection": {"type": "mercator"},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        dragmode=False,
+    )
+    if title:
+        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 14}}
+    return {"data": data, "layout": layout}
+
+
+def status_map_figure(
+    counts: pd.DataFrame, areas: pd.DataFrame, *, geojson: str, n_indicators: int, height: int = 520
+) -> Figure:
+    """Map of how many uptake indicators are below expected in each area.
+
+    ``counts`` has ``area_code, n_below, n_published``; an area with nothing published is
+    grey. Colours step from pale (none below) to dark (all below).
+    """
+    by_code = {r.area_code: r for r in counts.itertuples(index=False)}
+    loc, z, text, none_loc, none_text = [], [], [], [], []
+    for code, name in zip(areas["code"], areas["name"], strict=True):
+        r = by_code.get(code)
+        if r is None or not r.n_published:
+            none_loc.append(code)
+            none_text.append(html.escape(name))
+        else:
+            loc.append(code)
+            z.append(int(r.n_below))
+            text.append(
+                f"{html.escape(name)}<br>{int(r.n_below)} of {int(r.n_published)} below expected"
+            )
+    top = max(n_indicators, 1)
+    steps = ["#f7f7f7", "#d8cbe6", "#a98bc7", "#7b55a6", "#46327e", "#2a1a52"]
+    scale = [[i / top, steps[min(i, len(steps) - 1)]] for i in range(top + 1)]
+    common = {
+        "type": "choropleth",
+        "geojson": geojson,
+        "featureidkey": "id",
+        "locationmode": "geojson-id",
+        "marker": {"line": {"color": "#ffffff", "width": 0.4}},
+    }
+    data: list[dict[str, Any]] = [
+        {
+            **common,
+            "name": "Below expected",
+            "locations": loc,
+            "z": z,
+            "text": text,
+            "zmin": 0,
+            "zmax": top,
+            "colorscale": scale,
+            "hovertemplate": "<b>%{text}</b><extra></extra>",
+            "colorbar": {
+                "thickness": 12,
+                "len": 0.75,
+                "outlinewidth": 0,
+                "dtick": 1,
+                "title": {"text": "Below expected", "side": "right"},
+            },
+        }
+    ]
+    if none_loc:
+        data.append(
+            {
+                **common,
+                "name": "Withheld or no data",
+                "locations": none_loc,
+                "z": [0] * len(none_loc),
+                "text": none_text,
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": [[0, SUPPRESSED_COLOUR], [1, SUPPRESSED_COLOUR]],
+                "showscale": False,
+                "hovertemplate": "<b>%{text}</b><br>Withheld or no data<extra></extra>",
+            }
+        )
+    layout = base_layout(
+        height,
+        margin={"l": 0, "r": 0, "t": 4, "b": 0},
+        dragmode=False,
+        geo={
+            "fitbounds": "locations",
+            "visible": False,
+            "projection": {"type": "mercator"},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+    )
+    return {"data": data, "layout": layout}
