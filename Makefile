@@ -27,4 +27,10 @@ demo-data: .venv/installed  ## Regenerate the synthetic demo council from its se
 bench: .venv/installed  ## Print build time and page weights
 	$(PY) bench/build_speed.py
 
-.PHONY: help demo test lint golden demo-data bench
+plotly-bundle: .venv/installed  ## Rebuild the trimmed plotly.js (needs node, npm and the npm registry)
+	$(PY) scripts/build_plotly_bundle.py
+
+bench-plotly: .venv/installed  ## Time the first map drawn with the full and trimmed plotly.js
+	$(PY) bench/plotly_bundle.py
+
+.PHONY: help demo test lint golden demo-data bench plotly-bundle bench-plotly
