@@ -3,7 +3,7 @@ PY := .venv/bin/python
 .DEFAULT_GOAL := help
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 .venv/installed: pyproject.toml
 	python3 -m venv .venv && .venv/bin/pip install -q -e '.[test,geo]' && touch $@
@@ -31,4 +31,10 @@ demo-data: .venv/installed  ## Regenerate the synthetic demo council from its se
 bench: .venv/installed  ## Print build time and page weights
 	$(PY) bench/build_speed.py
 
-.PHONY: help demo test test-fast lint golden demo-data bench
+plotly-bundle: .venv/installed  ## Rebuild the trimmed plotly.js (needs node, npm and the npm registry)
+	$(PY) scripts/build_plotly_bundle.py
+
+bench-plotly: .venv/installed  ## Time the first map drawn with the full and trimmed plotly.js
+	$(PY) bench/plotly_bundle.py
+
+.PHONY: help demo test test-fast lint golden demo-data bench plotly-bundle bench-plotly
