@@ -31,8 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.render import GEO_STUB, PLOTLY_JS  # noqa: E402
-
+from generator.site.assets import GEO_STUB, PLOTLY_JS  # noqa: E402
 from tests.conftest import SHARED_DATA, chromium_path  # noqa: E402
 
 TRIMMED = ROOT / "generator" / "site" / "static" / "plotly-cdash.min.js"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
-from generator.render import GEO_STUB, PLOTLY_JS
 
-from generator import figures
+from generator.site import figures
+from generator.site.assets import GEO_STUB, PLOTLY_JS
 from tests.conftest import ROOT, SHARED_DATA
 
 STATIC = ROOT / "generator" / "site" / "static"
