@@ -110,3 +110,45 @@ def test_parse_numbers_separators_and_missing():
     values, bad = parse_numbers(pd.Series(["1,234", "£2,500.50", "*", "", "12a", "7"]), ["", "*"])
     assert bad.tolist() == [False, False, False, False, True, False]
     assert values[0] == 1234 and values[1] == 2500.5 and values[5] == 7
+
+
+def test_source_suppressed_cells_are_censored_not_zero(tmp_path):
+    """Cells the source withheld ("*", " C ", "<5") are kept as censored: no value, bounds
+    [1, 4] (or the dataset's own range), no warning; an unlisted marker is still reported."""
+    rows = "X01900001,2024/25,12\nX01900002,2024/25,*\nX01900003,2024/25, C \n"
+    rows += "X01900004,2024/25,<5\nX01900005,2024/25,..\n"
+    (tmp_path / "data.csv").write_text(HEADER + rows, encoding="utf-8")
+    result = _load(tmp_path, _spec(suppressed_values=["*", "c", "<5"]))
+    t = result.table
+    assert list(t["area_code"]) == ["X01900001", "X01900002", "X01900003", "X01900004"]
+    assert t["value"].isna().tolist() == [False, True, True, True]
+    assert list(t["low"]) == [12, 1, 1, 1] and list(t["high"]) == [12, 4, 4, 4]
+    assert [(p.line, p.code) for p in result.problems] == [(6, "non-numeric")]
+    assert "suppressed_values" in result.problems[0].message
+    ranged = _load(tmp_path, _spec(suppressed_values=["*", "c", "<5"], suppressed_range=[1, 9]))
+    assert list(ranged.table["high"]) == [12, 9, 9, 9]
+
+
+def test_sums_with_censored_parts_carry_bounds_not_values(tmp_path):
+    """A ward with a censored zone has no exact total, only bounds (known + 1 .. known + 4);
+    a ward of exact zones sums exactly, and its bounds equal its value."""
+    from generator.ingest.geography import load_pack
+    from tests.conftest import TINY_CONFIG
+
+    pack = load_pack(TINY_CONFIG.parent / "geography")
+    tidy = pd.DataFrame(
+        {
+            "area_code": ["X01900001", "X01900002", "X01900004", "X01900003", "X01900005"],
+            "period": "2024/25",
+            "measure": "fsm_registered_p6_p7",
+            "value": [10.0, float("nan"), 7.0, 20.0, 6.0],
+            "low": [float("nan"), 1.0, float("nan"), float("nan"), float("nan")],
+            "high": [float("nan"), 4.0, float("nan"), float("nan"), float("nan")],
+        }
+    )
+    out = pack.rollup(tidy, {"fsm_registered_p6_p7"}).set_index(["level", "area_code"])
+    west, east = out.loc[("ward", "X13900001")], out.loc[("ward", "X13900002")]
+    assert pd.isna(west["value"]) and (west["low"], west["high"]) == (18, 21)
+    assert (east["value"], east["low"], east["high"]) == (26, 26, 26)
+    council = out.loc[("council", "X12900001")]
+    assert pd.isna(council["value"]) and (council["low"], council["high"]) == (44, 47)

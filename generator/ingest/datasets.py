@@ -133,7 +133,21 @@ class Dataset(Strict):
     missing_values: list[str] = Field(
         default_factory=lambda: [""],
         description="Cell values that mean 'no data' (read as missing, not as an error), "
-        "e.g. ['', '*', '..'].",
+        "e.g. ['', 'n/a']. For a count the source withheld because it is small ('*', 'c', "
+        "'<5'), use suppressed_values: such a cell is not missing, and never zero.",
+    )
+    suppressed_values: list[str] = Field(
+        default_factory=list,
+        description="Markers the source puts in place of a count it withheld because it is "
+        "small, e.g. ['*', 'c', '..', '<5'] (matched ignoring case and surrounding spaces). "
+        "Such a cell is censored: it is known only to lie in suppressed_range. It is never "
+        "read as 0 or left out of a sum: totals that include it carry bounds, and an area "
+        "whose count is censored is never flagged on it.",
+    )
+    suppressed_range: tuple[int, int] | None = Field(
+        default=None,
+        description="The range a suppressed_values cell lies in, as [low, high]. Default: "
+        "1 to the council's disclosure threshold minus 1 (e.g. [1, 4]).",
     )
 
     @model_validator(mode="after")

@@ -145,11 +145,18 @@ class GeographyPack:
         across, and never a finer one, so a coarse count is never spread over data zones.
         Non-additive measures stay where they are. A sum over areas of which some are
         missing is still a sum of what we have; coverage is reported by the checks stage.
+        With ``low``/``high`` columns (censored source cells), a sum with a censored part has
+        no value, only the sums of its parts' bounds.
         """
         if "level" not in tidy.columns:
             tidy = tidy.assign(level=self.base.id)
+        censored = "low" in tidy.columns
+        if censored:  # bounds on every row, so that sums of bounds are bounds of sums
+            low, high = _bounds(tidy)
+            tidy = tidy.assign(low=low, high=high)
         frames = [tidy]
-        keys = [c for c in tidy.columns if c not in ("area_code", "value", "level")]
+        numbers = ["value", "low", "high"] if censored else ["value"]
+        keys = [c for c in tidy.columns if c not in ("area_code", "level", *numbers)]
         for source in [lv for lv in self.levels if (tidy["level"] == lv.id).any()]:
             rows = tidy[(tidy["level"] == source.id) & tidy["measure"].isin(additive)]
             for level in self.levels[source.rank + 1 :]:
@@ -159,14 +166,21 @@ class GeographyPack:
                 mapped = rows.merge(
                     pairs, left_on="area_code", right_on=f"{source.id}_code", how="inner"
                 )
-                summed = (
-                    mapped.groupby([f"{level.id}_code", *keys], sort=True, dropna=False)["value"]
-                    .sum(min_count=1)
-                    .reset_index()
-                    .rename(columns={f"{level.id}_code": "area_code"})
-                )
+                if censored:
+                    mapped = mapped.assign(_unknown=mapped["value"].isna())
+                grouped = mapped.groupby([f"{level.id}_code", *keys], sort=True, dropna=False)
+                summed = grouped[numbers + (["_unknown"] if censored else [])].sum(min_count=1)
+                if censored:
+                    # A sum with a withheld part is not known exactly: only its bounds are.
+                    summed.loc[summed.pop("_unknown").to_numpy() > 0, "value"] = float("nan")
+                summed = summed.reset_index().rename(columns={f"{level.id}_code": "area_code"})
                 frames.append(summed.assign(level=level.id))
         return pd.concat(frames, ignore_index=True)
+
+
+def _bounds(tidy: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """low/high on every row: a row without bounds is exact."""
+    return tidy["low"].fillna(tidy["value"]), tidy["high"].fillna(tidy["value"])
 
 
 def load_pack(root: Path) -> GeographyPack:

@@ -27,6 +27,10 @@ from generator.ingest.datasets import Dataset
 from generator.ingest.yamlio import YamlDocument, display
 
 TIDY_COLUMNS = ["dataset", "row", "area_code", "period", "measure", "value"]
+#: Optional columns of a tidy table that bound ``value``: a cell the source withheld
+#: (censored) has ``value`` NaN and ``low``/``high`` from the dataset's ``suppressed_range``.
+#: Where they are absent or NaN they equal ``value``. Sums carry bounds the same way.
+BOUND_COLUMNS = ["low", "high"]
 #: A tidy table of breakdown cells has these two more columns.
 BREAKDOWN_COLUMNS = ["breakdown", "category"]
 #: Category for a record whose breakdown attribute is blank: categories must add up to the
@@ -93,8 +97,12 @@ def load_dataset(
     spec: Dataset,
     data_dir: Path,
     pseudonymise: Pseudonymiser | None = None,
+    censored_range: tuple[int, int] = (1, 4),
 ) -> LoadedDataset:
     """Read dataset number ``index`` of the config ``doc`` from ``data_dir``.
+
+    ``censored_range`` is what a ``suppressed_values`` cell stands for when the dataset does
+    not say (1 to the disclosure threshold minus 1).
 
     Never raises for bad input: problems come back on the LoadedDataset, located in the
     config (missing file or column) or in the data file (row and column)."""
@@ -162,8 +170,11 @@ def load_dataset(
 
     frames = []
     shown = display(path)
+    low, high = spec.suppressed_range or censored_range
     for measure, col in spec.measures.items():
+        censored = _censored(raw[col], spec.suppressed_values)
         values, bad = parse_numbers(raw[col], spec.missing_values)
+        bad &= ~censored
         for pos in np.flatnonzero(bad):
             result.problems.append(
                 Problem(
@@ -173,10 +184,12 @@ def load_dataset(
                     col,
                     "non-numeric",
                     f"{raw[col].iloc[pos]!r} is not a number (dataset {spec.id}, measure "
-                    f"{measure})",
+                    f"{measure}); if the source writes it for a small count it withheld, "
+                    "list it under suppressed_values",
                     severity="warning",
                 )
             )
+        values = np.where(censored, np.nan, values)
         frames.append(
             pd.DataFrame(
                 {
@@ -186,12 +199,38 @@ def load_dataset(
                     "period": periods.to_numpy(),
                     "measure": measure,
                     "value": values,
+                    "low": np.where(censored, float(low), values),
+                    "high": np.where(censored, float(high), values),
                 }
-            )[~bad]
+            )[~bad & (~np.isnan(values) | censored)]
         )
-    table = pd.concat(frames, ignore_index=True)
-    result.table = table[table["value"].notna()].reset_index(drop=True)
+    result.table = pd.concat(frames, ignore_index=True)
     return result
+
+
+def bounds(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's (low, high): its bounds where censored, else its value twice."""
+    value = table["value"].to_numpy(dtype=float)
+    if "low" not in table.columns:
+        return value, value
+    low = table["low"].to_numpy(dtype=float)
+    high = table["high"].to_numpy(dtype=float)
+    return np.where(np.isnan(low), value, low), np.where(np.isnan(high), value, high)
+
+
+def is_censored(table: pd.DataFrame) -> np.ndarray:
+    """Rows whose value the source withheld: no value, but bounds."""
+    if "low" not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    return table["value"].isna().to_numpy() & table["low"].notna().to_numpy()
+
+
+def _censored(column: pd.Series, markers: list[str]) -> np.ndarray:
+    """Cells holding one of the source's suppression markers (case and spaces ignored)."""
+    if not markers:
+        return np.zeros(len(column), dtype=bool)
+    wanted = {m.strip().lower() for m in markers}
+    return column.astype(str).str.strip().str.lower().isin(wanted).to_numpy()
 
 
 def parse_numbers(column: pd.Series, missing: list[str]) -> tuple[np.ndarray, np.ndarray]:

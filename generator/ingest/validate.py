@@ -12,7 +12,7 @@ from pathlib import Path
 
 from generator.errors import Problem, ProblemsError, UsageError, sort_key
 from generator.ingest import checks, loaders, postcodes
-from generator.ingest.catalogue import Catalogue
+from generator.ingest.catalogue import MINIMUM_DISCLOSURE_THRESHOLD, Catalogue
 from generator.ingest.config import Privacy
 from generator.ingest.councils import ConfigRead, read_config
 from generator.ingest.geography import GeographyPack, load_pack
@@ -52,12 +52,19 @@ def validate(
             read.problems.extend(exc.problems)
     folder = read.data_dir(data_dir)
     privacy = read.config.privacy if read.config is not None else Privacy()
+    threshold = (
+        read.config.disclosure.threshold
+        if read.config is not None
+        else MINIMUM_DISCLOSURE_THRESHOLD
+    )
+    censored = (1, threshold - 1)  # what a source's "*" stands for, unless a dataset says
     try:
         pseudonymise = loaders.pseudonymiser(privacy)
     except UsageError:  # an unset key variable is already a config problem (unset-key)
         pseudonymise = loaders.pseudonymiser(Privacy())
     datasets = [
-        loaders.load_dataset(read.doc, n, spec, folder, pseudonymise) for n, spec in read.datasets
+        loaders.load_dataset(read.doc, n, spec, folder, pseudonymise, censored)
+        for n, spec in read.datasets
     ]
     _assign_postcodes(read, datasets, folder)
     if read.config is not None and read.config.matches:
