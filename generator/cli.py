@@ -9,22 +9,21 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from generator import scaffold
-from generator.atomic import write_file_atomically
 from generator.errors import CdashError, ProblemsError, UsageError, format_problems
-from generator.ingest import report
-from generator.ingest.catalogue import DEFAULT_CATALOGUE, load_catalogue
-from generator.ingest.councils import all_slugs, find_config
-from generator.ingest.validate import validate as validate_council
-from generator.reference import DEFAULT_SCHEMA, catalogue_markdown, config_schema_json
-from generator.site import build as site_build
+from generator.paths import DEFAULT_CATALOGUE, DEFAULT_CONFIGS, DEFAULT_SCHEMA
+
+if TYPE_CHECKING:
+    from generator.ingest.report import DataReport
+
+# The pipeline (pandas, scipy, plotly) is imported inside each command, so that
+# `cdash --help` and a mistyped option answer at once.
 
 app = typer.Typer(
     add_completion=False,
@@ -65,7 +64,7 @@ app.add_typer(geography, name="geography")
 
 def _default_configs() -> Path:
     here = Path("council_configs")
-    return here if here.is_dir() else DEFAULT_CATALOGUE.parent / "council_configs"
+    return here if here.is_dir() else DEFAULT_CONFIGS
 
 
 @app.command()
@@ -89,6 +88,11 @@ def validate(
 
     Exits 1 when there is any problem, so a clean run means clean data."""
     with _user_errors(debug):
+        from generator.ingest import report
+        from generator.ingest.catalogue import load_catalogue
+        from generator.ingest.councils import find_config
+        from generator.ingest.validate import validate as validate_council
+
         path = find_config(council, configs)
         cat = load_catalogue(catalogue)
         v = validate_council(path, data_dir, cat, packs_dir=packs_dir)
@@ -114,7 +118,7 @@ def validate(
         out.print(f"{summary}. All clear.", markup=False, highlight=False)
 
 
-def _print_report(r: report.DataReport) -> None:
+def _print_report(r: DataReport) -> None:
     """The data contract report as rich tables on stdout."""
     table = Table(
         title=f"Datasets: {r.council} (geography {r.geography or 'not loaded'}"
@@ -202,6 +206,9 @@ def schema(
 ) -> None:
     """Write the JSON Schema of council.yaml, for editors (VS Code's YAML extension)."""
     with _user_errors(debug):
+        from generator.atomic import write_file_atomically
+        from generator.reference import config_schema_json
+
         text = config_schema_json()
         current = out_file.read_text(encoding="utf-8") if out_file.is_file() else None
         if check:
@@ -232,6 +239,10 @@ def indicators(
 ) -> None:
     """List the catalogue's indicators: what each shows and which measures it needs."""
     with _user_errors(debug):
+        from generator.atomic import write_file_atomically
+        from generator.ingest.catalogue import load_catalogue
+        from generator.reference import catalogue_markdown
+
         cat = load_catalogue(catalogue)
         if theme is not None and theme not in cat.themes:
             raise UsageError(
@@ -294,6 +305,8 @@ def new(
 
     Asks for each answer unless --no-input. Never overwrites an existing council."""
     with _user_errors(debug):
+        from generator import scaffold
+
         given = {
             "council_name": name,
             "gss_code": code,
@@ -337,6 +350,9 @@ def build(
 ) -> None:
     """Build the dashboard site for some councils, or --all, into --out."""
     with _user_errors(debug):
+        from generator.ingest.councils import all_slugs, find_config
+        from generator.site import build as site_build
+
         if all_councils == bool(councils):
             raise UsageError("name one or more councils, or pass --all")
         names = all_slugs(configs) if all_councils else list(councils or [])

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 
-from generator.ingest.catalogue import DEFAULT_CATALOGUE, Catalogue
+from generator.ingest.catalogue import Catalogue
 from generator.ingest.config import CouncilConfig
 
 #: Where ``cdash schema`` writes by default; configs point at it with a
 #: ``# yaml-language-server: $schema=../../schema/council.schema.json`` first line.
-DEFAULT_SCHEMA = DEFAULT_CATALOGUE.parent / "schema" / "council.schema.json"
 SCHEMA_ID = "https://council-dashboards.invalid/schema/council.schema.json"
 
 

@@ -14,10 +14,9 @@ from types import ModuleType
 from typing import Any
 
 from generator.errors import CdashError, UsageError
-from generator.ingest.catalogue import DEFAULT_CATALOGUE
+from generator.paths import TEMPLATE_DIR
 
 #: The cookiecutter template shipped with the source tree.
-TEMPLATE_DIR = DEFAULT_CATALOGUE.parent / "template"
 
 
 def template_hooks(template: Path = TEMPLATE_DIR) -> ModuleType:

@@ -184,3 +184,17 @@ def test_missing_council_template_folder_is_a_located_error(tmp_path):
     read = read_config(config, load_catalogue())
     found = [(p.line, p.field, p.code) for p in read.problems]
     assert found == [(len(text.splitlines()), "templates", "missing-folder")]
+
+
+def test_the_command_line_starts_without_the_pipeline():
+    """`cdash --help` loads typer and rich only: pandas, scipy and plotly wait for a command
+    that needs them (bench/ prints the start-up time)."""
+    code = (
+        "import sys, generator.cli;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'scipy', 'plotly',"
+        " 'numpy', 'pydantic', 'shapely'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

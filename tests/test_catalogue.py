@@ -10,7 +10,6 @@ import pytest
 
 from generator.errors import ProblemsError
 from generator.ingest.catalogue import (
-    DEFAULT_CATALOGUE,
     MINIMUM_DISCLOSURE_THRESHOLD,
     CountIndicator,
     IndexComponent,
@@ -23,6 +22,7 @@ from generator.ingest.catalogue import (
     UptakeIndicator,
     load_catalogue,
 )
+from generator.paths import DEFAULT_CATALOGUE
 
 REQUIRED_MEASURES = [
     "children_0_15",

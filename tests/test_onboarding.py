@@ -24,6 +24,7 @@ from generator.ingest.catalogue import load_catalogue
 from generator.ingest.config import CouncilConfig
 from generator.ingest.validate import validate
 from generator.ingest.yamlio import load_yaml
+from generator.paths import DEFAULT_SCHEMA
 from generator.site import build as site
 from tests.conftest import BUILD_DATE, ROOT, TINY_CONFIG
 
@@ -191,7 +192,7 @@ def test_new_interactive_asks_each_question(tmp_path):
 
 def test_committed_schema_is_up_to_date():
     """schema/council.schema.json matches the models; regenerate it with `cdash schema`."""
-    committed = reference.DEFAULT_SCHEMA.read_text(encoding="utf-8")
+    committed = DEFAULT_SCHEMA.read_text(encoding="utf-8")
     assert committed == reference.config_schema_json(), "run `cdash schema` and commit it"
     result = runner.invoke(app, ["schema", "--check"])
     assert result.exit_code == 0, result.output
@@ -204,7 +205,7 @@ def _shipped_configs() -> list[Path]:
 @pytest.mark.parametrize("path", _shipped_configs(), ids=lambda p: p.parent.name)
 def test_schema_validates_every_shipped_config(path):
     """Every shipped council config passes the JSON Schema and points at it."""
-    schema = json.loads(reference.DEFAULT_SCHEMA.read_text())
+    schema = json.loads(DEFAULT_SCHEMA.read_text())
     jsonschema.validate(load_yaml(path).data, schema)
     assert path.read_text().startswith(
         "# yaml-language-server: $schema=../../schema/council.schema.json\n"
@@ -213,7 +214,7 @@ def test_schema_validates_every_shipped_config(path):
 
 def test_schema_rejects_an_unknown_key():
     """A misspelt key fails the schema, as it fails the models."""
-    schema = json.loads(reference.DEFAULT_SCHEMA.read_text())
+    schema = json.loads(DEFAULT_SCHEMA.read_text())
     data = load_yaml(ROOT / "council_configs" / "demo" / "council.yaml").data
     jsonschema.validate(data, schema)
     with pytest.raises(jsonschema.ValidationError, match="colur"):

@@ -16,9 +16,9 @@ from pydantic import Field, TypeAdapter, ValidationError
 from generator.errors import Problem, ProblemsError
 from generator.ingest import yamlio
 from generator.ingest.models import Identifier, Strict
+from generator.paths import DEFAULT_CATALOGUE
 
 #: The catalogue shipped with the package source tree.
-DEFAULT_CATALOGUE = Path(__file__).resolve().parents[2] / "shared_indicators"
 
 #: Counts below this may never be published, whatever a config says.
 MINIMUM_DISCLOSURE_THRESHOLD = 5

@@ -21,8 +21,9 @@ from generator.analysis.prepare import Analysis, analyse
 from generator.atomic import write_atomically
 from generator.errors import CdashError, Problem, ProblemsError
 from generator.ingest import report
-from generator.ingest.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
+from generator.ingest.catalogue import Catalogue, load_catalogue
 from generator.ingest.validate import Validation, postcode_index, validate
+from generator.paths import DEFAULT_CATALOGUE
 from generator.site import assets, render, tripwire
 from generator.site.council import CouncilSite, DatasetSummary
 
