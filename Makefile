@@ -24,7 +24,11 @@ golden: .venv/installed  ## Regenerate the golden fixture site; review its diff 
 demo-data: .venv/installed  ## Regenerate the synthetic demo council from its seed
 	$(PY) scripts/make_demo.py
 
+fixtures: .venv/installed  ## Refresh tests/fixtures/*/answers.json from ../shared/data (or $CDASH_SHARED_DATA)
+	$(PY) tests/fixtures/wl-unmet-need/make.py --write-answers
+	$(PY) tests/fixtures/sl-real-extracts/make.py --write-answers
+
 bench: .venv/installed  ## Print build time and page weights
 	$(PY) bench/build_speed.py
 
-.PHONY: help demo test lint golden demo-data bench
+.PHONY: help demo test lint golden demo-data fixtures bench
