@@ -28,6 +28,10 @@ golden: .venv/installed  ## Regenerate the golden fixture site; review its diff 
 demo-data: .venv/installed  ## Regenerate the synthetic demo council from its seed
 	$(PY) scripts/make_demo.py
 
+fixtures: .venv/installed  ## Refresh tests/fixtures/*/answers.json from ../shared/data (or $CDASH_SHARED_DATA)
+	$(PY) tests/fixtures/wl-unmet-need/make.py --write-answers
+	$(PY) tests/fixtures/sl-real-extracts/make.py --write-answers
+
 bench: .venv/installed  ## Print build time and page weights
 	$(PY) bench/build_speed.py
 
@@ -37,4 +41,4 @@ plotly-bundle: .venv/installed  ## Rebuild the trimmed plotly.js (needs node, np
 bench-plotly: .venv/installed  ## Time the first map drawn with the full and trimmed plotly.js
 	$(PY) bench/plotly_bundle.py
 
-.PHONY: help demo test test-fast lint golden demo-data bench plotly-bundle bench-plotly
+.PHONY: help demo test test-fast lint golden demo-data fixtures bench plotly-bundle bench-plotly

@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DEMO_CONFIG = ROOT / "council_configs" / "demo" / "council.yaml"
 TINY_CONFIG = FIXTURES / "tiny-council" / "council.yaml"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# The open data folder beside the repository; CDASH_SHARED_DATA points elsewhere (a git
+# worktree that is not beside ../shared, for instance).
+SHARED_DATA = Path(os.environ.get("CDASH_SHARED_DATA") or ROOT.parent / "shared" / "data")
 BUILD_DATE = "2025-06-30"
 
 
