@@ -13,7 +13,7 @@ import pandas as pd
 
 from generator.errors import Problem
 from generator.ingest.datasets import PostcodeLookup
-from generator.ingest.loaders import LoadedDataset, decode
+from generator.ingest.loaders import LoadedDataset, bounds, decode, is_censored
 from generator.ingest.yamlio import YamlDocument, display
 
 #: How many row numbers of unmatched postcodes a problem lists.
@@ -102,8 +102,13 @@ def assign(ds: LoadedDataset, lookup: dict[str, str]) -> None:
     matched = table[~unmatched].assign(area_code=zones[~unmatched])
     # Many postcodes make one data zone: sum them, keeping the first row for messages.
     keys = ["dataset", "area_code", "period", "measure"]
-    ds.table = (
-        matched.groupby(keys, sort=True, dropna=False)
-        .agg(row=("row", "min"), value=("value", "sum"))
-        .reset_index()[list(table.columns)]
-    )
+    sums = {"row": ("row", "min"), "value": ("value", "sum")}
+    if "low" in matched.columns:
+        # Censored cells (value withheld, bounds given): the zone's sum has bounds only.
+        low, high = bounds(matched)
+        matched = matched.assign(low=low, high=high, _unknown=is_censored(matched))
+        sums |= {"low": ("low", "sum"), "high": ("high", "sum"), "_unknown": ("_unknown", "any")}
+    summed = matched.groupby(keys, sort=True, dropna=False).agg(**sums).reset_index()
+    if "_unknown" in summed.columns:
+        summed.loc[summed.pop("_unknown").to_numpy(), "value"] = float("nan")
+    ds.table = summed[list(table.columns)]
