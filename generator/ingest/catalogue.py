@@ -159,6 +159,13 @@ class UptakeIndicator(_IndicatorBase):
         default="poisson_exact",
         description="Exact Poisson 95% interval on the observed count, divided by expected.",
     )
+    pool: int = Field(
+        default=3,
+        ge=1,
+        description="How many of the latest periods are pooled when judging whether an area "
+        "is below or above expected (ScotPHO pools three years for small areas); 1 judges "
+        "each period alone. The single-period values are shown either way.",
+    )
 
     def measures(self) -> list[str]:
         return [self.receipt, self.need]
