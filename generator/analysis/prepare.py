@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from generator.analysis import compute, disclosure, index, inequality, priority, suppression
+from generator.analysis import compute, disclosure, index, inequality, priority, suppression, uptake
 from generator.analysis.priority import PriorityArea
 from generator.errors import ProblemsError
 from generator.ingest.catalogue import AnyIndicator, Catalogue, IndexIndicator
@@ -58,7 +58,9 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
     hidden = suppression.suppress_measures(
         cells, pack, catalogue, thresholds(catalogue, ids, cfg.disclosure.threshold)
     )
-    published = disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding)
+    published = uptake.blank_pooled(
+        disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding)
+    )
     variants = breakdown_variants(measures, cells, hidden, catalogue, ids, pack, cfg)
     published, components = add_indices(published, catalogue, ids, pack, cfg)
     groups = deprivation_groups(measures, values, hidden, catalogue, ids, pack, cfg)

@@ -189,7 +189,7 @@ class CouncilPages:
                             "name": a.name,
                             "code": a.code,
                             "n_below": a.n_below,
-                            "scale": f"{round(a.scale):,}",
+                            "scale": f"{a.scale:.1f}",
                             "href": self.area_href(root, level.id, a.code),
                             "reasons": [r.text for r in a.reasons],
                             "need": a.need_text,

@@ -184,10 +184,18 @@ def to_fragment(figure: Figure, div_id: str, *, config: dict[str, Any] | None = 
 
 
 #: Uptake status colours (colour-blind safe: viridis ends and a neutral grey) and labels.
-STATUS_COLOURS = {"below": "#46327e", "as_expected": "#9aa0a6", "above": "#35b779"}
+STATUS_COLOURS = {
+    "below": "#46327e",
+    "as_expected": "#9aa0a6",
+    "above": "#35b779",
+    "too_few": "#d0d3d8",
+    "censored": "#d0d3d8",
+}
 STATUS_LABELS = {
     "below": "Below expected",
     "as_expected": "As expected",
     "above": "Above expected",
+    "too_few": "Too few to judge",
+    "censored": "Starred in the source",
     "": "Not published",
 }
