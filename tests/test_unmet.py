@@ -153,7 +153,9 @@ def test_null_model_flags_at_most_half_a_percent():
 def test_every_planted_zone_is_below_expected_and_a_priority(demo):
     """In the latest period, judged on the three planted periods pooled, every planted zone
     is flagged below expected on every planted measure (99.8% funnel widened by phi) and is
-    on the data-zone priority list; and few other zones are flagged in any one indicator."""
+    on the data-zone priority list; and few other zones are flagged in any one indicator.
+    The exception the data allow: P6-P7 meals where a pooled year's count is under 5, so
+    the pool is withheld (at most 2 of 30 cells)."""
     cat = demo.catalogue
     by_receipt = {
         i.receipt: i.id for i in cat.indicators.values() if isinstance(i, UptakeIndicator)
@@ -162,6 +164,7 @@ def test_every_planted_zone_is_below_expected_and_a_priority(demo):
     listed = {a.code for a in demo.priority["datazone"]}
     latest = max(MANIFEST["periods"])
     planted = {z["code"] for z in MANIFEST["low_uptake_zones"]}
+    withheld: list[tuple] = []
     for zone in MANIFEST["low_uptake_zones"]:
         for measure in zone["measures"]:
             row = v[
@@ -173,6 +176,10 @@ def test_every_planted_zone_is_below_expected_and_a_priority(demo):
             assert len(row) == 1
             r = row.iloc[0]
             where = (zone["code"], measure, r["pool_observed"], r["pool_expected"])
+            if r["status"] == "" and measure == "fsm_registered_p6_p7":
+                # a pooled year's count is under 5 and withheld: the pool is not published
+                withheld.append(where)
+                continue
             assert r["status"] == "below", where
             assert r["pool_from"] < latest  # pooled over more than the latest period
         assert zone["code"] in listed, zone["code"]
@@ -183,6 +190,7 @@ def test_every_planted_zone_is_below_expected_and_a_priority(demo):
         & ~v["area_code"].isin(planted)
     ]
     assert len(others) <= 8, others[["indicator", "area_code"]]
+    assert len(withheld) <= 2, withheld
 
 
 def test_suppressed_uptake_rows_publish_nothing(demo):
@@ -263,8 +271,8 @@ def test_priority_reasons_on_the_page_match_the_numbers(demo_site, demo):
     v = demo.values
     cat = demo.catalogue
     pattern = re.compile(
-        r"^(.*) are (\d+)% of expected \(95% CI (\d+)–(\d+)%\); "
-        r"about ([\d,]+) (children|households) likely missing out$"
+        r"^(.*): (\d+)% of what the council's own rate would give "
+        r"\((\S+) to (\S+) pooled: ([\d,]+) against ([\d,]+) expected\)$"
     )
     checked = 0
     for code, reasons in parser.areas:
@@ -280,12 +288,14 @@ def test_priority_reasons_on_the_page_match_the_numbers(demo_site, demo):
             rows = v[(v["indicator"] == ind.id) & (v["area_code"] == code)]
             row = rows[rows["period"] == rows["period"].max()].iloc[0]
             assert not row["suppressed"] and row["status"] == "below"
-            assert int(m.group(2)) == round(row["value"])
-            assert (int(m.group(3)), int(m.group(4))) == (round(row["lower"]), round(row["upper"]))
-            assert int(m.group(5).replace(",", "")) == round(row["gap"])
-            assert m.group(6) == ind.gap_unit
+            ratio = 100 * row["pool_observed"] / row["pool_expected"]
+            assert int(m.group(2)) == round(ratio)
+            assert (m.group(3), m.group(4)) == (row["pool_from"], row["period"])
+            assert int(m.group(5).replace(",", "")) == round(row["pool_observed"])
+            assert int(m.group(6).replace(",", "")) == round(row["pool_expected"])
+            assert ratio < row["lower_998"]  # the flag is the funnel's
             checked += 1
-    assert checked >= 6 * 5  # the planted zones alone give 30 reasons
+    assert checked >= 6 * 5 - 2  # the planted zones alone give 28 to 30 reasons
     overview = (demo_site / "demo" / "index.html").read_text(encoding="utf-8")
     assert overview.index('id="unmet"') < overview.index('id="indicators"')
     assert (demo_site / "demo" / "data" / "unmet_need.csv").is_file()

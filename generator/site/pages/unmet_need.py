@@ -3,6 +3,8 @@ gap table, for every uptake indicator."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from generator.analysis import funnel
@@ -22,7 +24,6 @@ from generator.site.words import (
     period_range,
 )
 
-
 #: The method in words on the about page, which points to docs/methods.md.
 METHODS_HREF = "about.html#uptake-method"
 
@@ -34,12 +35,11 @@ def _pooled(rows: pd.DataFrame, period: str) -> str:
     return period if start == period else f"{start} to {period} pooled"
 
 
-def _observed(r: object) -> str:
+def _observed(r: Any) -> str:
     """The observed count, or its bounds when the source starred it ("1 to 4"): never 0."""
-    if is_missing(getattr(r, "numerator")) and not is_missing(getattr(r, "numerator_low")):
-        lo, hi = getattr(r, "numerator_low"), getattr(r, "numerator_high")
-        return f"{format_count(lo)} to {format_count(hi)}"
-    return format_count(getattr(r, "numerator"))
+    if is_missing(r.numerator) and not is_missing(r.numerator_low):
+        return f"{format_count(r.numerator_low)} to {format_count(r.numerator_high)}"
+    return format_count(r.numerator)
 
 
 def render(pages: CouncilPages) -> None:
