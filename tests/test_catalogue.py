@@ -64,14 +64,15 @@ def test_shipped_catalogue_has_every_required_measure(catalogue):
 
 
 def test_measures_say_whether_they_add_up_and_count_people(catalogue):
-    """Money adds up but counts nobody; a rank does neither; everything else is a count
-    of people or households."""
+    """Money adds up but counts nobody; a rank or a percentage does neither; everything
+    else is a count of people or households."""
     money = catalogue.measures["advice_financial_gain_gbp"]
     assert (money.additive, money.counts_people, money.unit) == (True, False, "£")
-    rank = catalogue.measures["simd_rank"]
-    assert (rank.additive, rank.counts_people) == (False, False)
+    for mid in ("simd_rank", "simd_income_rate_pct"):
+        rank = catalogue.measures[mid]
+        assert (rank.additive, rank.counts_people) == (False, False)
     for mid, measure in catalogue.measures.items():
-        if mid not in ("advice_financial_gain_gbp", "simd_rank"):
+        if mid not in ("advice_financial_gain_gbp", "simd_rank", "simd_income_rate_pct"):
             assert measure.additive and measure.counts_people, mid
 
 

@@ -128,9 +128,14 @@ def model_need(
         frames.append(rows.assign(measure=derived))
         notes[ind_id] = ind_notes
         source = catalogue.measures[model.measure or model.proxy[0]]
+        named = {
+            "direct": source.label,
+            "apportioned": f"{source.label}, shared out to {_level_label(pack, base)}s",
+            "proxy": " × ".join(catalogue.measures[m].label for m in model.proxy),
+        }[model.model]
         new_measures[derived] = Measure(
             id=derived,
-            label=f"{source.label} (modelled need for {ind.short_title})",
+            label=named,
             description=f"Need for {ind.title}: {model.model} model (docs/methods.md).",
             unit=source.unit,
             additive=True,
@@ -168,11 +173,17 @@ def _derive(
         label = catalogue.measures[model.measure].label
         if all(p in have for p in periods):
             return None, {}
+        # the finest level it is published at; the roll-up makes the others again
+        finest = _finest_level(measures, model.measure, pack)
         for p in periods:
             src = _latest_at_or_before(have, p, fallback_first=False)
             if src is None:
                 continue
-            rows = measures[(measures["measure"] == model.measure) & (measures["period"] == src)]
+            rows = measures[
+                (measures["measure"] == model.measure)
+                & (measures["period"] == src)
+                & (measures["level"] == finest)
+            ]
             parts.append(rows[["level", "area_code", "value"]].assign(period=p))
             if src != p:
                 notes[p] = f"need: {src} {label}, the latest published"
