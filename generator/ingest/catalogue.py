@@ -52,6 +52,12 @@ class Measure(Strict):
     breakdowns: list[Identifier] = Field(
         default_factory=list, description="Breakdowns (such as age_band) this measure may carry."
     )
+    need_proxy: bool = Field(
+        default=False,
+        description="True when the measure is there for uptake need models (a proxy such "
+        "as children of an entitlement's ages, multiplied into need) rather than for an "
+        "indicator of its own.",
+    )
 
 
 class _IndicatorBase(Strict):
