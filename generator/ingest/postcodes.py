@@ -12,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem
+from generator.ingest.cells import sum_cells
 from generator.ingest.datasets import PostcodeLookup
-from generator.ingest.loaders import LoadedDataset, bounds, decode, is_censored
+from generator.ingest.loaders import LoadedDataset, decode
+from generator.ingest.periods import SUB_COLUMN
 from generator.ingest.yamlio import YamlDocument, display
 
 #: How many row numbers of unmatched postcodes a problem lists.
@@ -102,13 +104,9 @@ def assign(ds: LoadedDataset, lookup: dict[str, str]) -> None:
     matched = table[~unmatched].assign(area_code=zones[~unmatched])
     # Many postcodes make one data zone: sum them, keeping the first row for messages.
     keys = ["dataset", "area_code", "period", "measure"]
-    sums = {"row": ("row", "min"), "value": ("value", "sum")}
-    if "low" in matched.columns:
-        # Censored cells (value withheld, bounds given): the zone's sum has bounds only.
-        low, high = bounds(matched)
-        matched = matched.assign(low=low, high=high, _unknown=is_censored(matched))
-        sums |= {"low": ("low", "sum"), "high": ("high", "sum"), "_unknown": ("_unknown", "any")}
-    summed = matched.groupby(keys, sort=True, dropna=False).agg(**sums).reset_index()
-    if "_unknown" in summed.columns:
-        summed.loc[summed.pop("_unknown").to_numpy(), "value"] = float("nan")
-    ds.table = summed[list(table.columns)]
+    if SUB_COLUMN in matched.columns:
+        keys.append(SUB_COLUMN)
+    ds.table = sum_cells(matched, keys)[list(table.columns)]
+    if ds.records is not None:
+        zones = normalise(ds.records["area_code"]).map(lookup)
+        ds.records = ds.records[zones.notna()].assign(area_code=zones[zones.notna()])

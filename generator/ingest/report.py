@@ -125,9 +125,7 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
     datasets: list[DatasetReport] = []
     for ds in v.datasets:
         file = display(ds.path)
-        columns = {ds.spec.area.column, *ds.spec.measures.values()}
-        if ds.spec.period.column:
-            columns.add(ds.spec.period.column)
+        columns = ds.spec.used_columns
         by_code: dict[str, set[int]] = {}
         for p in problems:
             if (
@@ -139,7 +137,7 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
                 by_code.setdefault(p.code, set()).add(p.line)
         kept = table[table["dataset"] == ds.spec.id] if table is not None else ds.table
         used_rows = set(kept["row"].astype(int).tolist())
-        all_rows = set(range(ds.spec.header_row + 1, ds.spec.header_row + 1 + ds.rows_read))
+        all_rows = set(range(ds.spec.first_data_row, ds.spec.first_data_row + ds.rows_read))
         loaded_rows = set(ds.table["row"].astype(int).tolist())
         flagged = set().union(*by_code.values()) if by_code else set()
         no_values = all_rows - loaded_rows - flagged

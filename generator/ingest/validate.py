@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Problem, ProblemsError, UsageError, sort_key
-from generator.ingest import checks, loaders, postcodes
+from generator.ingest import areanames, checks, loaders, periods, postcodes
 from generator.ingest.catalogue import MINIMUM_DISCLOSURE_THRESHOLD, Catalogue
 from generator.ingest.config import Privacy
 from generator.ingest.councils import ConfigRead, read_config
@@ -67,12 +67,20 @@ def validate(
         for n, spec in read.datasets
     ]
     _assign_postcodes(read, datasets, folder)
+    if pack is not None:
+        _check_area_types(read, pack, datasets)
+        levels = {lv.id for lv in pack.levels}
+        for ds in datasets:
+            if ds.spec.area.by == "name" and not ds.failed and ds.spec.area.type in levels:
+                areanames.assign(read.doc, ds, pack)
+    for ds in datasets:
+        if periods.SUB_COLUMN in ds.table.columns and ds.spec.period.aggregate is not None:
+            ds.table = periods.aggregate(ds.table, ds.spec.period.aggregate)
     if read.config is not None and read.config.matches:
         datasets += loaders.match_households(read.doc, read.config.matches, datasets)
     loaders.drop_records(datasets)  # household rows never leave the loaders stage
     checked = None
     if pack is not None:
-        _check_area_types(read, pack, datasets)
         checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
     return Validation(read, pack, datasets, checked)
 
