@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from generator.errors import Problem, ProblemsError, UsageError, sort_key
 from generator.ingest import areanames, checks, loaders, periods, postcodes
 from generator.ingest.catalogue import MINIMUM_DISCLOSURE_THRESHOLD, Catalogue
@@ -73,6 +75,8 @@ def validate(
         for ds in datasets:
             if ds.spec.area.by == "name" and not ds.failed and ds.spec.area.type in levels:
                 areanames.assign(read.doc, ds, pack)
+        for ds in datasets:
+            _count_every_area(ds, pack)
     for ds in datasets:
         if periods.SUB_COLUMN in ds.table.columns and ds.spec.period.aggregate is not None:
             ds.table = periods.aggregate(ds.table, ds.spec.period.aggregate)
@@ -106,6 +110,24 @@ def _assign_postcodes(
             )
         else:
             postcodes.assign(ds, lookup)
+
+
+def _count_every_area(ds: loaders.LoadedDataset, pack: GeographyPack) -> None:
+    """A household extract lists every household: an area of the council with none in a
+    period the extract covers counts 0 there, not "no data"."""
+    spec = ds.spec
+    if not spec.record_level or ds.records is None or spec.count_as is None or ds.failed:
+        return
+    level = spec.area.type if spec.area.type in {lv.id for lv in pack.levels} else pack.base.id
+    codes = pack.areas(level)["code"]
+    grid = pd.DataFrame(
+        [(c, p) for p in sorted(set(ds.records["period"])) for c in codes],
+        columns=["area_code", "period"],
+    )
+    # Records placed outside the council are still counted, for the checks to report.
+    ds.table, ds.breakdowns = loaders.count_households(
+        ds.records, spec.id, spec.count_as, spec.breakdowns, grid
+    )
 
 
 def _check_area_types(
