@@ -69,6 +69,8 @@ def assign(doc: YamlDocument, ds: LoadedDataset, pack: GeographyPack) -> None:
     unplaced = codes.isna()
     unmatched = codes.eq("") & ~unplaced
     shown = display(ds.path)
+    ds.drop("unknown-area-name", table.loc[unmatched, "row"])
+    ds.drop("unplaced", table.loc[unplaced, "row"])
     for key, part in table[unmatched].groupby(keys[unmatched], sort=True):
         rows = sorted(set(part["row"].astype(int)))
         ds.problems.append(

@@ -70,6 +70,7 @@ def check_datasets(
             shapes = {_shape(c) for c in codes}
             elsewhere = unknown & table["area_code"].map(_shape).isin(shapes)
         wanted = ~elsewhere
+        ds.drop("other-council", table.loc[elsewhere, "row"])
         if ds.spec.only_periods:
             wanted &= table["period"].isin(ds.spec.only_periods)
         table, unknown = table[wanted], unknown[wanted]

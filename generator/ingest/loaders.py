@@ -58,11 +58,21 @@ class LoadedDataset:
     records: pd.DataFrame | None = field(default=None, repr=False)
     #: Rows left out by the dataset's ``where`` filters.
     rows_filtered: int = 0
+    #: True for a dataset made by matching others (``matches:``): its rows are households
+    #: counted, all used.
+    derived: bool = False
+    #: Source rows left out whole before the checks, by problem code ("bad-period",
+    #: "missing-key", "unmatched-postcode", "unplaced"...): the data report counts them.
+    dropped: dict[str, set[int]] = field(default_factory=dict)
     #: Rows deliberately placed in no area (an area name aliased to null), by reason:
     #: ``{"reason": ..., "rows": n, "by_period": {period: n}}``. Counted, not warned.
     unplaced: list[dict[str, object]] = field(default_factory=list)
     #: Record-level only: every raw key and identifying value read, for the leak tripwire.
     identifying: set[str] = field(default_factory=set, repr=False)
+
+    def drop(self, code: str, rows: object) -> None:
+        """Record source rows left out whole, and why."""
+        self.dropped.setdefault(code, set()).update(int(r) for r in rows)  # type: ignore[attr-defined]
 
     @property
     def failed(self) -> bool:
@@ -180,6 +190,7 @@ def load_dataset(
                     )
                 )
         if parsed.bad.any():
+            result.drop("bad-period", rows[parsed.bad])
             raw, rows, areas = raw[good], rows[good], areas[good]
             period_labels = period_labels[good]
             sub = None if sub is None else sub[good]
@@ -235,11 +246,21 @@ def load_dataset(
                 "low": lows,
                 "high": highs,
                 "_keep": ~dropped & ~blank,
+                "_bad": dropped,
             },
             index=body.index,
         )
         frames.append(frame)
     result.table = _measures_table(frames, raw.index, rows, areas, period_labels, sub)
+    kept_any = np.zeros(len(body), dtype=bool)
+    bad_any = np.zeros(len(body), dtype=bool)
+    for frame in frames:
+        kept_any |= frame["_keep"].to_numpy()
+        bad_any |= frame["_bad"].to_numpy()
+    position = body.index.get_indexer(raw.index)
+    lost = ~kept_any[position]
+    result.drop("non-numeric", rows[lost & bad_any[position]])
+    result.drop("no-values", rows[lost & ~bad_any[position]])
     return result
 
 
@@ -405,6 +426,7 @@ def _aggregate_records(
         result.identifying.update(v for v in raw[col].astype(str).str.strip() if v)
     shown = display(result.path)
     blank = (keys == "").to_numpy()
+    result.drop("missing-key", rows[blank])
     for pos in np.flatnonzero(blank):
         result.problems.append(
             Problem(
@@ -429,6 +451,7 @@ def _aggregate_records(
         frame[attr] = raw[col].astype(str).str.strip().to_numpy()
     frame = frame[~blank]
     twice = frame.duplicated(["period", "key"], keep="first")
+    result.drop("duplicate-household", frame.loc[twice, "row"])
     for row in frame.loc[twice, "row"]:
         result.problems.append(
             Problem(
@@ -582,7 +605,13 @@ def match_households(
             wanted, spec.id, match.measure, [b for b in source.spec.breakdowns], areas
         )
         result = LoadedDataset(
-            spec, source.index, source.path, table, rows_read=len(wanted), breakdowns=split
+            spec,
+            source.index,
+            source.path,
+            table,
+            rows_read=len(wanted),
+            breakdowns=split,
+            derived=True,
         )
         if dropped:
             result.problems.append(out_problem)

@@ -84,8 +84,15 @@ def assign(ds: LoadedDataset, lookup: dict[str, str]) -> None:
     table = ds.table
     zones = normalise(table["area_code"]).map(lookup)
     unmatched = zones.isna()
-    if unmatched.any():
-        rows = sorted(set(table.loc[unmatched, "row"].astype(int)))
+    if ds.records is not None:  # record-level: every household row, not the sums
+        unmatched_rows = ds.records.loc[
+            normalise(ds.records["area_code"]).map(lookup).isna(), "row"
+        ]
+    else:
+        unmatched_rows = table.loc[unmatched, "row"]
+    ds.drop("unmatched-postcode", unmatched_rows)
+    if len(unmatched_rows):
+        rows = sorted(set(unmatched_rows.astype(int)))
         listed = ", ".join(str(r) for r in rows[:ROWS_LISTED])
         more = f" and {len(rows) - ROWS_LISTED} more" if len(rows) > ROWS_LISTED else ""
         ds.problems.append(

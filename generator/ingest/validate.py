@@ -120,6 +120,7 @@ def _count_every_area(ds: loaders.LoadedDataset, pack: GeographyPack) -> None:
         return
     level = spec.area.type if spec.area.type in {lv.id for lv in pack.levels} else pack.base.id
     codes = pack.areas(level)["code"]
+    ds.drop("unknown-area", ds.records.loc[~ds.records["area_code"].isin(set(codes)), "row"])
     grid = pd.DataFrame(
         [(c, p) for p in sorted(set(ds.records["period"])) for c in codes],
         columns=["area_code", "period"],
