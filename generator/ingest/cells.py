@@ -68,3 +68,10 @@ def sum_cells(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     if "_unknown" in summed.columns:
         summed.loc[summed.pop("_unknown").to_numpy(), "value"] = float("nan")
     return summed
+
+
+def normalise_postcodes(postcodes: pd.Series) -> pd.Series:
+    """Postcodes as the lookup writes them: upper case, one space before the last three
+    characters ("eh54 6ff", "EH546FF" and " EH54  6FF " all become "EH54 6FF")."""
+    squashed = postcodes.astype(str).str.upper().str.replace(r"\s+", "", regex=True)
+    return squashed.where(squashed.str.len() < 5, squashed.str[:-3] + " " + squashed.str[-3:])

@@ -82,7 +82,13 @@ def check_datasets(
                     None,
                     area_col,
                     "unknown-area",
-                    f"{code!r} is not a {level.label.lower()} of this council "
+                    # A postcode may be an address: never repeat it.
+                    (
+                        "this row's postcode is not in a"
+                        if ds.spec.area.type == "postcode"
+                        else f"{code!r} is not a"
+                    )
+                    + f" {level.label.lower()} of this council "
                     f"(geography pack {pack.spec.name}, vintage {pack.spec.vintage}); row dropped",
                     severity="warning",
                 )

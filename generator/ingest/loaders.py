@@ -21,7 +21,7 @@ import pandas as pd
 
 from generator.errors import Problem, UsageError
 from generator.ingest import columns, periods
-from generator.ingest.cells import censored, parse_numbers
+from generator.ingest.cells import censored, normalise_postcodes, parse_numbers
 from generator.ingest.config import Match, Privacy
 from generator.ingest.datasets import ColumnRef, ColumnSum, Dataset, column_label
 from generator.ingest.yamlio import YamlDocument, display
@@ -67,8 +67,9 @@ class LoadedDataset:
     #: Rows deliberately placed in no area (an area name aliased to null), by reason:
     #: ``{"reason": ..., "rows": n, "by_period": {period: n}}``. Counted, not warned.
     unplaced: list[dict[str, object]] = field(default_factory=list)
-    #: Record-level only: every raw key and identifying value read, for the leak tripwire.
-    identifying: set[str] = field(default_factory=set, repr=False)
+    #: Record-level only: every raw key, identifying value and postcode read -> the column
+    #: it came from, for the leak checks (``ingest/leaks.py``, ``site/tripwire.py``).
+    identifying: dict[str, str] = field(default_factory=dict, repr=False)
 
     def drop(self, code: str, rows: object) -> None:
         """Record source rows left out whole, and why."""
@@ -173,6 +174,17 @@ def load_dataset(
                 )
             )
         period_labels, sub = parsed.labels, parsed.sub
+        for target, sources in parsed.collisions.items():
+            result.problems.append(
+                doc.problem(
+                    (*where, "period", "map"),
+                    "period-map-collision",
+                    f"{' and '.join(repr(x) for x in sources)} in {spec.file} all become "
+                    f"{target!r}: their rows would be duplicates and all but one dropped. To "
+                    "combine months or quarters into a year, use period format, to and "
+                    "aggregate instead",
+                )
+            )
         good = ~parsed.bad
         if sub is not None:
             for year, lacking in periods.missing(
@@ -423,7 +435,13 @@ def _aggregate_records(
     assert spec.key is not None
     keys = raw[spec.key.column].astype(str).str.strip()
     for col in [spec.key.column, *spec.identifiers]:
-        result.identifying.update(v for v in raw[col].astype(str).str.strip() if v)
+        for value in raw[col].astype(str).str.strip():
+            if value:
+                result.identifying.setdefault(value, col)
+    if spec.area.type == "postcode":  # a household's postcode is personal data too
+        for value in normalise_postcodes(areas):
+            if value.strip():
+                result.identifying.setdefault(value, spec.area.column)
     shown = display(result.path)
     blank = (keys == "").to_numpy()
     result.drop("missing-key", rows[blank])

@@ -40,6 +40,9 @@ class Parsed:
     labels: pd.Series
     sub: pd.Series | None
     bad: np.ndarray
+    #: period -> the labels in the file that ``period.map`` turned into it, where several
+    #: did: their rows would be duplicates of each other, of which only one could be kept.
+    collisions: dict[str, list[str]]
 
     def example(self, spec: PeriodColumn) -> str:
         """How the format writes a period, for messages."""
@@ -94,10 +97,19 @@ def parse(cells: pd.Series, spec: PeriodColumn) -> Parsed:
                 dtype=str,
             )
             sub = ym.astype(str)
+    collisions: dict[str, list[str]] = {}
     if spec.map:
+        before = labels
         labels = labels.replace(spec.map)
+        pairs = pd.DataFrame({"before": before, "after": labels})[~bad].drop_duplicates()
+        for after, part in pairs.groupby("after", sort=True):
+            if len(part) > 1:
+                collisions[str(after)] = sorted(part["before"].astype(str))
     return Parsed(
-        labels.reset_index(drop=True), None if sub is None else sub.reset_index(drop=True), bad
+        labels.reset_index(drop=True),
+        None if sub is None else sub.reset_index(drop=True),
+        bad,
+        collisions,
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem
-from generator.ingest.cells import sum_cells
+from generator.ingest.cells import normalise_postcodes, sum_cells
 from generator.ingest.datasets import PostcodeLookup
 from generator.ingest.loaders import LoadedDataset, decode
 from generator.ingest.periods import SUB_COLUMN
@@ -22,11 +22,8 @@ from generator.ingest.yamlio import YamlDocument, display
 ROWS_LISTED = 5
 
 
-def normalise(postcodes: pd.Series) -> pd.Series:
-    """Postcodes as the lookup writes them: upper case, one space before the last three
-    characters ("eh54 6ff", "EH546FF" and "EH54  6FF" all become "EH54 6FF")."""
-    squashed = postcodes.astype(str).str.upper().str.replace(r"\s+", "", regex=True)
-    return squashed.where(squashed.str.len() < 5, squashed.str[:-3] + " " + squashed.str[-3:])
+#: Postcodes as the lookup writes them (see ``cells.normalise_postcodes``).
+normalise = normalise_postcodes
 
 
 def load_lookup(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem, ProblemsError, UsageError, sort_key
-from generator.ingest import areanames, checks, loaders, periods, postcodes
+from generator.ingest import areanames, checks, leaks, loaders, periods, postcodes
 from generator.ingest.catalogue import MINIMUM_DISCLOSURE_THRESHOLD, Catalogue
 from generator.ingest.config import Privacy
 from generator.ingest.councils import ConfigRead, read_config
@@ -68,7 +68,7 @@ def validate(
         loaders.load_dataset(read.doc, n, spec, folder, pseudonymise, censored)
         for n, spec in read.datasets
     ]
-    _assign_postcodes(read, datasets, folder)
+    lookup = _assign_postcodes(read, datasets, folder)
     if pack is not None:
         _check_area_types(read, pack, datasets)
         levels = {lv.id for lv in pack.levels}
@@ -83,6 +83,9 @@ def validate(
     if read.config is not None and read.config.matches:
         datasets += loaders.match_households(read.doc, read.config.matches, datasets)
     loaders.drop_records(datasets)  # household rows never leave the loaders stage
+    read.problems.extend(
+        leaks.check(read.doc, read.templates_dir, datasets, pack, [*privacy.public_values, *lookup])
+    )
     checked = None
     if pack is not None:
         checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
@@ -91,12 +94,13 @@ def validate(
 
 def _assign_postcodes(
     read: ConfigRead, datasets: list[loaders.LoadedDataset], folder: Path
-) -> None:
-    """Turn postcode-keyed datasets into data-zone rows (see ``ingest/postcodes.py``)."""
+) -> dict[str, str]:
+    """Turn postcode-keyed datasets into data-zone rows (see ``ingest/postcodes.py``);
+    return the public postcode lookup read ({} when none is needed or readable)."""
     keyed = [ds for ds in datasets if ds.spec.area.type == "postcode" and not ds.failed]
     cfg = read.config
     if not keyed or cfg is None or cfg.postcode_lookup is None:
-        return
+        return {}
     lookup, problems = postcodes.load_lookup(read.doc, cfg.postcode_lookup, folder)
     read.problems.extend(problems)
     for ds in keyed:
@@ -110,6 +114,7 @@ def _assign_postcodes(
             )
         else:
             postcodes.assign(ds, lookup)
+    return lookup or {}
 
 
 def _count_every_area(ds: loaders.LoadedDataset, pack: GeographyPack) -> None:
