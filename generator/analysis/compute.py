@@ -361,7 +361,11 @@ def _rows_for(
         frame = frame[frame["level"] == base]
     # Only levels where every measure there is exists somewhere: a measure published by
     # intermediate zone gives no data-zone or ward rows, rather than rows of blanks.
-    exists = frame[present].notna().groupby(frame["level"], sort=False).any().all(axis=1)
+    known = frame[present].notna()
+    for m in present:  # a censored value (bounds only) is there too
+        if m + _uptake_method.LOW in frame.columns:
+            known[m] = known[m] | frame[m + _uptake_method.LOW].notna()
+    exists = known.groupby(frame["level"], sort=False).any().all(axis=1)
     frame = frame[frame["level"].isin(exists[exists].index)]
     has = frame[[*present, *bounds]].notna()
     has_primary = frame[primary].notna()
