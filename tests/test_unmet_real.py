@@ -60,7 +60,9 @@ def analysis(tmp_path_factory) -> Analysis:
     )
     v = validate(FIXTURE / "council.yaml", data, load_catalogue(), packs_dir=packs)
     assert v.errors == [], v.errors[:5]
-    return analyse(v, load_catalogue())
+    a = analyse(v, load_catalogue())
+    object.__setattr__(a, "_validation", v)  # for the rendering test below
+    return a
 
 
 def _latest_dz(a: Analysis):
@@ -125,3 +127,43 @@ def test_need_is_apportioned_exactly_and_carried_forward_with_a_label(analysis):
     notes = analysis.need_notes["scg_uptake"]
     assert "2021/22 Children in low income families, the latest published" in notes["2023/24"]
     assert "the latest published" not in notes["2021/22"]
+
+
+def test_pages_label_carried_forward_need_and_never_show_a_star_as_zero(analysis):
+    """The unmet-need page and the CSV: the need note on the page, starred cells as
+    "1 to 4" ranges, and no starred cell's observed count written as 0."""
+    from generator.site.build import council_site
+    from generator.site.downloads import unmet_csv
+    from generator.site.render import render_council
+    from tests.conftest import BUILD_DATE
+
+    site = council_site(analysis._validation, analysis, BUILD_DATE, {})
+    files = render_council(site)
+    page = files["wl-unmet-need/unmet-need.html"].decode("utf-8")
+    assert "2021/22 Children in low income families, the latest published" in page
+    assert "99.8%" in page and "about.html#uptake-method" in page
+    assert ">1 to 4<" in page
+    ids = [i.id for i in site.indicators if i.method == "uptake"]
+    rows = unmet_csv(site.values, ids).decode("utf-8").splitlines()
+    header = rows[0].split(",")
+    col = {c: n for n, c in enumerate(header)}
+    receipt = {
+        "fsm_p6_p7_uptake": "fsm_registered_p6_p7",
+        "fsm_secondary_uptake": "fsm_registered_secondary",
+    }
+    starred = {
+        (ind, code, period)
+        for ind, measure in receipt.items()
+        for code, period, _ in ANSWERS["starred"][measure]
+    }
+    seen = 0
+    for line in rows[1:]:
+        f = line.split(",")
+        if f[col["level"]] != "datazone" or not f[col["indicator"]].startswith("fsm_"):
+            continue
+        key = (f[col["indicator"]], f[col["area_code"]], f[col["period"]])
+        if key in starred and f[col["suppressed"]] == "false":
+            measure_ok = f[col["observed"]] == "" and f[col["observed_low"]] == "1"
+            seen += measure_ok
+            assert f[col["observed"]] != "0", line
+    assert seen > 100

@@ -28,6 +28,11 @@ from generator.site.words import (
 METHODS_HREF = "about.html#uptake-method"
 
 
+def _need_note(note: str) -> str:
+    """ "need: 2021/22 ..., the latest published" as a sentence ("" stays "")."""
+    return f"{note[0].upper()}{note[1:]}." if note else ""
+
+
 def _pooled(rows: pd.DataFrame, period: str) -> str:
     """ "2021/22 to 2023/24 pooled", or the single period."""
     first = rows["pool_from"].replace("", pd.NA).dropna()
@@ -98,6 +103,7 @@ def render(pages: CouncilPages) -> None:
                 ),
                 table_href=f"{pages.indicator_href(root, ind.id)}#table-{base.id}",
                 table_text="Table of these values",
+                note=_need_note(site.need_notes.get(ind.id, {}).get(period, "")),
             )
         )
     tables = []
@@ -163,7 +169,12 @@ def render(pages: CouncilPages) -> None:
             {
                 "title": i.title,
                 "href": pages.indicator_href(root, i.id),
-                "method": method_text(i, site.catalogue),
+                "method": method_text(i, site.catalogue)
+                + (
+                    " " + _need_note(site.need_notes[i.id][latest[i.id]])
+                    if latest.get(i.id) in site.need_notes.get(i.id, {})
+                    else ""
+                ),
             }
             for i in pages.uptake
         ],
