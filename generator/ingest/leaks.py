@@ -52,12 +52,16 @@ def secrets(
 ) -> dict[tuple[str, ...], tuple[LoadedDataset, str]]:
     """Tokens of each secret value -> (dataset, column) it came from (first one seen)."""
     public_tokens = {_tokens(p) for p in public}
+    public_tokens |= {("".join(t),) for t in public_tokens}  # "ML3 1AA" written "ML31AA"
     out: dict[tuple[str, ...], tuple[LoadedDataset, str]] = {}
     for ds in datasets:
         for value, column in ds.identifying.items():
             tokens = _tokens(value)
-            if len("".join(tokens)) >= MIN_SECRET_LENGTH and tokens not in public_tokens:
-                out.setdefault(tokens, (ds, column))
+            if len("".join(tokens)) < MIN_SECRET_LENGTH or tokens in public_tokens:
+                continue
+            out.setdefault(tokens, (ds, column))
+            if kind(ds, column) == "postcode":  # also found written without its space
+                out.setdefault(("".join(tokens),), (ds, column))
     return out
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import os
 import secrets
 from collections.abc import Callable
@@ -24,6 +23,8 @@ from generator.ingest import columns, periods
 from generator.ingest.cells import censored, normalise_postcodes, parse_numbers
 from generator.ingest.config import Match, Privacy
 from generator.ingest.datasets import ColumnRef, ColumnSum, Dataset, column_label
+from generator.ingest.readers import ReadError, read_csv, read_xlsx
+from generator.ingest.readers import decode as decode
 from generator.ingest.yamlio import YamlDocument, display
 
 TIDY_COLUMNS = ["dataset", "row", "area_code", "period", "measure", "value"]
@@ -132,9 +133,9 @@ def load_dataset(
         return result
     try:
         header_cells, body = (
-            _read_xlsx(path, spec) if spec.file_format == "xlsx" else _read_csv(path, spec)
+            read_xlsx(path, spec) if spec.file_format == "xlsx" else read_csv(path, spec)
         )
-    except _ReadError as exc:
+    except ReadError as exc:
         result.problems.append(doc.problem((*where, exc.field), exc.code, exc.message))
         return result
 
@@ -312,12 +313,6 @@ def _part_labels(ref: ColumnRef) -> list[str]:
     return [column_label(p) for p in (ref.sum if isinstance(ref, ColumnSum) else [ref])]
 
 
-class _ReadError(Exception):
-    def __init__(self, field: str, code: str, message: str) -> None:
-        super().__init__(message)
-        self.field, self.code, self.message = field, code, message
-
-
 def _empty() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -325,98 +320,6 @@ def _empty() -> pd.DataFrame:
             for c in TIDY_COLUMNS
         }
     )
-
-
-def decode(data: bytes, encoding: str) -> str:
-    """Bytes of a council CSV as text.
-
-    'auto' tries UTF-8 (stripping a BOM), then Windows cp1252, which is what Excel on a
-    council PC writes. Never latin-1: it accepts any bytes and silently garbles £ and dashes.
-    """
-    candidates = ["utf-8-sig", "cp1252"] if encoding == "auto" else [encoding]
-    for candidate in candidates:
-        try:
-            return data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-    raise _ReadError(
-        "encoding",
-        "bad-encoding",
-        "file is neither UTF-8 nor Windows cp1252 text; re-save it as CSV UTF-8"
-        if encoding == "auto"
-        else f"file is not valid {encoding} text",
-    )
-
-
-def _read_csv(path: Path, spec: Dataset) -> tuple[list[list[str]], pd.DataFrame]:
-    """The header rows' cells and the body (columns by position, cells as text)."""
-    text = decode(path.read_bytes(), spec.encoding)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            header=None,
-            keep_default_na=False,
-            skiprows=spec.header[0] - 1,
-            skip_blank_lines=False,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise _ReadError("file", "bad-csv", f"cannot read as CSV: {exc}") from None
-    n = len(spec.header)
-    header = frame.iloc[:n].fillna("").astype(str).values.tolist()
-    body = frame.iloc[n:].fillna("").reset_index(drop=True)
-    # A blank line at the very end of a file is not a data row.
-    while len(body) and (body.iloc[-1].astype(str).str.strip() == "").all():
-        body = body.iloc[:-1]
-    body.columns = range(body.shape[1])
-    return header, body
-
-
-def _read_xlsx(path: Path, spec: Dataset) -> tuple[list[list[str]], pd.DataFrame]:
-    """The header rows' cells and the body (columns by position, cells as text)."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise _ReadError("file", "bad-xlsx", f"cannot open as an xlsx workbook: {exc}") from None
-    try:
-        if spec.sheet is None:
-            sheet = workbook.worksheets[0]
-        elif spec.sheet in workbook.sheetnames:
-            sheet = workbook[spec.sheet]
-        else:
-            raise _ReadError(
-                "sheet",
-                "unknown-sheet",
-                f"no sheet {spec.sheet!r}; sheets are: "
-                + ", ".join(repr(s) for s in workbook.sheetnames),
-            )
-        rows = list(sheet.iter_rows(min_row=spec.header[0], values_only=True))
-    finally:
-        workbook.close()
-    n = len(spec.header)
-    if len(rows) < n:
-        field = "header_rows" if spec.header_rows else "header_row"
-        raise _ReadError(field, "empty-sheet", f"no rows at or below header row {spec.header[-1]}")
-    width = max(len(r) for r in rows[:n])
-    header = [[_cell_text(c) for c in r] for r in rows[:n]]
-    body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[n:]]
-    # Trailing blank rows are common below a spreadsheet table; they are not data.
-    while body and all(c is None or str(c).strip() == "" for c in body[-1]):
-        body.pop()
-    frame = pd.DataFrame(body, columns=range(width), dtype=object)
-    return header, frame.map(_cell_text)
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the text a user sees: 2024.0 stored by Excel reads as "2024"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _aggregate_records(

@@ -14,8 +14,9 @@ import pandas as pd
 from generator.errors import Problem
 from generator.ingest.cells import normalise_postcodes, sum_cells
 from generator.ingest.datasets import PostcodeLookup
-from generator.ingest.loaders import LoadedDataset, decode
+from generator.ingest.loaders import LoadedDataset
 from generator.ingest.periods import SUB_COLUMN
+from generator.ingest.readers import decode
 from generator.ingest.yamlio import YamlDocument, display
 
 #: How many row numbers of unmatched postcodes a problem lists.

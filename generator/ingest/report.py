@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -82,6 +82,7 @@ class IndicatorStatus:
     missing_measures: list[str]  # measures no dataset maps
     empty_measures: list[str]  # measures mapped, but with no usable values
     selected: bool  # False when the config lists indicators and leaves this one out
+    missing_indicators: list[str] = field(default_factory=list)  # an index's lacking parts
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ def _index_statuses(statuses: list[IndicatorStatus], catalogue: Catalogue) -> li
             s = replace(
                 s,
                 available=s.available and not lacking,
-                missing_measures=[f"indicator {c}" for c in dict.fromkeys(lacking)],
+                missing_indicators=list(dict.fromkeys(lacking)),
             )
         out.append(s)
     return out

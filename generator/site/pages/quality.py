@@ -141,6 +141,10 @@ def _unavailable_reason(status: Any) -> str:
         parts.append("no dataset maps " + ", ".join(status.missing_measures))
     if status.empty_measures:
         parts.append("no usable values for " + ", ".join(status.empty_measures))
+    if status.missing_indicators:
+        parts.append(
+            "it combines indicators this site lacks: " + ", ".join(status.missing_indicators)
+        )
     if not status.selected:
         parts.append("not in this council's list of indicators")
     return "; ".join(parts)
