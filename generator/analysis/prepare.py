@@ -54,6 +54,9 @@ class Analysis:
     priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
     #: uptake indicator -> period -> how its need was modelled or carried forward, in words
     need_notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the catalogue as the config states it (uptake rules applied, before need models
+    #: add their derived measures): what the data contract report checks mappings against
+    config_catalogue: Catalogue | None = None
 
 
 def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
@@ -66,6 +69,7 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
     rolled = roll_up(v, catalogue)
     # Need models (analysis/need.py): derived need measures for uptake indicators, and a
     # catalogue whose uptake indicators use them. Cells for suppression stay the counts read.
+    stated = catalogue
     modelled = need.model_need(rolled, catalogue, ids, pack, cfg)
     measures, catalogue = modelled.measures, modelled.catalogue
     values = compute_values(measures, catalogue, ids, pack, cfg)
@@ -97,6 +101,7 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
             published, catalogue, ids, dict(rule.top), rule.rank_by, rule.min_below
         ),
         need_notes=modelled.notes,
+        config_catalogue=stated,
     )
 
 
