@@ -139,8 +139,9 @@ class UptakeIndicator(_IndicatorBase):
     Expected receipt in an area is its ``need`` count times a rate: ``expected_rate`` when
     stated (here or in the council config), else the council-wide receipt per unit of need
     in the same period. The value is observed as a percentage of expected, with an exact
-    Poisson interval on the observed count; the gap (expected - observed, floored at 0)
-    estimates how many are likely missing out.
+    Poisson interval on the observed count; the gap is expected - observed, floored at 0
+    (against the council's own rate unless ``expected_rate`` is stated). Areas are flagged
+    by the 99.8% funnel over the latest ``pool`` periods (docs/methods.md).
     """
 
     method: Literal["uptake"] = Field(description="Receipt compared with expected receipt.")

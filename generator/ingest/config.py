@@ -195,8 +195,9 @@ class PriorityAreas(Strict):
     )
     rank_by: Literal["scale", "depth"] = Field(
         default="scale",
-        description="scale: most people likely missing out first (sum of "
-        "gaps); depth: furthest below expected first (lowest ratio).",
+        description="scale: the largest single standardised shortfall first ((E - O) / "
+        "sqrt(phi E), never adding shortfalls in different units or counting a child twice); "
+        "depth: furthest below expected first (lowest ratio).",
     )
     min_below: int = Field(
         default=1,
