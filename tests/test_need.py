@@ -135,3 +135,30 @@ def test_uptake_against_apportioned_need_end_to_end():
     assert dz["denominator"].tolist() == pytest.approx([6 * 21 / 40, 24 * 21 / 40, 10 * 21 / 40, 0])
     council = values[(values["level"] == "council") & (values["period"] == "2022/23")].iloc[0]
     assert council["value"] == pytest.approx(100)
+
+
+def _read_with_uptake(tmp_path, uptake_yaml: str):
+    from generator.ingest.councils import read_config
+    from tests.conftest import DEMO_CONFIG, ROOT
+
+    text = DEMO_CONFIG.read_text(encoding="utf-8").replace("../../demo/", str(ROOT / "demo") + "/")
+    text = text[: text.index("# Unmet need.")] + uptake_yaml
+    path = tmp_path / "council.yaml"
+    path.write_text(text, encoding="utf-8")
+    return read_config(path, load_catalogue())
+
+
+def test_need_model_errors_are_located(tmp_path):
+    """An unknown proxy measure is reported at its place in the list; a model without the
+    measure it needs is a config error at the need."""
+    read = _read_with_uptake(
+        tmp_path,
+        "uptake:\n  scg_uptake:\n    need: {model: apportioned, measure: cilif_children,\n"
+        "           proxy: [children_5_15, simd_income_rte_pct]}\n",
+    )
+    found = [(p.field, p.code) for p in read.problems]
+    assert found == [("uptake.scg_uptake.need.proxy[1]", "unknown-measure")], found
+    read = _read_with_uptake(tmp_path, "uptake:\n  scg_uptake:\n    need: {model: proxy}\n")
+    assert [(p.field, p.code) for p in read.problems] == [
+        ("uptake.scg_uptake.need.model", "bad-value")
+    ], [(p.field, p.code, p.message) for p in read.problems]

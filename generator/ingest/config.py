@@ -6,9 +6,9 @@ Reading and cross-checking a config is ``ingest/councils.py``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from generator.ingest.datasets import Dataset, PostcodeLookup
 from generator.ingest.models import (
@@ -156,10 +156,22 @@ class NeedModel(Strict):
         return self
 
 
+def _need_kind(value: Any) -> str:
+    return "model" if isinstance(value, dict) or isinstance(value, NeedModel) else "measure"
+
+
+#: A need rule: a measure id (the direct model) or a need model. The discriminator picks
+#: the branch by shape, so a mistake is reported once, against the branch meant.
+NeedRule = Annotated[
+    Annotated[Identifier, Tag("measure")] | Annotated[NeedModel, Tag("model")],
+    Discriminator(_need_kind),
+]
+
+
 class UptakeRule(Strict):
     """A council's own rule for one uptake indicator: eligibility differs by council and year."""
 
-    need: Identifier | NeedModel | None = Field(
+    need: NeedRule | None = Field(
         default=None,
         description="Measure of need to compare receipt with, replacing the catalogue's "
         "(e.g. uc_households_with_children), or a need model: {model: direct | apportioned "

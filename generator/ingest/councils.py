@@ -294,20 +294,21 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
                 )
             )
         elif (model := rule.need_model()) is not None:
-            named = [("measure", model.measure)] if model.measure else []
+            # (path below uptake.<ind>.need, measure): a bare id is the need itself
+            named: list[tuple[tuple[str | int, ...], str]] = []
+            if model.measure:
+                named.append(
+                    ((), model.measure)
+                    if isinstance(rule.need, str)
+                    else (("measure",), model.measure)
+                )
             named += [(("proxy", n), m) for n, m in enumerate(model.proxy)]
-            for where, measure in named:
+            for sub, measure in named:
                 if measure in catalogue.measures:
                     continue
-                path = ("uptake", ind_id, "need")
-                if isinstance(rule.need, str):
-                    pass
-                elif isinstance(where, tuple):
-                    path = (*path, *where)
-                else:
-                    path = (*path, where)
+                at: tuple[str | int, ...] = ("uptake", ind_id, "need", *sub)
                 problems.append(
-                    doc.problem(path, "unknown-measure", f"{measure!r} is not a catalogue measure")
+                    doc.problem(at, "unknown-measure", f"{measure!r} is not a catalogue measure")
                 )
     if cfg.inequality is not None and cfg.inequality.rank_measure not in catalogue.measures:
         problems.append(
