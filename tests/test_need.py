@@ -162,3 +162,9 @@ def test_need_model_errors_are_located(tmp_path):
     assert [(p.field, p.code) for p in read.problems] == [
         ("uptake.scg_uptake.need.model", "bad-value")
     ], [(p.field, p.code, p.message) for p in read.problems]
+
+
+def test_apportioning_a_count_already_at_the_smallest_level_leaves_it():
+    counts = pd.Series(dict(zip(DZ, [1.0, 2.0, 3.0, 4.0], strict=True)))
+    out = need.apportion(counts, counts * 0 + 1, make_pack(), "datazone", "datazone")
+    assert out.to_dict() == counts.to_dict()

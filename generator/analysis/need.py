@@ -246,6 +246,8 @@ def apportion(
     all missing, its count is shared equally. Missing weights count as 0 otherwise. The
     shares of each coarse area add up to its count exactly (up to rounding of floats).
     """
+    if level == base:  # already fine: nothing to share out
+        return coarse.reindex(weights.index).astype(float)
     pairs = pack.lookup[[f"{base}_code", f"{level}_code"]].drop_duplicates()
     parent = pairs.set_index(f"{base}_code")[f"{level}_code"]
     w = weights.reindex(parent.index).fillna(0.0).clip(lower=0.0)
