@@ -195,3 +195,27 @@ def test_censored_receipt_is_never_flagged_nor_zero():
     assert star["numerator_high"].tolist() == [4.0, 4.0]
     assert (star["status"] == "censored").all()
     assert star["pool_low"].iloc[1] == 2.0 and star["pool_high"].iloc[1] == 8.0
+
+
+def test_pooled_numbers_are_withheld_with_any_withheld_year_and_rounded():
+    """A pool that includes a withheld year is blanked (pooled minus the published years
+    would give the withheld count back); with rounding, pooled counts are rounded too."""
+    from generator.analysis.uptake import blank_pooled
+
+    rows = pd.DataFrame(
+        {
+            "indicator": ["u"] * 4,
+            "level": ["dz"] * 4,
+            "area_code": ["A", "A", "A", "B"],
+            "period": ["2021", "2022", "2023", "2023"],
+            "suppressed": [True, False, False, False],
+            "status": ["", "as_expected", "below", "below"],
+            "pool_from": ["2021", "2021", "2022", "2021"],
+            **{c: [3.0, 13.0, 22.0, 37.0] for c in ("pool_observed", "pool_expected")},
+            **{c: np.nan for c in ("pool_low", "pool_high", "numerator_low", "numerator_high")},
+        }
+    )
+    out = blank_pooled(rows, 5)
+    assert np.isnan(out.loc[1, "pool_observed"]) and out.loc[1, "status"] == ""
+    assert out.loc[2, "pool_observed"] == 20.0 and out.loc[2, "status"] == "below"
+    assert out.loc[3, "pool_expected"] == 35.0

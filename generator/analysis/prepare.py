@@ -78,7 +78,8 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
         cells, pack, catalogue, thresholds(catalogue, ids, cfg.disclosure.threshold)
     )
     published = uptake.blank_pooled(
-        disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding)
+        disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding),
+        disclosure.ROUNDING_BASE[cfg.disclosure.rounding],
     )
     variants = breakdown_variants(measures, cells, hidden, catalogue, ids, pack, cfg)
     published, components = add_indices(published, catalogue, ids, pack, cfg)

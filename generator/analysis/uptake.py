@@ -176,12 +176,30 @@ def uptake(ind: UptakeIndicator, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def blank_pooled(published: pd.DataFrame) -> pd.DataFrame:
+#: Uptake-only counts that rounding (``disclosure: {rounding: nearest_5}``) applies to.
+ROUNDED = [
+    "numerator_low",
+    "numerator_high",
+    "pool_observed",
+    "pool_low",
+    "pool_high",
+    "pool_expected",
+]
+
+
+def blank_pooled(published: pd.DataFrame, base: int = 1) -> pd.DataFrame:
     """Pooled numbers blanked where any pooled period's row is withheld, so a withheld
-    count cannot be recovered as pooled minus published single periods."""
+    count cannot be recovered as pooled minus published single periods; and the pooled
+    counts rounded to ``base`` like every other published count (the first period's pool
+    is that period's count, so unrounded it would give the count back). The status was
+    judged on the unrounded counts."""
     if "pool_from" not in published.columns:
         return published
     out = published.copy()
+    if base > 1:
+        for col in ROUNDED:
+            v = out[col].astype(float)
+            out[col] = np.sign(v) * np.floor(np.abs(v) / base + 0.5) * base
     up = out[out["pool_from"].astype(str) != ""]
     if up.empty:
         return out

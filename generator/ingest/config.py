@@ -157,7 +157,7 @@ class NeedModel(Strict):
 
 
 def _need_kind(value: Any) -> str:
-    return "model" if isinstance(value, dict) or isinstance(value, NeedModel) else "measure"
+    return "model" if isinstance(value, (dict, NeedModel)) else "measure"
 
 
 #: A need rule: a measure id (the direct model) or a need model. The discriminator picks
