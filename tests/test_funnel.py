@@ -210,6 +210,7 @@ def test_pooled_numbers_are_withheld_with_any_withheld_year_and_rounded():
             "period": ["2021", "2022", "2023", "2023"],
             "suppressed": [True, False, False, False],
             "status": ["", "as_expected", "below", "below"],
+            "comparison": ["", "similar", "worse", "worse"],
             "pool_from": ["2021", "2021", "2022", "2021"],
             **{c: [3.0, 13.0, 22.0, 37.0] for c in ("pool_observed", "pool_expected")},
             **{c: np.nan for c in ("pool_low", "pool_high", "numerator_low", "numerator_high")},
@@ -217,5 +218,6 @@ def test_pooled_numbers_are_withheld_with_any_withheld_year_and_rounded():
     )
     out = blank_pooled(rows, 5)
     assert np.isnan(out.loc[1, "pool_observed"]) and out.loc[1, "status"] == ""
+    assert out.loc[1, "comparison"] == ""
     assert out.loc[2, "pool_observed"] == 20.0 and out.loc[2, "status"] == "below"
     assert out.loc[3, "pool_expected"] == 35.0

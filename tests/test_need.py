@@ -135,6 +135,10 @@ def test_uptake_against_apportioned_need_end_to_end():
     assert dz["denominator"].tolist() == pytest.approx([6 * 21 / 40, 24 * 21 / 40, 10 * 21 / 40, 0])
     council = values[(values["level"] == "council") & (values["period"] == "2022/23")].iloc[0]
     assert council["value"] == pytest.approx(100)
+    # one verdict per row: the comparison with the council is the funnel's flag
+    words = {"below": "worse", "above": "better", "as_expected": "similar"}
+    areas = values[values["level"] != "council"]
+    assert (areas["comparison"] == areas["status"].map(words).fillna("")).all()
 
 
 def _read_with_uptake(tmp_path, uptake_yaml: str):

@@ -388,6 +388,19 @@ def _add_comparisons(out: pd.DataFrame, ind: AnyIndicator, top: str, council_cod
     if ind.method not in COMPARED_WITH_COUNCIL:
         out["comparison"] = ""
         return
+    if ind.method == "uptake":
+        # One judgement per uptake row: the funnel flag (analysis/funnel.py), worded by
+        # polarity, so no page shows a second, 95% verdict that disagrees with the funnel.
+        high, low = {
+            "higher_is_better": ("better", "worse"),
+            "higher_is_worse": ("worse", "better"),
+        }.get(ind.polarity, ("higher", "lower"))
+        words = {ABOVE: high, BELOW: low, AS_EXPECTED: "similar"}
+        out["comparison"] = [
+            "" if council else words.get(str(st), "")
+            for st, council in zip(out["status"], is_council, strict=True)
+        ]
+        return
     out["comparison"] = compare(
         out["lower"].to_numpy(dtype=float),
         out["upper"].to_numpy(dtype=float),

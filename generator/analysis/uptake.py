@@ -216,5 +216,5 @@ def blank_pooled(published: pd.DataFrame, base: int = 1) -> pd.DataFrame:
     ]
     rows = inside["index"].unique()
     out.loc[rows, ["pool_observed", "pool_low", "pool_high", "pool_expected"]] = np.nan
-    out.loc[rows, "status"] = ""
+    out.loc[rows, ["status", "comparison"]] = ""
     return out
