@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from generator import reference
 from generator.cli import app
+from generator.errors import UsageError
 from generator.ingest import report
 from generator.ingest.catalogue import load_catalogue
 from generator.ingest.config import CouncilConfig
@@ -81,16 +82,16 @@ def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path, 
 
 
 @pytest.mark.slow
-def test_baked_council_builds_with_its_data_folder(cookies, tmp_path):
-    """A baked council's data comes from --data-dir; nothing points into the repository."""
+def test_baked_council_reads_its_data_folder(cookies, monkeypatch):
+    """A baked council's data comes from --data-dir; nothing points into the repository.
+    (Building a baked council from a data folder is the onboarding walkthrough's last step.)"""
     result = _bake(cookies, council_name="Eastmuir Council")
-    text = (Path(result.project_path) / "council.yaml").read_text()
-    assert "data_dir" not in text.split("datasets:")[0]
-    out = tmp_path / "site"
-    site.build(
-        [Path(result.project_path) / "council.yaml"], out, data_dir=DEMO_DATA, build_date=BUILD_DATE
-    )
-    assert (out / "eastmuir" / "quality.html").is_file()
+    config = Path(result.project_path) / "council.yaml"
+    assert "data_dir" not in config.read_text().split("datasets:")[0]
+    monkeypatch.delenv("CDASH_DATA_DIR", raising=False)
+    with pytest.raises(UsageError, match="no data folder"):
+        validate(config, None, load_catalogue())
+    assert validate(config, DEMO_DATA, load_catalogue()).problems == []
 
 
 @pytest.mark.parametrize(
