@@ -102,6 +102,7 @@ def council_site(
         contact_email=cfg.council.contact_email or "",
         breakdowns=a.variants,
         postcodes=postcodes,
+        need_notes=a.need_notes,
     )
 
 
