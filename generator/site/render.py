@@ -28,7 +28,7 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
     """Every file of one council's site, keyed by path relative to the site root.
 
     ``template_dir`` is an optional folder of council templates searched before the
-    defaults. Shared assets (plotly.min.js, site.css, site.js) come from ``render_portal``.
+    defaults. Shared assets (plotly-cdash.min.js, site.css, site.js) come from ``render_portal``.
     """
     pages = CouncilPages(site, make_environment(template_dir))
     pages.out[f"{site.slug}/assets/geo.js"] = assets.geo_js(site)
