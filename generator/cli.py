@@ -346,9 +346,21 @@ def build(
         int, typer.Option("--jobs", "-j", min=1, help="Councils built in parallel.")
     ] = min(4, os.cpu_count() or 1),
     packs_dir: PacksDirOption = None,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Rebuild every council named and drop any other from the site, instead of "
+            "keeping councils already built (named builds) or unchanged (--all).",
+        ),
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Build the dashboard site for some councils, or --all, into --out."""
+    """Build the dashboard site for some councils, or --all, into --out.
+
+    Naming councils rebuilds only those in an existing site (and its portal); the others stay
+    byte for byte. --all rebuilds the councils whose inputs changed and drops councils that
+    have no config any more."""
     with _user_errors(debug):
         from generator.ingest.councils import all_slugs, find_config
         from generator.site import build as site_build
@@ -373,6 +385,9 @@ def build(
             jobs=jobs,
             packs_dir=packs_dir,
             progress=lambda msg: err.print(f"  {msg}", highlight=False),
+            keep_others=not all_councils and not fresh,
+            skip_unchanged=all_councils and not fresh,
+            record_inputs=True,
         )
         seconds = time.perf_counter() - started
         if result.problems:
@@ -381,8 +396,9 @@ def build(
                 highlight=False,
             )
         index = (result.out / "index.html").resolve()
+        kept = f"; kept {len(result.kept)} unchanged" if result.kept else ""
         out.print(
-            f"Built {len(result.councils)} council(s), {result.files} files "
+            f"Built {len(result.councils)} council(s){kept}, {result.files} files "
             f"({result.bytes / 1e6:.1f} MB) in {seconds:.1f} s.\n"
             f"Open {index.as_uri()}",
             highlight=False,

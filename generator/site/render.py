@@ -17,6 +17,7 @@ stub (TOOLING.md) so plotly.js never asks a CDN for a world map.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from generator.site import assets, downloads
 from generator.site.context import CouncilPages, make_environment
@@ -53,3 +54,8 @@ def render_portal(
 ) -> dict[str, bytes]:
     """The portal ``index.html`` linking every council, and the shared ``assets/``."""
     return portal.render(sites, build_date, template_dir=template_dir)
+
+
+def render_portal_entries(entries: list[dict[str, Any]], build_date: str) -> dict[str, bytes]:
+    """The portal from councils' cards (``portal.entry``), some read back from a built site."""
+    return portal.render_entries(entries, build_date)
