@@ -134,3 +134,24 @@ def test_parallel_build_is_byte_identical_to_serial(tmp_path):
     site.build(configs, parallel, build_date=BUILD_DATE, jobs=2)
     assert digest(parallel) == digest(serial)
     assert len(portal_links(serial)) == 2
+
+
+def test_catalogue_and_templates_are_loaded_once_per_build(tmp_path, monkeypatch):
+    """Two councils, one catalogue read and one template compile each."""
+    from generator.site import render
+
+    calls = {"catalogue": 0, "compile": 0}
+    real_load = site.load_catalogue
+
+    def counting_load(*args, **kwargs):
+        calls["catalogue"] += 1
+        return real_load(*args, **kwargs)
+
+    render.environment.cache_clear()
+    monkeypatch.setattr(site, "load_catalogue", counting_load)
+    site.build([TINY_CONFIG, second_tiny(tmp_path)], tmp_path / "out", build_date=BUILD_DATE)
+    assert calls["catalogue"] == 1
+    env = render.environment(None)
+    compiled = len(env.cache or {})
+    site.build([TINY_CONFIG], tmp_path / "out2", build_date=BUILD_DATE)
+    assert len(env.cache or {}) == compiled > 0  # nothing compiled again

@@ -240,6 +240,7 @@ def build(
         tasks.append((path, data_dir, build_date, packs_dir, digest))
     results: list[RenderedCouncil | list[Problem]] = []
     if jobs > 1 and len(tasks) > 1:
+        render.warm_templates()  # compiled once here; forked workers share them
         with ProcessPoolExecutor(
             max_workers=min(jobs, len(tasks)), initializer=_init_worker, initargs=(catalogue,)
         ) as pool:

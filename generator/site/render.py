@@ -16,8 +16,11 @@ stub (TOOLING.md) so plotly.js never asks a CDN for a world map.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
+
+from jinja2 import Environment
 
 from generator.site import assets, downloads
 from generator.site.context import CouncilPages, make_environment
@@ -31,7 +34,7 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
     ``template_dir`` is an optional folder of council templates searched before the
     defaults. Shared assets (plotly-cdash.min.js, site.css, site.js) come from ``render_portal``.
     """
-    pages = CouncilPages(site, make_environment(template_dir))
+    pages = CouncilPages(site, environment(template_dir))
     pages.out[f"{site.slug}/assets/geo.js"] = assets.geo_js(site)
     pages.out[f"{site.slug}/assets/search.js"] = assets.search_js(site, pages.data)
     if pages.uptake:
@@ -47,6 +50,21 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
     quality.render(pages)
     downloads.write(pages)
     return dict(sorted(pages.out.items()))
+
+
+@functools.cache
+def environment(template_dir: Path | None = None) -> Environment:
+    """One Jinja environment per template folder and process, so each template is compiled
+    once per build rather than once per council."""
+    return make_environment(template_dir)
+
+
+def warm_templates() -> None:
+    """Compile the default templates now (before worker processes fork, which share them)."""
+    env = environment(None)
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        if not name.startswith("default:"):
+            env.get_template(name)
 
 
 def render_portal(
