@@ -155,3 +155,26 @@ def test_catalogue_and_templates_are_loaded_once_per_build(tmp_path, monkeypatch
     compiled = len(env.cache or {})
     site.build([TINY_CONFIG], tmp_path / "out2", build_date=BUILD_DATE)
     assert len(env.cache or {}) == compiled > 0  # nothing compiled again
+
+
+def test_progress_bar_on_a_terminal_lines_otherwise_silent_with_quiet(tmp_path, monkeypatch):
+    """A terminal gets the rich bar (councils done, files, elapsed); a pipe gets one line per
+    council; --quiet gets neither. The result line is printed every time."""
+    import io
+
+    from rich.console import Console
+
+    from generator import cli
+
+    args = ["build", str(TINY_CONFIG), "--build-date", BUILD_DATE, "--out"]
+    piped = runner.invoke(app, [*args, str(tmp_path / "a")])
+    assert piped.exit_code == 0, piped.output
+    assert "tiny: 7 indicators" in piped.stderr and "Built 1 council" in piped.stdout
+    quiet = runner.invoke(app, [*args, str(tmp_path / "b"), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=120))
+    shown = runner.invoke(app, [*args, str(tmp_path / "c")])
+    assert shown.exit_code == 0, shown.output
+    assert "1/1" in screen.getvalue() and "councils" in screen.getvalue()
+    assert "tiny: 7 indicators" not in screen.getvalue()

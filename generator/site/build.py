@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable, Collection
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,18 +40,39 @@ class PreparedCouncil:
     templates: Path | None  # the council's own template folder, if any
 
 
+class BuildProgress:
+    """What a build reports as it goes (the CLI draws it); this base reports nothing."""
+
+    def start(self, councils: int, kept: int) -> None:
+        """The build is about to prepare ``councils`` councils and keep ``kept`` as they are."""
+
+    def stage(self, name: str) -> None:
+        """A long stage of a council built in this process began (validate, analyse, ...)."""
+
+    def council_done(self, slug: str, files: int, indicators: int) -> None:
+        """One council is rendered and checked."""
+
+    def writing(self, files: int) -> None:
+        """The site is being written and swapped in."""
+
+
 def prepare_council(
     config_path: Path,
     data_dir: Path | None,
     catalogue: Catalogue,
     build_date: str,
     packs_dir: Path | None = None,
+    *,
+    stage: Callable[[str], None] | None = None,
 ) -> PreparedCouncil:
     """Every stage up to rendering for one council. Raises ProblemsError on any error.
 
     The guard holds the identifying values read and the primary-suppressed counts, in
-    memory only; the pages never see it."""
+    memory only; the pages never see it. ``stage`` is told as each long stage begins."""
+    stage = stage or (lambda name: None)
+    stage(f"{config_path.parent.name}: reading and checking")
     v = validate(config_path, data_dir, catalogue, packs_dir=packs_dir)
+    stage(f"{config_path.parent.name}: analysing and disclosure control")
     result = analyse(v, catalogue)
     # The whole postcode lookup is public geography: it feeds the find-my-area index, and a
     # postcode in it says nothing about a household, so the tripwire does not treat it as one.
@@ -199,7 +220,7 @@ def build(
     build_date: str,
     catalogue_dir: Path = DEFAULT_CATALOGUE,
     jobs: int = 1,
-    progress: Callable[[str], None] | None = None,
+    progress: BuildProgress | None = None,
     packs_dir: Path | None = None,
     keep_others: bool = False,
     skip_unchanged: bool = False,
@@ -217,6 +238,7 @@ def build(
     that digest even when not skipping (the CLI does; tests' golden output does not, since
     the digest covers the generator's own code).
     """
+    progress = progress or BuildProgress()
     catalogue = load_catalogue(catalogue_dir)
     existing = read_manifests(out)
     tasks, reused = [], []
@@ -234,8 +256,6 @@ def build(
             slug = next((s for s, m in existing.items() if digest and m["inputs"] == digest), None)
             if skip_unchanged and slug is not None:
                 reused.append(slug)
-                if progress:
-                    progress(f"{slug}: unchanged, kept")
                 continue
         tasks.append((path, data_dir, build_date, packs_dir, digest))
     results: list[RenderedCouncil | list[Problem]] = []
@@ -245,19 +265,23 @@ def build(
             max_workers=min(jobs, len(tasks)), initializer=_init_worker, initargs=(catalogue,)
         ) as pool:
             futures = [pool.submit(_council_task, *t) for t in tasks]
-            for future in futures:
-                results.append(future.result())
-                _report(results[-1], progress)
+            # Workers are forked by now; only then may the progress display start its thread.
+            progress.start(len(tasks), len(reused))
+            for future in as_completed(futures):
+                _report(future.result(), progress)
+            results = [f.result() for f in futures]  # in the configs' order
     else:
         _init_worker(catalogue)
+        progress.start(len(tasks), len(reused))
         for t in tasks:
-            results.append(_council_task(*t))
+            results.append(_council_task(*t, stage=progress.stage))
             _report(results[-1], progress)
     failures = [p for r in results if isinstance(r, list) for p in r]
     if failures:
         raise ProblemsError(failures, "the build failed; the existing site was left as it was")
     rendered = [r for r in results if isinstance(r, RenderedCouncil)]
     keep: Collection[str] | None = None if keep_others else reused
+    progress.writing(sum(len(r.files) for r in rendered))
     return write_rendered(rendered, out, build_date, keep=keep)
 
 
@@ -357,9 +381,9 @@ def _init_worker(catalogue: Catalogue) -> None:
     _CATALOGUE[:] = [catalogue]
 
 
-def _report(result: RenderedCouncil | list[Problem], progress: Callable[[str], None] | None):
-    if progress and isinstance(result, RenderedCouncil):
-        progress(f"{result.slug}: {result.indicators} indicators, {len(result.files)} files")
+def _report(result: RenderedCouncil | list[Problem], progress: BuildProgress) -> None:
+    if isinstance(result, RenderedCouncil):
+        progress.council_done(result.slug, len(result.files), result.indicators)
 
 
 def _council_task(
@@ -368,11 +392,16 @@ def _council_task(
     build_date: str,
     packs_dir: Path | None,
     inputs_digest: str,
+    stage: Callable[[str], None] | None = None,
 ) -> RenderedCouncil | list[Problem]:
     # Runs in a worker process: return problems rather than raise, so every council's
     # problems are reported together.
     try:
-        prepared = prepare_council(config_path, data_dir, _CATALOGUE[0], build_date, packs_dir)
+        prepared = prepare_council(
+            config_path, data_dir, _CATALOGUE[0], build_date, packs_dir, stage=stage
+        )
+        if stage:
+            stage(f"{prepared.site.slug}: rendering pages")
         return render_prepared(prepared, inputs_digest)
     except ProblemsError as exc:
         return exc.problems
