@@ -179,8 +179,8 @@ def hover(
 def to_fragment(figure: Figure, div_id: str, *, config: dict[str, Any] | None = None) -> str:
     """An HTML fragment that draws ``figure`` into ``<div id=div_id>``.
 
-    Needs ``plotly.min.js`` loaded before it. The figure is not validated (fast), and the
-    fixed ``div_id`` keeps output byte-identical between builds.
+    Needs plotly.js (``plotly-cdash.min.js``) loaded before it. The figure is not validated
+    (fast), and the fixed ``div_id`` keeps output byte-identical between builds.
     """
     height = figure.get("layout", {}).get("height", 450)
     return pio.to_html(
