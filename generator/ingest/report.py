@@ -38,6 +38,9 @@ REASON_ORDER = (
     "unknown-area",
     "duplicate-row",
     "negative-value",
+    "fractional-count",
+    "not-finite",
+    "blank-period",
     "non-numeric",
     "no-values",
 )
