@@ -396,3 +396,21 @@ def test_demo_builds_the_shipped_index(demo):
     assert set(ix["level"]) == {"datazone", "ward", "council"}
     assert ix["value"].between(0, 100).all() or ix["value"].isna().any()
     assert priority.rule_text({"datazone": 10}, "scale", 1, {"datazone": "Data zones"})
+
+
+def test_uptake_headline_cards_show_the_spread_not_the_councils_100(demo_site, demo):
+    """Against the council's own rate the council is 100% by construction: its uptake
+    cards show the middle 80% of data zones' pooled ratios instead, from the values."""
+    html = (demo_site / "demo" / "index.html").read_text(encoding="utf-8")
+    v = demo.values
+    for ind in (i for i in demo.catalogue.indicators.values() if isinstance(i, UptakeIndicator)):
+        if ind.short_title not in html or ind.expected_rate is not None:
+            continue
+        card = html[html.index(f'<span class="card-title">{ind.short_title}</span>') :]
+        value = re.search(r'<span class="card-value[^"]*">([^<]*)</span>', card).group(1)
+        rows = v[(v["indicator"] == ind.id) & (v["level"] == "datazone")]
+        rows = rows[(rows["period"] == rows["period"].max()) & ~rows["suppressed"]]
+        rows = rows[rows["status"].isin(["below", "as_expected", "above"])]
+        lo, hi = (100 * rows["pool_observed"] / rows["pool_expected"]).quantile([0.1, 0.9])
+        assert value == f"{lo:.0f}% to {hi:.0f}%", (ind.id, value)
+        assert lo < 100 < hi

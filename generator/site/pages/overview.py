@@ -29,20 +29,35 @@ def uptake_spread(pages: CouncilPages, ind: UptakeIndicator, root: str) -> dict[
     if not period or not data.has_level(ind.id, base.id):
         return None
     rows = data.rows(ind.id, base.id, period)
-    shown = rows[~rows["suppressed"] & rows["value"].notna()]
-    if len(shown) < 5:
+    # The areas the funnel judged, by their pooled ratio: the single-year ratio of a tiny
+    # area is mostly chance (0% for a zone expecting 2).
+    judged = rows[
+        ~rows["suppressed"]
+        & rows["status"].isin(["below", "as_expected", "above"])
+        & rows["pool_observed"].notna()
+        & (rows["pool_expected"] > 0)
+    ]
+    if len(judged) < 5:
         return None
-    lo, hi = shown["value"].quantile([0.1, 0.9]).tolist()
+    ratio = judged["pool_observed"] / judged["pool_expected"] * ind.multiplier
+    lo, hi = ratio.quantile([0.1, 0.9]).tolist()
     n_below = int((rows["status"] == "below").sum())
     label = lower_label(base.label if n_below == 1 else base.label_plural)
     return {
         "id": ind.id,
         "title": ind.short_title,
         "href": pages.indicator_href(root, ind.id),
-        "value": f"{format_value(ind, lo)} to {format_value(ind, hi)}",
+        "value": (
+            f"{lo:.0f}% to {hi:.0f}%"
+            if ind.multiplier == 100
+            else f"{format_value(ind, lo)} to {format_value(ind, hi)}"
+        ),
         "ci": "",
         "period": period,
-        "change": f"middle 80% of {lower_label(base.label_plural)}; 100% = the council's own rate",
+        "change": (
+            f"middle 80% of {lower_label(base.label_plural)} judged, latest years pooled; "
+            "100% = the council's own rate"
+        ),
         "worse": f"{n_below} {label} below expected" if n_below else "",
         "na": True,
     }

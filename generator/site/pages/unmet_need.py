@@ -77,8 +77,9 @@ def render(pages: CouncilPages) -> None:
                 n_indicators=len(pages.uptake),
             ),
             f"In {n_any} of {len(data.areas[base.id])} {lower_label(base.label_plural)}, "
-            f"at least one of the {len(pages.uptake)} entitlements is significantly below "
-            "what need implies. Darker areas fall short on more of them.",
+            f"at least one of the {len(pages.uptake)} entitlements is below expected "
+            "(under the 99.8% funnel limit, latest years pooled). Darker areas fall short on "
+            "more of them.",
             table_href="#gap-table",
             table_text="Gap table",
             is_map=True,
