@@ -218,6 +218,11 @@ def test_pooled_numbers_are_withheld_with_any_withheld_year_and_rounded():
     )
     out = blank_pooled(rows, 5)
     assert np.isnan(out.loc[1, "pool_observed"]) and out.loc[1, "status"] == ""
+    # bounds of a censored count only at the smallest level (the source's own stars)
+    starred = rows.assign(numerator_low=1.0, numerator_high=4.0)
+    starred.loc[3, "level"] = "iz"
+    kept = blank_pooled(starred, 1, "dz")
+    assert kept.loc[2, "numerator_low"] == 1.0 and np.isnan(kept.loc[3, "numerator_low"])
     assert out.loc[1, "comparison"] == ""
     assert out.loc[2, "pool_observed"] == 20.0 and out.loc[2, "status"] == "below"
     assert out.loc[3, "pool_expected"] == 35.0

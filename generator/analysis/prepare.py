@@ -80,6 +80,7 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
     published = uptake.blank_pooled(
         disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding),
         disclosure.ROUNDING_BASE[cfg.disclosure.rounding],
+        pack.levels[0].id,
     )
     variants = breakdown_variants(measures, cells, hidden, catalogue, ids, pack, cfg)
     published, components = add_indices(published, catalogue, ids, pack, cfg)

@@ -187,15 +187,24 @@ ROUNDED = [
 ]
 
 
-def blank_pooled(published: pd.DataFrame, base: int = 1) -> pd.DataFrame:
+def blank_pooled(
+    published: pd.DataFrame, base: int = 1, smallest: str | None = None
+) -> pd.DataFrame:
     """Pooled numbers blanked where any pooled period's row is withheld, so a withheld
     count cannot be recovered as pooled minus published single periods; and the pooled
     counts rounded to ``base`` like every other published count (the first period's pool
     is that period's count, so unrounded it would give the count back). The status was
-    judged on the unrounded counts."""
+    judged on the unrounded counts.
+
+    Bounds of censored counts are published only at the ``smallest`` level (when given),
+    where they are the source's own stars (1 to 4): above it a bound is the exact sum of
+    the known parts, which could give back a count withheld by our own suppression."""
     if "pool_from" not in published.columns:
         return published
     out = published.copy()
+    if smallest is not None:
+        above = (out["level"] != smallest).to_numpy()
+        out.loc[above, ["numerator_low", "numerator_high", "pool_low", "pool_high"]] = np.nan
     if base > 1:
         for col in ROUNDED:
             v = out[col].astype(float)
