@@ -30,6 +30,7 @@ import pandas as pd
 
 from generator.atomic import write_atomically
 from generator.errors import Problem, ProblemsError
+from generator.ingest import limits
 from generator.ingest.yamlio import display
 
 
@@ -135,6 +136,9 @@ def read_boundaries(
         raise ProblemsError(
             [Problem(shown, None, None, "", "missing-file", "boundary file not found")]
         )
+    too_large = limits.too_large(path, "the boundary file")
+    if too_large:
+        raise ProblemsError([Problem(shown, 1, None, "", "file-too-large", too_large)])
     try:
         meta, _, wkb, values = pyogrio.raw.read(str(path))
     except Exception as exc:  # GDAL's errors vary by driver; all mean "cannot read it"
@@ -142,14 +146,19 @@ def read_boundaries(
             [
                 Problem(
                     shown,
-                    None,
+                    1,
                     None,
                     "",
                     "bad-boundaries",
-                    f"cannot read as GeoJSON, shapefile or GeoPackage: {exc}",
+                    "cannot read as GeoJSON, shapefile or GeoPackage: "
+                    + str(exc).replace(str(path), shown)[:300],
                 )
             ]
         ) from None
+    if len(wkb) == 0:
+        raise ProblemsError(
+            [Problem(shown, 1, None, "", "empty-boundaries", "the file holds no shapes")]
+        )
     fields = [str(f) for f in meta["fields"]]
     problems: list[Problem] = []
     if code_field is None:
@@ -158,7 +167,7 @@ def read_boundaries(
             problems.append(
                 Problem(
                     shown,
-                    None,
+                    1,
                     None,
                     "code_field",
                     "missing-field",
@@ -170,7 +179,7 @@ def read_boundaries(
             problems.append(
                 Problem(
                     shown,
-                    None,
+                    1,
                     None,
                     name,
                     "missing-field",
@@ -183,7 +192,7 @@ def read_boundaries(
         problems.append(
             Problem(
                 shown,
-                None,
+                1,
                 None,
                 "crs",
                 "unknown-crs",
@@ -196,11 +205,11 @@ def read_boundaries(
             parsed = CRS.from_user_input(source_crs)
             if not parsed.equals(CRS.from_epsg(4326)):
                 transformer = Transformer.from_crs(parsed, 4326, always_xy=True)
-        except CRSError:
+        except (CRSError, ValueError):
             problems.append(
                 Problem(
                     shown,
-                    None,
+                    1,
                     None,
                     "crs",
                     "unknown-crs",
@@ -217,16 +226,17 @@ def read_boundaries(
         else [""] * len(codes)
     )
     seen: dict[str, int] = {}
+    lines = feature_lines(path, codes)
     for n, code in enumerate(codes, start=1):
         if not code:
             problems.append(
-                Problem(shown, None, None, code_field, "blank-code", f"feature {n} has no code")
+                Problem(shown, lines(n), None, code_field, "blank-code", f"feature {n} has no code")
             )
         elif code in seen:
             problems.append(
                 Problem(
                     shown,
-                    None,
+                    lines(n),
                     None,
                     code_field,
                     "duplicate-code",
@@ -237,10 +247,71 @@ def read_boundaries(
             seen[code] = n
     if problems:
         raise ProblemsError(problems, "the boundary file has problems")
-    geoms = shapely.from_wkb(wkb)
-    if transformer is not None:
+    try:
+        geoms = shapely.from_wkb(wkb)
+    except shapely.errors.GEOSException as exc:
+        raise ProblemsError(
+            [Problem(shown, 1, None, "", "bad-boundaries", f"a shape cannot be read: {exc}")]
+        ) from None
+    if transformer is None:  # already longitude/latitude: it must look like it
+        _check_lon_lat(shown, geoms)
+    else:
         geoms = shapely.transform(geoms, _projector(transformer))
+    for n in np.flatnonzero(~shapely.is_valid(geoms))[:20]:
+        problems.append(
+            Problem(
+                shown,
+                lines(int(n) + 1),
+                None,
+                code_field,
+                "invalid-shape",
+                f"the shape of {codes[n]} (feature {n + 1}) is invalid: "
+                f"{shapely.is_valid_reason(geoms[n])}; repair it first (e.g. QGIS "
+                "'Fix geometries')",
+            )
+        )
+    if problems:
+        raise ProblemsError(problems, "the boundary file has problems")
     return _Shapes(codes, names, geoms)
+
+
+def _check_lon_lat(shown: str, geoms: Any) -> None:
+    """Refuse coordinates that cannot be longitude/latitude (British National Grid metres
+    in a file that does not say so, for instance)."""
+    import shapely
+
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    if x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90:
+        return
+    raise ProblemsError(
+        [
+            Problem(
+                shown,
+                1,
+                None,
+                "crs",
+                "not-wgs84",
+                f"coordinates run from ({x0:g}, {y0:g}) to ({x1:g}, {y1:g}), outside "
+                "longitude/latitude, though the file says (or GeoJSON assumes) WGS84: pass "
+                "--crs with the real system (EPSG:27700 for British National Grid)",
+            )
+        ]
+    )
+
+
+def feature_lines(path: Path, codes: Sequence[str]) -> Callable[[int], int | None]:
+    """Feature number (1-based) -> the line of a GeoJSON file where its code first appears;
+    None for binary formats (shapefile, GeoPackage), where features have no line."""
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return lambda n: None
+    text = path.read_text(encoding="utf-8", errors="replace")
+
+    def line(n: int) -> int | None:
+        code = codes[n - 1] if 0 < n <= len(codes) else ""
+        pos = text.find(json.dumps(code)) if code else -1
+        return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+
+    return line
 
 
 def _projector(transformer: Any) -> Callable[[np.ndarray], np.ndarray]:
@@ -264,7 +335,7 @@ def read_lookup(
         raise ProblemsError(
             [Problem(shown, None, None, "", "missing-file", "lookup file not found")]
         )
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = _read_lookup_csv(path, shown)
     frame.columns = [c.strip() for c in frame.columns]
     found = []
     for level in levels:
@@ -305,6 +376,38 @@ def read_lookup(
             ]
         )
     return frame, found
+
+
+def _read_lookup_csv(path: Path, shown: str) -> pd.DataFrame:
+    """The lookup CSV as text columns; ProblemsError (located at line 1) if unreadable."""
+
+    def refuse(code: str, message: str, line: int = 1) -> ProblemsError:
+        return ProblemsError([Problem(shown, line, None, "", code, message)])
+
+    too_large = limits.too_large(path, "the lookup")
+    if too_large:
+        raise refuse("file-too-large", too_large)
+    data = path.read_bytes()
+    if not data.strip():
+        raise refuse("empty-file", "the lookup is empty: it needs a header row and rows")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise refuse(
+            "bad-encoding", f"not UTF-8 text ({exc.reason})", limits.text_line(data, exc.start)[0]
+        ) from None
+    if "\x00" in text:
+        raise refuse("bad-encoding", "holds NUL bytes: not a CSV text file")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise refuse("bad-csv", f"cannot read as CSV: {str(exc).strip()}") from None
+    if frame.empty:
+        raise refuse("no-rows", "the lookup has a header row but no rows")
+    too_many = limits.too_many_rows(len(frame))
+    if too_many:
+        raise refuse("too-many-rows", f"the lookup has {too_many}")
+    return frame
 
 
 def import_pack(
@@ -369,11 +472,12 @@ def import_pack(
                     f"... and {len(no_shape) - 20} more codes with no shape",
                 )
             )
+        lines = feature_lines(boundaries, shapes.codes)
         for code in no_row[:20]:
             problems.append(
                 Problem(
                     shown_shapes,
-                    None,
+                    lines(shape_index[code] + 1),
                     None,
                     code_field or base_col,
                     "no-lookup-row",
@@ -396,7 +500,7 @@ def import_pack(
         problems.append(
             Problem(
                 shown_lookup,
-                None,
+                1,
                 None,
                 top_col,
                 "no-rows",

@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import hmac
 import io
+import itertools
 import os
 import re
 import secrets
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import Problem, UsageError
+from generator.ingest import limits
 from generator.ingest.config import Match, Privacy
 from generator.ingest.datasets import Dataset
 from generator.ingest.yamlio import YamlDocument, display
@@ -109,6 +111,11 @@ def load_dataset(
     path = data_dir / spec.file
     result = LoadedDataset(spec, index, path, _empty())
     where = ("datasets", index)
+    if limits.outside(spec.file):
+        result.problems.append(
+            doc.problem((*where, "file"), "outside-data-folder", limits.outside_message(spec.file))
+        )
+        return result
     if not path.is_file():
         result.problems.append(
             doc.problem(
@@ -118,11 +125,38 @@ def load_dataset(
             )
         )
         return result
+    xlsx = spec.file_format == "xlsx"
+    refused = limits.too_large(path, spec.file)
+    found = (
+        ("file-too-large", refused)
+        if refused
+        else (limits.check_xlsx(path, spec.sheet) if xlsx else None)
+    )
+    if found is not None:
+        result.problems.append(doc.problem((*where, "file"), *found))
+        return result
     try:
-        raw = _read_xlsx(path, spec) if spec.file_format == "xlsx" else _read_csv(path, spec)
+        raw = _read_xlsx(path, spec) if xlsx else _read_csv(path, spec)
+        too_many = limits.too_many_rows(len(raw))
+        if too_many:
+            raise _ReadError("file", "too-many-rows", f"{spec.file} has {too_many}")
     except _ReadError as exc:
         result.problems.append(doc.problem((*where, exc.field), exc.code, exc.message))
         return result
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in many ways in openpyxl
+        code = "bad-xlsx" if xlsx else "bad-csv"
+        message = f"cannot read {spec.file}: {type(exc).__name__}: {exc}"[:300]
+        result.problems.append(doc.problem((*where, "file"), code, message))
+        return result
+    if raw.empty:
+        result.problems.append(
+            doc.problem(
+                (*where, "file"),
+                "no-rows",
+                f"{spec.file} has no data rows below header row {spec.header_row}",
+                severity="warning",
+            )
+        )
 
     columns = [str(c).strip() for c in raw.columns]
     raw.columns = columns
@@ -175,6 +209,21 @@ def load_dataset(
         censored = _censored(raw[col], spec.suppressed_values)
         values, bad = parse_numbers(raw[col], spec.missing_values)
         bad &= ~censored
+        infinite = np.isinf(values) & ~bad & ~censored
+        for pos in np.flatnonzero(infinite):
+            result.problems.append(
+                Problem(
+                    shown,
+                    int(rows[pos]),
+                    None,
+                    col,
+                    "not-finite",
+                    f"{_short(raw[col].iloc[pos])} is too large to be a count (dataset "
+                    f"{spec.id}, measure {measure}); value dropped",
+                    severity="warning",
+                )
+            )
+        bad |= infinite
         for pos in np.flatnonzero(bad):
             result.problems.append(
                 Problem(
@@ -183,7 +232,7 @@ def load_dataset(
                     None,
                     col,
                     "non-numeric",
-                    f"{raw[col].iloc[pos]!r} is not a number (dataset {spec.id}, measure "
+                    f"{_short(raw[col].iloc[pos])} is not a number (dataset {spec.id}, measure "
                     f"{measure}); if the source writes it for a small count it withheld, "
                     "list it under suppressed_values",
                     severity="warning",
@@ -206,6 +255,12 @@ def load_dataset(
         )
     result.table = pd.concat(frames, ignore_index=True)
     return result
+
+
+def _short(value: object, limit: int = 40) -> str:
+    """A cell's value for a message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(str(value)):,} characters)"
 
 
 def bounds(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -271,6 +326,12 @@ def decode(data: bytes, encoding: str) -> str:
     'auto' tries UTF-8 (stripping a BOM), then Windows cp1252, which is what Excel on a
     council PC writes. Never latin-1: it accepts any bytes and silently garbles £ and dashes.
     """
+    if b"\x00" in data[:65536]:
+        raise _ReadError(
+            "encoding",
+            "bad-encoding",
+            "file holds NUL bytes: it is UTF-16 or binary, not CSV text; re-save it as CSV UTF-8",
+        )
     candidates = ["utf-8-sig", "cp1252"] if encoding == "auto" else [encoding]
     for candidate in candidates:
         try:
@@ -289,7 +350,7 @@ def decode(data: bytes, encoding: str) -> str:
 def _read_csv(path: Path, spec: Dataset) -> pd.DataFrame:
     text = decode(path.read_bytes(), spec.encoding)
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             io.StringIO(text),
             dtype=str,
             keep_default_na=False,
@@ -297,7 +358,15 @@ def _read_csv(path: Path, spec: Dataset) -> pd.DataFrame:
             skip_blank_lines=False,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise _ReadError("file", "bad-csv", f"cannot read as CSV: {exc}") from None
+        raise _ReadError("file", "bad-csv", f"cannot read as CSV: {str(exc).strip()}") from None
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas took extra fields as an index
+        raise _ReadError(
+            "file",
+            "bad-csv",
+            f"row {spec.header_row + 1} has more fields than the header row "
+            f"{spec.header_row}; every row must have one field per column",
+        )
+    return frame
 
 
 def _read_xlsx(path: Path, spec: Dataset) -> pd.DataFrame:
@@ -320,7 +389,10 @@ def _read_xlsx(path: Path, spec: Dataset) -> pd.DataFrame:
                 f"no sheet {spec.sheet!r}; sheets are: "
                 + ", ".join(repr(s) for s in workbook.sheetnames),
             )
-        rows = list(sheet.iter_rows(min_row=spec.header_row, values_only=True))
+        cap = limits.max_rows() + 2  # header and one row over: enough to refuse
+        rows = list(
+            itertools.islice(sheet.iter_rows(min_row=spec.header_row, values_only=True), cap)
+        )
     finally:
         workbook.close()
     if not rows:
