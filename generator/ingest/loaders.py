@@ -144,9 +144,10 @@ def load_dataset(
         result.problems.append(doc.problem((*where, exc.field), exc.code, exc.message))
         return result
     except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in many ways in openpyxl
-        code = "bad-xlsx" if xlsx else "bad-csv"
+        if not xlsx:
+            raise
         message = f"cannot read {spec.file}: {type(exc).__name__}: {exc}"[:300]
-        result.problems.append(doc.problem((*where, "file"), code, message))
+        result.problems.append(doc.problem((*where, "file"), "bad-xlsx", message))
         return result
     if raw.empty:
         result.problems.append(
