@@ -1083,7 +1083,11 @@ def test_every_code_is_documented() -> None:
     codes = {c.code for c in [*CASES, *GEO_CASES] if c.code}
     for path in (ROOT / "generator" / "ingest").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", node.value) and "utf" not in node.value:
-                    codes.add(node.value)
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", node.value)
+                and "utf" not in node.value
+            ):
+                codes.add(node.value)
     assert sorted(c for c in codes if f"`{c}`" not in documented) == []

@@ -201,7 +201,7 @@ def load_pack(root: Path) -> GeographyPack:
         raise ProblemsError(
             yamlio.validation_problems(doc, exc), "the geography pack has problems"
         ) from None
-    files = [(("lookup",), spec.lookup)]
+    files: list[tuple[tuple[str | int, ...], str | None]] = [(("lookup",), spec.lookup)]
     files += [(("levels", n, "boundaries"), lv.boundaries) for n, lv in enumerate(spec.levels)]
     files += [(("national_codes",), spec.national_codes)]
     problems = [
@@ -228,7 +228,9 @@ def load_pack(root: Path) -> GeographyPack:
             [doc.problem(("lookup",), "missing-file", f"lookup file {shown} not found")]
         )
     lookup, problems = _read_lookup(lookup_path)
-    for level in spec.levels if lookup is not None else []:
+    if lookup is None:
+        raise ProblemsError(problems, "the geography pack has problems")
+    for level in spec.levels:
         for col in (f"{level.id}_code", f"{level.id}_name"):
             if col not in lookup.columns:
                 problems.append(
@@ -241,7 +243,7 @@ def load_pack(root: Path) -> GeographyPack:
                         f"lookup has no column {col!r}; columns are: " + ", ".join(lookup.columns),
                     )
                 )
-    if lookup is not None and not problems:
+    if not problems:
         base_col = f"{spec.levels[0].id}_code"
         dupes = lookup[lookup[base_col].duplicated()]
         for idx, code in dupes[base_col].items():
@@ -255,7 +257,7 @@ def load_pack(root: Path) -> GeographyPack:
                     f"{code} appears more than once",
                 )
             )
-    if problems or lookup is None:
+    if problems:
         raise ProblemsError(problems, "the geography pack has problems")
     pack = GeographyPack(root=root, spec=spec, lookup=lookup)
     for level in spec.levels:

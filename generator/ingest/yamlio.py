@@ -115,8 +115,10 @@ def load_yaml(path: Path) -> YamlDocument:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, col = limits.text_line(data, exc.start)
-        refuse(line, col, "bad-encoding", f"not UTF-8 text ({exc.reason}); save it as UTF-8")
+        bad_line, bad_col = limits.text_line(data, exc.start)
+        refuse(
+            bad_line, bad_col, "bad-encoding", f"not UTF-8 text ({exc.reason}); save it as UTF-8"
+        )
     yaml = YAML(typ="rt")
     try:
         _check_shape(text)
@@ -125,13 +127,16 @@ def load_yaml(path: Path) -> YamlDocument:
         refuse(exc.line, exc.col, exc.code, exc.message)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
         message = " ".join(filter(None, [exc.context, exc.problem]))
-        refuse(line, col, "yaml-syntax", message)
+        refuse(
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+            "yaml-syntax",
+            message,
+        )
     except ReaderError as exc:  # a control character such as NUL
-        line, col = limits.text_line(text, exc.position)
-        refuse(line, col, "yaml-syntax", f"{exc.reason} (character #x{exc.character:04x})")
+        at_line, at_col = limits.text_line(text, exc.position)
+        refuse(at_line, at_col, "yaml-syntax", f"{exc.reason} (character #x{exc.character:04x})")
     except YAMLError as exc:
         refuse(1, 1, "yaml-syntax", str(exc).splitlines()[0] if str(exc) else "not YAML")
     except RecursionError:  # a backstop: _check_shape refuses deep nesting first
@@ -142,7 +147,8 @@ def load_yaml(path: Path) -> YamlDocument:
 class _TooMuch(Exception):
     def __init__(self, mark: Any, code: str, message: str) -> None:
         super().__init__(message)
-        self.line, self.col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        self.line: int = mark.line + 1 if mark else 1
+        self.col: int = mark.column + 1 if mark else 1
         self.code, self.message = code, message
 
 
