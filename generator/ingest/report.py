@@ -22,7 +22,15 @@ from generator.ingest.yamlio import display
 REPORT_VERSION = 1
 
 #: Problem codes for which checks drop a whole row (or a row's value).
-DROP_CODES = ("unknown-area", "non-numeric", "negative-value", "duplicate-row")
+DROP_CODES = (
+    "unknown-area",
+    "non-numeric",
+    "not-finite",
+    "negative-value",
+    "fractional-count",
+    "blank-period",
+    "duplicate-row",
+)
 
 # Scottish data zones: 2011 zones are S01006506-S01013481 (6,976 of them); the 2022 zones
 # were numbered on from there (S01013482 onwards, 7,392 of them).
