@@ -32,7 +32,13 @@ fixtures: .venv/installed  ## Refresh tests/fixtures/*/answers.json from ../shar
 	$(PY) tests/fixtures/wl-unmet-need/make.py --write-answers
 	$(PY) tests/fixtures/sl-real-extracts/make.py --write-answers
 
-bench: .venv/installed  ## Print build time and page weights
+bench: .venv/installed  ## All 32 councils and the seed councils beside the floor, each figure with its goal
+	$(PY) bench/scotland.py
+
+bench-seed: .venv/installed  ## The CI-sized benchmark: the 3 seed councils beside the floor
+	$(PY) bench/scotland.py --seed
+
+bench-demo: .venv/installed  ## Demo build time and page weights
 	$(PY) bench/build_speed.py
 
 plotly-bundle: .venv/installed  ## Rebuild the trimmed plotly.js (needs node, npm and the npm registry)
@@ -41,4 +47,4 @@ plotly-bundle: .venv/installed  ## Rebuild the trimmed plotly.js (needs node, np
 bench-plotly: .venv/installed  ## Time the first map drawn with the full and trimmed plotly.js
 	$(PY) bench/plotly_bundle.py
 
-.PHONY: help demo test test-fast lint golden demo-data fixtures bench plotly-bundle bench-plotly
+.PHONY: help demo test test-fast lint golden demo-data fixtures bench bench-seed bench-demo plotly-bundle bench-plotly

@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/build_speed.py [COUNCIL ...] [--data-dir DIR]
 
-Page weight is bytes per page type, excluding the shared plotly.min.js, which a browser
+Page weight is bytes per page type, excluding the shared plotly.js bundle, which a browser
 fetches once for the whole site. The second table is what opening one page loads: its HTML
 plus every script and stylesheet it references (geo.js, search.js, site.css, site.js), still
-without plotly.min.js. Indicator pages with breakdown variants (family type, tenure) are
+without plotly.js. Indicator pages with breakdown variants (family type, tenure) are
 counted apart, since they carry every variant's pre-rendered data.
 """
 
@@ -31,12 +31,12 @@ _REF = re.compile(r'(?:src|href)="([^"#?]+\.(?:js|css))"')
 
 
 def loaded_bytes(page: Path) -> int:
-    """The page plus the scripts and stylesheets it references, without plotly.min.js."""
+    """The page plus the scripts and stylesheets it references, without plotly.js."""
     text = page.read_text(encoding="utf-8")
     total = page.stat().st_size
     for ref in sorted(set(_REF.findall(text))):
         target = (page.parent / ref).resolve()
-        if target.name != "plotly.min.js" and target.is_file():
+        if not target.name.startswith("plotly") and target.is_file():
             total += target.stat().st_size
     return total
 
@@ -92,7 +92,7 @@ def main() -> None:
             f"{kind:32} {len(values):>6} {statistics.median(values) / 1e3:>10.1f} "
             f"{max(values) / 1e3:>8.1f} {sum(values) / 1e6:>9.2f}"
         )
-    print("\nloaded per page (HTML + its scripts and CSS, excluding plotly.min.js)")
+    print("\nloaded per page (HTML + its scripts and CSS, excluding plotly.js)")
     print(f"{'page type':32} {'pages':>6} {'median KB':>10} {'max KB':>8}")
     for kind, values in sorted(loaded.items()):
         print(

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.site.assets import GEO_STUB, PLOTLY_JS  # noqa: E402
+from generator.site.assets import GEO_STUB, PLOTLY_FULL_JS  # noqa: E402
 from tests.conftest import SHARED_DATA, chromium_path  # noqa: E402
 
 TRIMMED = ROOT / "generator" / "site" / "static" / "plotly-cdash.min.js"
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
 
     feats = features(args.boundaries)
     source = args.boundaries if args.boundaries.is_file() else "746 hand-made squares"
-    bundles = {"full": PLOTLY_JS, "trimmed": TRIMMED}
+    bundles = {"full": PLOTLY_FULL_JS, "trimmed": TRIMMED}
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="cdash-bench-plotly-") as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 
@@ -28,13 +28,19 @@ def write_file_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def write_atomically(out: Path, files: Mapping[str, bytes]) -> None:
+def write_atomically(out: Path, files: Mapping[str, bytes], *, carry: Iterable[str] = ()) -> None:
     """Write ``files`` (path relative to ``out`` -> bytes) into a fresh folder, then swap it
-    in for ``out`` in one rename. On any failure ``out`` is left exactly as it was."""
+    in for ``out`` in one rename. On any failure ``out`` is left exactly as it was.
+
+    ``carry`` names folders of the current ``out`` (relative paths) that the new one keeps
+    as they are: hard-linked where the file system allows, else copied with their times, so
+    their files stay byte-identical. ``files`` must not write inside them."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
+        for rel in sorted(set(carry)):
+            shutil.copytree(out / rel, staging / rel, copy_function=_link_or_copy)
         for rel in sorted(files):
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -50,3 +56,10 @@ def write_atomically(out: Path, files: Mapping[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)

@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -157,7 +157,11 @@ def _print_report(r: DataReport) -> None:
     ind.add_column("status")
     ind.add_column("lacks")
     for s in r.indicators:
-        lacks = ", ".join(s.missing_measures + [f"{m} (no values)" for m in s.empty_measures])
+        lacks = ", ".join(
+            s.missing_measures
+            + [f"{m} (no values)" for m in s.empty_measures]
+            + [f"indicator {i}" for i in s.missing_indicators]
+        )
         if not s.selected:
             lacks = (lacks + "; " if lacks else "") + "not in the config's indicator list"
         ind.add_row(Text(s.id), "available" if s.available else "not available", Text(lacks))
@@ -325,6 +329,65 @@ def new(
         )
 
 
+def _build_progress(base: type, quiet: bool) -> Any:
+    """A rich progress bar on a terminal (councils done, pages written, elapsed time); one
+    line per council when stderr is not a terminal; nothing with --quiet."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    class CliProgress(base):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            self.bar: Progress | None = None
+            self.task: Any = None
+            self.pages = 0
+
+        def start(self, councils: int, kept: int) -> None:
+            if kept and not quiet:
+                err.print(f"  {kept} council(s) unchanged, kept as they are", highlight=False)
+            if quiet or not err.is_terminal:
+                return
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("councils · {task.fields[pages]} files"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("building", total=councils, pages=0)
+
+        def stage(self, name: str) -> None:
+            if self.bar is not None:
+                self.bar.update(self.task, description=name)
+
+        def council_done(self, slug: str, files: int, indicators: int) -> None:
+            self.pages += files
+            if self.bar is not None:
+                self.bar.update(self.task, advance=1, pages=self.pages, description=slug)
+            elif not quiet:
+                err.print(f"  {slug}: {indicators} indicators, {files} files", highlight=False)
+
+        def writing(self, files: int) -> None:
+            if self.bar is not None:
+                self.bar.update(self.task, description=f"writing {files} files")
+
+        def stop(self) -> None:
+            if self.bar is not None:
+                self.bar.stop()
+                self.bar = None
+
+    return CliProgress()
+
+
 @app.command()
 def build(
     councils: Annotated[
@@ -346,9 +409,24 @@ def build(
         int, typer.Option("--jobs", "-j", min=1, help="Councils built in parallel.")
     ] = min(4, os.cpu_count() or 1),
     packs_dir: PacksDirOption = None,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Rebuild every council named and drop any other from the site, instead of "
+            "keeping councils already built (named builds) or unchanged (--all).",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress; only problems and the result.")
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Build the dashboard site for some councils, or --all, into --out."""
+    """Build the dashboard site for some councils, or --all, into --out.
+
+    Naming councils rebuilds only those in an existing site (and its portal); the others stay
+    byte for byte. --all rebuilds the councils whose inputs changed and drops councils that
+    have no config any more."""
     with _user_errors(debug):
         from generator.ingest.councils import all_slugs, find_config
         from generator.site import build as site_build
@@ -364,16 +442,23 @@ def build(
         except ValueError:
             raise UsageError(f"--build-date {build_date!r} is not a date like 2025-03-31") from None
         started = time.perf_counter()
-        result = site_build.build(
-            paths,
-            out_dir,
-            data_dir=data_dir,
-            build_date=date,
-            catalogue_dir=catalogue,
-            jobs=jobs,
-            packs_dir=packs_dir,
-            progress=lambda msg: err.print(f"  {msg}", highlight=False),
-        )
+        progress = _build_progress(site_build.BuildProgress, quiet)
+        try:
+            result = site_build.build(
+                paths,
+                out_dir,
+                data_dir=data_dir,
+                build_date=date,
+                catalogue_dir=catalogue,
+                jobs=jobs,
+                packs_dir=packs_dir,
+                progress=progress,
+                keep_others=not all_councils and not fresh,
+                skip_unchanged=all_councils and not fresh,
+                record_inputs=True,
+            )
+        finally:
+            progress.stop()
         seconds = time.perf_counter() - started
         if result.problems:
             err.print(
@@ -381,8 +466,9 @@ def build(
                 highlight=False,
             )
         index = (result.out / "index.html").resolve()
+        kept = f"; kept {len(result.kept)} unchanged" if result.kept else ""
         out.print(
-            f"Built {len(result.councils)} council(s), {result.files} files "
+            f"Built {len(result.councils)} council(s){kept}, {result.files} files "
             f"({result.bytes / 1e6:.1f} MB) in {seconds:.1f} s.\n"
             f"Open {index.as_uri()}",
             highlight=False,

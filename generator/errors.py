@@ -47,6 +47,12 @@ class Problem:
         return f"{where}:{field[:200]} [{tag}] {message}"
 
 
+def shorten(value: object, limit: int = 40) -> str:
+    """A value quoted in a message: its repr, cut short (a cell may hold a megabyte)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(str(value)):,} characters)"
+
+
 def format_problems(problems: Iterable[Problem], limit: int = MAX_PER_CODE) -> list[str]:
     """Problems as lines, at most ``limit`` per (file, code), then "... and N more"."""
     lines: list[str] = []

@@ -58,6 +58,33 @@ def test_overview_from_disk(page, demo_site):
     assert visit.errors == []
 
 
+def test_indicator_page_from_disk_draws_every_chart_with_the_trimmed_bundle(page, demo_site):
+    """An indicator page opened from disk loads the trimmed plotly.js (not the full one, which
+    the site no longer holds), every chart on it draws, nothing is logged as an error and no
+    request leaves the site."""
+    assert not (demo_site / "assets" / "plotly.min.js").exists()
+    visit = Visit(page, (demo_site / "demo" / "indicators" / "cilif_share.html").as_uri())
+    expected = page.locator("div.plotly-graph-div").count()
+    assert expected >= 4  # two maps, a ranking and a trend at least
+    page.wait_for_function(
+        "n => document.querySelectorAll('div.plotly-graph-div.js-plotly-plot .main-svg')"
+        ".length >= n",
+        arg=expected,
+        timeout=15000,
+    )
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('div.plotly-graph-div')].map(d => ({
+            id: d.id, traces: (d.data || []).length,
+            svg: d.querySelectorAll('.main-svg').length}))"""
+    )
+    assert all(d["traces"] > 0 and d["svg"] > 0 for d in drawn), drawn
+    assert page.locator("path.choroplethlocation").count() == N_ZONES + N_WARDS
+    scripts = [u.rsplit("/", 1)[-1] for u in visit.requests if u.endswith(".js")]
+    assert "plotly-cdash.min.js" in scripts and "plotly.min.js" not in scripts
+    assert visit.outside_requests(("file://",)) == []
+    assert visit.errors == []
+
+
 def test_indicator_page_over_http(page, served):
     """An indicator page draws one path per data zone and per ward, its data-zone table has
     one row per zone, and every request goes to the site itself."""

@@ -21,7 +21,7 @@ import pytest
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "tiny"
 #: Third-party files we copy unchanged; comparing them would only test plotly's release.
-SKIP = {"assets/plotly.min.js"}
+SKIP = {"assets/plotly-cdash.min.js"}
 
 
 def _files(folder: Path) -> dict[str, bytes]:

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from generator.site import figures
-from generator.site.assets import GEO_STUB, PLOTLY_JS
+from generator.site.assets import GEO_STUB, PLOTLY_FULL_JS
 from tests.conftest import ROOT, SHARED_DATA
 
 STATIC = ROOT / "generator" / "site" / "static"
@@ -46,7 +46,7 @@ def test_record_names_the_site_traces_and_python_plotly_version():
 
 def test_bundle_is_much_smaller_than_the_full_one():
     """Trimming pays: under a third of the full plotly.min.js."""
-    assert RECORD["size"] < PLOTLY_JS.stat().st_size / 3
+    assert RECORD["size"] < PLOTLY_FULL_JS.stat().st_size / 3
 
 
 # --- a page with every kind of chart the site draws -----------------------------------------
@@ -243,7 +243,7 @@ def test_trimmed_bundle_keeps_the_api_site_js_uses(page, tmp_path):
 def test_modebar_same_as_full_bundle_and_png_download_works_offline(page, tmp_path):
     """The trimmed bundle offers the same modebar buttons as the full one, and its "Download
     plot as a PNG" button saves a PNG without a request off disk."""
-    full = Visit(page, write_page(tmp_path / "full", PLOTLY_JS).as_uri())
+    full = Visit(page, write_page(tmp_path / "full", PLOTLY_FULL_JS).as_uri())
     expected = {div_id: full.modebar(div_id) for div_id in ("map", "ranking")}
     visit = Visit(page, write_page(tmp_path / "trimmed", BUNDLE).as_uri())
     assert {div_id: visit.modebar(div_id) for div_id in ("map", "ranking")} == expected

@@ -389,7 +389,7 @@ def test_every_expected_page_exists(files: dict[str, bytes]) -> None:
     """The council has overview, indicator, area, about, quality, data and geo files."""
     expected = {
         "index.html",
-        "assets/plotly.min.js",
+        "assets/plotly-cdash.min.js",
         "assets/site.css",
         "assets/site.js",
         f"{SLUG}/index.html",
@@ -446,7 +446,7 @@ def test_no_request_leaves_the_site(files: dict[str, bytes]) -> None:
         re.I,
     )
     for path, body in files.items():
-        if path == "assets/plotly.min.js" or not path.endswith((".html", ".js", ".css")):
+        if path == "assets/plotly-cdash.min.js" or not path.endswith((".html", ".js", ".css")):
             continue
         decoded = body.decode("utf-8")
         assert not pattern.search(decoded), path
@@ -502,15 +502,15 @@ def test_geo_js_registers_each_level_without_clobbering(files: dict[str, bytes])
 
 
 def test_head_loads_stub_then_geometry_then_plotly(files: dict[str, bytes]) -> None:
-    """The world_110m stub runs before geo.js, which runs before plotly.min.js and figures."""
+    """The world_110m stub runs before geo.js, which runs before plotly-cdash.min.js and figures."""
     page = text(files, f"{SLUG}/indicators/cilif_share.html")
     stub = page.index("world_110m")
     geo = page.index('src="../assets/geo.js"')
-    plotly_js = page.index('src="../../assets/plotly.min.js"')
+    plotly_js = page.index('src="../../assets/plotly-cdash.min.js"')
     first_plot = page.index("Plotly.newPlot")
     assert stub < geo < plotly_js < first_plot
     about = text(files, f"{SLUG}/about.html")
-    assert "plotly.min.js" not in about and "geo.js" not in about
+    assert "plotly-cdash.min.js" not in about and "geo.js" not in about
 
 
 def test_summary_names_highest_and_lowest(files: dict[str, bytes], site: CouncilSite) -> None:

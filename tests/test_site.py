@@ -78,7 +78,8 @@ def test_site_layout(demo_site):
     """The demo site has the portal, overview, indicator, ward, about and data pages."""
     demo = demo_site / "demo"
     assert (demo_site / "index.html").is_file()
-    assert (demo_site / "assets" / "plotly.min.js").is_file()
+    assert (demo_site / "assets" / "plotly-cdash.min.js").is_file()
+    assert not (demo_site / "assets" / "plotly.min.js").exists()
     for page in (
         "index.html",
         "about.html",

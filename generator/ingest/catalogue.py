@@ -52,6 +52,12 @@ class Measure(Strict):
     breakdowns: list[Identifier] = Field(
         default_factory=list, description="Breakdowns (such as age_band) this measure may carry."
     )
+    need_proxy: bool = Field(
+        default=False,
+        description="True when the measure is there for uptake need models (a proxy such "
+        "as children of an entitlement's ages, multiplied into need) rather than for an "
+        "indicator of its own.",
+    )
 
 
 class _IndicatorBase(Strict):
@@ -158,6 +164,13 @@ class UptakeIndicator(_IndicatorBase):
     ci: Literal["poisson_exact"] = Field(
         default="poisson_exact",
         description="Exact Poisson 95% interval on the observed count, divided by expected.",
+    )
+    pool: int = Field(
+        default=3,
+        ge=1,
+        description="How many of the latest periods are pooled when judging whether an area "
+        "is below or above expected (ScotPHO pools three years for small areas); 1 judges "
+        "each period alone. The single-period values are shown either way.",
     )
 
     def measures(self) -> list[str]:

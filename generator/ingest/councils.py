@@ -306,14 +306,22 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
                     f"{ind_id!r} is not an uptake indicator",
                 )
             )
-        elif rule.need is not None and rule.need not in catalogue.measures:
-            problems.append(
-                doc.problem(
-                    ("uptake", ind_id, "need"),
-                    "unknown-measure",
-                    f"{rule.need!r} is not a catalogue measure",
+        elif (model := rule.need_model()) is not None:
+            named = [("measure", model.measure)] if model.measure else []
+            named += [(("proxy", n), m) for n, m in enumerate(model.proxy)]
+            for where, measure in named:
+                if measure in catalogue.measures:
+                    continue
+                path = ("uptake", ind_id, "need")
+                if isinstance(rule.need, str):
+                    pass
+                elif isinstance(where, tuple):
+                    path = (*path, *where)
+                else:
+                    path = (*path, where)
+                problems.append(
+                    doc.problem(path, "unknown-measure", f"{measure!r} is not a catalogue measure")
                 )
-            )
     if cfg.inequality is not None and cfg.inequality.rank_measure not in catalogue.measures:
         problems.append(
             doc.problem(
@@ -359,9 +367,11 @@ def apply_overrides(catalogue: Catalogue, cfg: CouncilConfig) -> Catalogue:
         ind = indicators.get(ind_id)
         if ind is None or ind.method != "uptake":
             continue
+        model = rule.need_model()
+        need = model.measure if model is not None and model.model == "direct" else None
         update = {
             k: v
-            for k, v in (("need", rule.need), ("expected_rate", rule.expected_rate))
+            for k, v in (("need", need), ("expected_rate", rule.expected_rate), ("pool", rule.pool))
             if v is not None
         }
         indicators[ind_id] = ind.model_copy(update=update)

@@ -103,6 +103,22 @@ def outside_message(file: str) -> str:
     )
 
 
+def refuse_data_file(
+    file: str, path: Path, file_format: str, sheet: str | None
+) -> tuple[str, str] | None:
+    """(code, message) when a dataset's file must not be read: named outside the data
+    folder, over the size limit, or (xlsx) no workbook or one declaring too many rows.
+    None when it may be read (or is missing: the caller reports that)."""
+    if outside(file):
+        return "outside-data-folder", outside_message(file)
+    if not path.is_file():
+        return None
+    message = too_large(path, file)
+    if message:
+        return "file-too-large", message
+    return check_xlsx(path, sheet) if file_format == "xlsx" else None
+
+
 def check_xlsx(path: Path, sheet: str | None) -> tuple[str, str] | None:
     """(code, message) when ``path`` is no workbook, or one too large to read; else None.
 

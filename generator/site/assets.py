@@ -5,6 +5,7 @@ global, not JSON, because a page opened from disk cannot fetch a file.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -15,9 +16,14 @@ from generator.site.council import CouncilSite
 from generator.site.data import SiteData, safe_name
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+#: The trimmed plotly.js every page loads (bar, choropleth, scatter only; rebuilt by
+#: scripts/build_plotly_bundle.py, recorded in plotly-cdash.json), and its path in the site.
+PLOTLY_JS = STATIC_DIR / "plotly-cdash.min.js"
+PLOTLY_JS_SITE = "assets/plotly-cdash.min.js"
+#: The full bundle from the plotly package: not shipped, kept for benchmarks and tests.
+PLOTLY_FULL_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
-#: Runs before geo.js and plotly.min.js. plotly.js fetches world_110m from a CDN for any
+#: Runs before geo.js and plotly.js. plotly.js fetches world_110m from a CDN for any
 #: geo map unless it is already here; an empty topology stops that. It must not replace
 #: entries geo.js has set, in case the order ever changes.
 GEO_STUB = Markup(
@@ -77,13 +83,18 @@ def search_js(site: CouncilSite, data: SiteData) -> bytes:
     return f"window.CDASH_SEARCH={body};\n".encode()
 
 
+@functools.cache
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
 def verbatim_assets() -> dict[str, bytes]:
     """Third-party files copied into the site unchanged, by their path in the site."""
-    return {"assets/plotly.min.js": PLOTLY_JS.read_bytes()}
+    return {PLOTLY_JS_SITE: _read(PLOTLY_JS)}
 
 
 def shared_assets() -> dict[str, bytes]:
-    """``assets/plotly.min.js``, ``assets/site.css`` and ``assets/site.js``."""
+    """``assets/plotly-cdash.min.js``, ``assets/site.css`` and ``assets/site.js``."""
     return {
         **verbatim_assets(),
         "assets/site.css": (STATIC_DIR / "site.css").read_bytes(),

@@ -10,22 +10,25 @@ leaves the previous site exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Collection
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.analysis import priority
 from generator.analysis.prepare import Analysis, analyse
 from generator.atomic import write_atomically
-from generator.errors import CdashError, Problem, ProblemsError
+from generator.errors import CdashError, LeakError, Problem, ProblemsError
 from generator.ingest import report
 from generator.ingest.catalogue import Catalogue, load_catalogue
 from generator.ingest.validate import Validation, postcode_index, validate
 from generator.paths import DEFAULT_CATALOGUE
-from generator.site import assets, render, tripwire
+from generator.site import assets, inputs, render, tripwire
 from generator.site.council import CouncilSite, DatasetSummary
+from generator.site.pages import portal
 
 
 @dataclass(frozen=True)
@@ -37,18 +40,39 @@ class PreparedCouncil:
     templates: Path | None  # the council's own template folder, if any
 
 
+class BuildProgress:
+    """What a build reports as it goes (the CLI draws it); this base reports nothing."""
+
+    def start(self, councils: int, kept: int) -> None:
+        """The build is about to prepare ``councils`` councils and keep ``kept`` as they are."""
+
+    def stage(self, name: str) -> None:
+        """A long stage of a council built in this process began (validate, analyse, ...)."""
+
+    def council_done(self, slug: str, files: int, indicators: int) -> None:
+        """One council is rendered and checked."""
+
+    def writing(self, files: int) -> None:
+        """The site is being written and swapped in."""
+
+
 def prepare_council(
     config_path: Path,
     data_dir: Path | None,
     catalogue: Catalogue,
     build_date: str,
     packs_dir: Path | None = None,
+    *,
+    stage: Callable[[str], None] | None = None,
 ) -> PreparedCouncil:
     """Every stage up to rendering for one council. Raises ProblemsError on any error.
 
     The guard holds the identifying values read and the primary-suppressed counts, in
-    memory only; the pages never see it."""
+    memory only; the pages never see it. ``stage`` is told as each long stage begins."""
+    stage = stage or (lambda name: None)
+    stage(f"{config_path.parent.name}: reading and checking")
     v = validate(config_path, data_dir, catalogue, packs_dir=packs_dir)
+    stage(f"{config_path.parent.name}: analysing and disclosure control")
     result = analyse(v, catalogue)
     # The whole postcode lookup is public geography: it feeds the find-my-area index, and a
     # postcode in it says nothing about a household, so the tripwire does not treat it as one.
@@ -102,6 +126,7 @@ def council_site(
         contact_email=cfg.council.contact_email or "",
         breakdowns=a.variants,
         postcodes=postcodes,
+        need_notes=a.need_notes,
     )
 
 
@@ -158,6 +183,24 @@ class BuildResult:
     files: int
     bytes: int
     problems: list[Problem] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # councils carried over unchanged
+
+
+@dataclass(frozen=True)
+class RenderedCouncil:
+    """One council's files, checked by the tripwire, and its card for the portal."""
+
+    slug: str
+    files: dict[str, bytes]
+    entry: dict[str, Any]
+    guards: tuple[tripwire.Guard, ...]
+    problems: list[Problem]
+    indicators: int
+
+
+#: In each council's folder: its portal card and the digest of its inputs, so a later build
+#: can list it on the portal, or skip it, without rebuilding it.
+MANIFEST = "assets/build.json"
 
 
 def build_date_from_env(given: str | None) -> str:
@@ -178,69 +221,192 @@ def build(
     build_date: str,
     catalogue_dir: Path = DEFAULT_CATALOGUE,
     jobs: int = 1,
-    progress: Callable[[str], None] | None = None,
+    progress: BuildProgress | None = None,
     packs_dir: Path | None = None,
+    keep_others: bool = False,
+    skip_unchanged: bool = False,
+    record_inputs: bool = False,
 ) -> BuildResult:
     """Build the site for ``config_paths`` into ``out``, atomically.
 
-    The catalogue is read once. Councils are processed in parallel when ``jobs`` > 1. Any
-    error in any council aborts the whole build before ``out`` is touched.
+    The catalogue is read once. Councils are prepared and rendered in parallel worker
+    processes when ``jobs`` > 1; the output is the same bytes either way. Any error in any
+    council aborts the whole build before ``out`` is touched.
+
+    ``keep_others``: councils already in ``out`` and not named here stay, byte for byte, and
+    stay on the portal. ``skip_unchanged``: a council whose inputs digest matches the one
+    recorded in ``out`` is kept as it is instead of being rebuilt. ``record_inputs`` writes
+    that digest even when not skipping (the CLI does; tests' golden output does not, since
+    the digest covers the generator's own code).
     """
+    progress = progress or BuildProgress()
     catalogue = load_catalogue(catalogue_dir)
-    args = [(p, data_dir, catalogue, build_date, packs_dir) for p in config_paths]
-    if jobs > 1 and len(args) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
-            futures = [pool.submit(_council_or_problems, *a) for a in args]
-            results = [f.result() for f in futures]
+    existing = read_manifests(out)
+    tasks, reused = [], []
+    for path in config_paths:
+        digest = ""
+        if skip_unchanged or record_inputs:
+            digest = inputs.inputs_digest(
+                path,
+                data_dir=data_dir,
+                packs_dir=packs_dir,
+                catalogue=catalogue,
+                catalogue_dir=catalogue_dir,
+                build_date=build_date,
+            )
+            slug = next((s for s, m in existing.items() if digest and m["inputs"] == digest), None)
+            if skip_unchanged and slug is not None:
+                reused.append(slug)
+                continue
+        tasks.append((path, data_dir, build_date, packs_dir, digest))
+    results: list[RenderedCouncil | list[Problem]] = []
+    if jobs > 1 and len(tasks) > 1:
+        render.warm_templates()  # compiled once here; forked workers share them
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(tasks)), initializer=_init_worker, initargs=(catalogue,)
+        ) as pool:
+            futures = [pool.submit(_council_task, *t) for t in tasks]
+            # Workers are forked by now; only then may the progress display start its thread.
+            progress.start(len(tasks), len(reused))
+            for future in as_completed(futures):
+                _report(future.result(), progress)
+            results = [f.result() for f in futures]  # in the configs' order
     else:
-        results = [_council_or_problems(*a) for a in args]
-    councils: list[PreparedCouncil] = []
-    failures: list[Problem] = []
-    for result in results:
-        if isinstance(result, list):
-            failures += result
-            continue
-        councils.append(result)
-        if progress:
-            progress(f"{result.site.slug}: {len(result.site.indicators)} indicators")
+        _init_worker(catalogue)
+        progress.start(len(tasks), len(reused))
+        for t in tasks:
+            results.append(_council_task(*t, stage=progress.stage))
+            _report(results[-1], progress)
+    failures = [p for r in results if isinstance(r, list) for p in r]
     if failures:
         raise ProblemsError(failures, "the build failed; the existing site was left as it was")
-    return write_site(councils, out, build_date)
+    rendered = [r for r in results if isinstance(r, RenderedCouncil)]
+    keep: Collection[str] | None = None if keep_others else reused
+    progress.writing(sum(len(r.files) for r in rendered))
+    return write_rendered(rendered, out, build_date, keep=keep)
 
 
-def write_site(councils: list[PreparedCouncil], out: Path, build_date: str) -> BuildResult:
+def render_prepared(council: PreparedCouncil, inputs_digest: str = "") -> RenderedCouncil:
+    """Stage 9 and the tripwire for one council. Its pages are made from its own inputs
+    only, so its own guard is the one they are checked against."""
+    site = council.site
+    files = render.render_council(site, template_dir=council.templates)
+    outside = [p for p in files if not p.startswith(f"{site.slug}/")]
+    if outside:
+        raise CdashError(f"{site.slug}: rendered files outside its folder: {outside[:3]}")
+    entry = portal.entry(site)
+    manifest = {"inputs": inputs_digest, "portal": entry, "slug": site.slug}
+    files[f"{site.slug}/{MANIFEST}"] = (
+        json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    ).encode("utf-8")
+    # After rendering, before anything is written: a hit raises LeakError.
+    tripwire.check(files, [council.guard])
+    return RenderedCouncil(
+        site.slug, files, entry, (council.guard,), list(site.problems), len(site.indicators)
+    )
+
+
+def write_site(
+    councils: list[PreparedCouncil],
+    out: Path,
+    build_date: str,
+    *,
+    keep: Collection[str] | None = (),
+) -> BuildResult:
     """Stages 8-10 for councils already prepared: render, check for leaks, swap in."""
     slugs = [c.site.slug for c in councils]
     if len(set(slugs)) != len(slugs):
         raise CdashError("two configs share a slug: " + ", ".join(sorted(slugs)))
+    return write_rendered([render_prepared(c) for c in councils], out, build_date, keep=keep)
+
+
+def write_rendered(
+    councils: list[RenderedCouncil],
+    out: Path,
+    build_date: str,
+    *,
+    keep: Collection[str] | None = (),
+) -> BuildResult:
+    """The portal for ``councils`` plus the councils of ``out`` that ``keep`` names (None:
+    every council there not rebuilt now), then the whole site swapped in at once. Kept
+    councils' folders are carried over unchanged and listed on the portal from their
+    manifests."""
+    slugs = [c.slug for c in councils]
+    if len(set(slugs)) != len(slugs):
+        raise CdashError("two configs share a slug: " + ", ".join(sorted(slugs)))
+    existing = read_manifests(out)
+    wanted = set(existing) if keep is None else set(keep) & set(existing)
+    carried = sorted(wanted - set(slugs))
+    entries = [c.entry for c in councils] + [existing[s]["portal"] for s in carried]
     files: dict[str, bytes] = {}
     for council in councils:
-        files.update(render.render_council(council.site, template_dir=council.templates))
-    files.update(render.render_portal([c.site for c in councils], build_date))
-    # After rendering, before the swap: a hit raises LeakError and the old site stays.
-    tripwire.check(files, [c.guard for c in councils], verbatim=assets.verbatim_assets())
-    write_atomically(out, files)
+        files.update(council.files)
+    shared = render.render_portal_entries(entries, build_date)
+    # Kept councils were checked when they were built; the portal holds their published
+    # headline values only.
+    tripwire.check(
+        shared, [g for c in councils for g in c.guards], verbatim=assets.verbatim_assets()
+    )
+    files.update(shared)
+    write_atomically(out, files, carry=carried)
     return BuildResult(
         out,
         slugs,
         len(files),
         sum(len(b) for b in files.values()),
-        [p for c in councils for p in c.site.problems],
+        [p for c in councils for p in c.problems],
+        carried,
     )
 
 
-def _council_or_problems(
+def read_manifests(out: Path) -> dict[str, dict[str, Any]]:
+    """The councils a built site holds, by slug: each folder with a readable manifest."""
+    found: dict[str, dict[str, Any]] = {}
+    if not out.is_dir():
+        return found
+    for path in sorted(out.glob(f"*/{MANIFEST}")):
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        slug = path.parent.parent.name
+        if isinstance(manifest, dict) and manifest.get("slug") == slug and "portal" in manifest:
+            found[slug] = manifest
+    return found
+
+
+_CATALOGUE: list[Catalogue] = []  # the build's catalogue, once per worker process
+
+
+def _init_worker(catalogue: Catalogue) -> None:
+    _CATALOGUE[:] = [catalogue]
+
+
+def _report(result: RenderedCouncil | list[Problem], progress: BuildProgress) -> None:
+    if isinstance(result, RenderedCouncil):
+        progress.council_done(result.slug, len(result.files), result.indicators)
+
+
+def _council_task(
     config_path: Path,
     data_dir: Path | None,
-    catalogue: Catalogue,
     build_date: str,
-    packs_dir: Path | None = None,
-) -> PreparedCouncil | list[Problem]:
+    packs_dir: Path | None,
+    inputs_digest: str,
+    stage: Callable[[str], None] | None = None,
+) -> RenderedCouncil | list[Problem]:
     # Runs in a worker process: return problems rather than raise, so every council's
     # problems are reported together.
     try:
-        return prepare_council(config_path, data_dir, catalogue, build_date, packs_dir)
+        prepared = prepare_council(
+            config_path, data_dir, _CATALOGUE[0], build_date, packs_dir, stage=stage
+        )
+        if stage:
+            stage(f"{prepared.site.slug}: rendering pages")
+        return render_prepared(prepared, inputs_digest)
     except ProblemsError as exc:
         return exc.problems
     except CdashError as exc:
+        if isinstance(exc, LeakError):
+            raise
         return [Problem(str(config_path), None, None, "", "error", str(exc))]

@@ -16,7 +16,11 @@ stub (TOOLING.md) so plotly.js never asks a CDN for a world map.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
 
 from generator.site import assets, downloads
 from generator.site.context import CouncilPages, make_environment
@@ -28,9 +32,9 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
     """Every file of one council's site, keyed by path relative to the site root.
 
     ``template_dir`` is an optional folder of council templates searched before the
-    defaults. Shared assets (plotly.min.js, site.css, site.js) come from ``render_portal``.
+    defaults. Shared assets (plotly-cdash.min.js, site.css, site.js) come from ``render_portal``.
     """
-    pages = CouncilPages(site, make_environment(template_dir))
+    pages = CouncilPages(site, environment(template_dir))
     pages.out[f"{site.slug}/assets/geo.js"] = assets.geo_js(site)
     pages.out[f"{site.slug}/assets/search.js"] = assets.search_js(site, pages.data)
     if pages.uptake:
@@ -48,8 +52,28 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
     return dict(sorted(pages.out.items()))
 
 
+@functools.cache
+def environment(template_dir: Path | None = None) -> Environment:
+    """One Jinja environment per template folder and process, so each template is compiled
+    once per build rather than once per council."""
+    return make_environment(template_dir)
+
+
+def warm_templates() -> None:
+    """Compile the default templates now (before worker processes fork, which share them)."""
+    env = environment(None)
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        if not name.startswith("default:"):
+            env.get_template(name)
+
+
 def render_portal(
     sites: list[CouncilSite], build_date: str, *, template_dir: Path | None = None
 ) -> dict[str, bytes]:
     """The portal ``index.html`` linking every council, and the shared ``assets/``."""
     return portal.render(sites, build_date, template_dir=template_dir)
+
+
+def render_portal_entries(entries: list[dict[str, Any]], build_date: str) -> dict[str, bytes]:
+    """The portal from councils' cards (``portal.entry``), some read back from a built site."""
+    return portal.render_entries(entries, build_date)

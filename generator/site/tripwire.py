@@ -119,7 +119,7 @@ def check(
 ) -> None:
     """Raise LeakError on the first file holding a secret value or a withheld count.
 
-    ``verbatim`` maps paths of third-party files copied unchanged (plotly.min.js) to their
+    ``verbatim`` maps paths of third-party files copied unchanged (plotly.js) to their
     original bytes: a file identical to its original was not made from any input, so it
     needs no scan, and proving that by comparison is far cheaper than scanning 5 MB.
     """

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.analysis.disclosure import SUPPRESSED_MARK
-from generator.ingest.catalogue import AnyIndicator, CountIndicator
+from generator.ingest.catalogue import AnyIndicator, CountIndicator, UptakeIndicator
 from generator.ingest.geography import Level
 from generator.site import maps, summaries
 from generator.site.context import CouncilPages
@@ -18,7 +18,41 @@ from generator.site.formatting import (
 )
 
 
+def uptake_spread(pages: CouncilPages, ind: UptakeIndicator, root: str) -> dict[str, Any] | None:
+    """The headline of an uptake indicator measured against the council's own rate: the
+    council is 100% by construction, so the card shows the spread across the smallest
+    areas (the middle 80%: 10th to 90th percentile of published values) and how many are
+    flagged below expected."""
+    data = pages.data
+    period = data.latest.get(ind.id, "")
+    base = data.sub_levels[0]
+    if not period or not data.has_level(ind.id, base.id):
+        return None
+    rows = data.rows(ind.id, base.id, period)
+    shown = rows[~rows["suppressed"] & rows["value"].notna()]
+    if len(shown) < 5:
+        return None
+    lo, hi = shown["value"].quantile([0.1, 0.9]).tolist()
+    n_below = int((rows["status"] == "below").sum())
+    label = lower_label(base.label if n_below == 1 else base.label_plural)
+    return {
+        "id": ind.id,
+        "title": ind.short_title,
+        "href": pages.indicator_href(root, ind.id),
+        "value": f"{format_value(ind, lo)} to {format_value(ind, hi)}",
+        "ci": "",
+        "period": period,
+        "change": f"middle 80% of {lower_label(base.label_plural)}; 100% = the council's own rate",
+        "worse": f"{n_below} {label} below expected" if n_below else "",
+        "na": True,
+    }
+
+
 def headline(pages: CouncilPages, ind: AnyIndicator, root: str) -> dict[str, Any]:
+    if isinstance(ind, UptakeIndicator) and ind.expected_rate is None:
+        spread = uptake_spread(pages, ind, root)
+        if spread is not None:
+            return spread
     data = pages.data
     period = data.latest.get(ind.id, "")
     row = data.council_row(ind.id, period) if period else None

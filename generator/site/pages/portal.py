@@ -1,9 +1,15 @@
 """The portal ``index.html`` at the site root, linking every council, and the shared
-``assets/`` folder."""
+``assets/`` folder.
+
+Each council's card is an *entry*, a plain dict made from its published values. The entry is
+also written into the council's folder (``<slug>/assets/build.json``, see ``site/build.py``)
+so that rebuilding one council can list the others without rebuilding them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from generator.ingest.config import DEFAULT_COLOUR
 from generator.site.assets import GEO_STUB, shared_assets
@@ -14,43 +20,53 @@ from generator.site.formatting import format_value
 from generator.site.words import period_range
 
 
+def entry(site: CouncilSite) -> dict[str, Any]:
+    """One council's card on the portal: only values its own pages already publish."""
+    data = SiteData(site)
+    lead = lead_indicator(site.indicators)
+    picks = ([lead] if lead else []) + [i for i in site.indicators if i is not lead]
+    headlines = []
+    for ind in picks[:2]:
+        period = data.latest.get(ind.id)
+        value = data.council_value(ind.id, period) if period else None
+        if value is not None:
+            headlines.append(
+                {
+                    "title": ind.short_title,
+                    "period": period,
+                    "value": format_value(ind, value),
+                    "href": f"{site.slug}/indicators/{ind.id}.html",
+                }
+            )
+    return {
+        "name": site.name,
+        "slug": site.slug,
+        "href": f"{site.slug}/index.html",
+        "synthetic": site.synthetic,
+        "colour": brand(site.colour),
+        "periods": period_range(site.periods),
+        "period_list": list(site.periods),
+        "attribution": site.attribution,
+        "headlines": headlines,
+        "n_indicators": len(site.indicators),
+    }
+
+
 def render(
     sites: list[CouncilSite], build_date: str, *, template_dir: Path | None = None
 ) -> dict[str, bytes]:
     """The portal ``index.html`` linking every council, and the shared ``assets/``."""
+    return render_entries([entry(s) for s in sites], build_date, template_dir=template_dir)
+
+
+def render_entries(
+    entries: list[dict[str, Any]], build_date: str, *, template_dir: Path | None = None
+) -> dict[str, bytes]:
+    """The portal from councils' entries (``entry``), in name order."""
     env = make_environment(template_dir)
-    councils = []
-    for site in sorted(sites, key=lambda s: (s.name, s.slug)):
-        data = SiteData(site)
-        lead = lead_indicator(site.indicators)
-        picks = ([lead] if lead else []) + [i for i in site.indicators if i is not lead]
-        headlines = []
-        for ind in picks[:2]:
-            period = data.latest.get(ind.id)
-            value = data.council_value(ind.id, period) if period else None
-            if value is not None:
-                headlines.append(
-                    {
-                        "title": ind.short_title,
-                        "period": period,
-                        "value": format_value(ind, value),
-                        "href": f"{site.slug}/indicators/{ind.id}.html",
-                    }
-                )
-        councils.append(
-            {
-                "name": site.name,
-                "slug": site.slug,
-                "href": f"{site.slug}/index.html",
-                "synthetic": site.synthetic,
-                "colour": brand(site.colour),
-                "periods": period_range(site.periods),
-                "headlines": headlines,
-                "n_indicators": len(site.indicators),
-            }
-        )
-    periods = sorted({p for s in sites for p in s.periods})
-    attributions = sorted({s.attribution for s in sites if s.attribution})
+    councils = sorted(entries, key=lambda e: (e["name"], e["slug"]))
+    periods = sorted({p for e in councils for p in e["period_list"]})
+    attributions = sorted({e["attribution"] for e in councils if e["attribution"]})
     ctx = {
         "page_title": "Child poverty and unmet need: council dashboards",
         "title": "Council dashboards",
@@ -68,8 +84,8 @@ def render(
         "geo_stub": GEO_STUB,
         "build_date": build_date,
         "data_period": period_range(periods),
-        "synthetic": bool(sites) and all(s.synthetic for s in sites),
-        "any_synthetic": any(s.synthetic for s in sites),
+        "synthetic": bool(councils) and all(e["synthetic"] for e in councils),
+        "any_synthetic": any(e["synthetic"] for e in councils),
         "councils": councils,
         "attributions": attributions,
         "attribution": " ".join(attributions),

@@ -1,0 +1,83 @@
+"""A digest of everything one council's pages are made from, so that ``cdash build --all``
+can skip a council whose inputs have not changed since the site was last built.
+
+The inputs: the council's config folder, its data files, its geography pack, its template
+folder, the catalogue, the generator itself (code, templates, static files) and the build
+date. Anything that cannot be resolved gives an empty digest, which never matches, so the
+council is rebuilt.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from generator.errors import CdashError
+from generator.ingest.catalogue import Catalogue
+from generator.ingest.councils import read_config
+
+GENERATOR = Path(__file__).resolve().parents[1]
+
+
+def _hash_tree(digest: hashlib._Hash, root: Path, label: str) -> None:
+    """Every file under ``root`` (or ``root`` itself), by relative path and content."""
+    digest.update(f"\0{label}\0".encode())
+    if root.is_file():
+        digest.update(root.read_bytes())
+        return
+    if not root.is_dir():
+        digest.update(b"\0absent\0")
+        return
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+@functools.cache
+def generator_digest() -> str:
+    """The generator's own code, templates and static files."""
+    digest = hashlib.sha256()
+    _hash_tree(digest, GENERATOR, "generator")
+    return digest.hexdigest()
+
+
+@functools.cache
+def _catalogue_digest(catalogue_dir: Path) -> str:
+    digest = hashlib.sha256()
+    _hash_tree(digest, catalogue_dir, "catalogue")
+    return digest.hexdigest()
+
+
+def inputs_digest(
+    config_path: Path,
+    *,
+    data_dir: Path | None,
+    packs_dir: Path | None,
+    catalogue: Catalogue,
+    catalogue_dir: Path,
+    build_date: str,
+) -> str:
+    """A sha256 of the council's inputs, or "" when they cannot all be found."""
+    try:
+        read = read_config(config_path, catalogue, packs_dir)
+        folder = read.data_dir(data_dir)
+    except (CdashError, OSError):
+        return ""
+    if read.config is None:
+        return ""
+    digest = hashlib.sha256()
+    digest.update(f"{build_date}\0{generator_digest()}\0".encode())
+    digest.update(_catalogue_digest(catalogue_dir.resolve()).encode())
+    _hash_tree(digest, read.folder, "config")
+    if read.pack_path is not None:
+        _hash_tree(digest, read.pack_path, "pack")
+    if read.templates_dir is not None:
+        _hash_tree(digest, read.templates_dir, "templates")
+    files = [ds.file for ds in read.config.datasets]
+    if read.config.postcode_lookup is not None:
+        files.append(read.config.postcode_lookup.file)
+    for name in sorted(set(files)):
+        _hash_tree(digest, folder / name, f"data:{name}")
+    return digest.hexdigest()
