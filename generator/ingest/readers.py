@@ -98,7 +98,9 @@ def read_xlsx(path: Path, spec: Dataset) -> tuple[list[list[str]], pd.DataFrame]
                 + ", ".join(repr(s) for s in workbook.sheetnames),
             )
         cap = limits.max_rows() + len(spec.header) + 1  # enough rows to refuse too many
-        rows = list(itertools.islice(sheet.iter_rows(min_row=spec.header[0], values_only=True), cap))
+        rows = list(
+            itertools.islice(sheet.iter_rows(min_row=spec.header[0], values_only=True), cap)
+        )
     finally:
         workbook.close()
     n = len(spec.header)
