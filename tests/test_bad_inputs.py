@@ -3,8 +3,14 @@ problem and exit 1 (or exit 0 with a located warning where the input is legal), 
 traceback, and the site (or pack) already in the output folder is left byte-identical.
 
 Each case copies the tiny fixture council to a temporary folder, breaks one thing and runs
-the CLI in-process (typer's runner). Cases about resources (memory, huge files) run the CLI
-in a subprocess that reports its own peak RSS, which must stay under 1 GB.
+``cdash validate`` in-process (typer's runner); cases with ``build=True`` then run
+``cdash build`` over a copy of the tiny site, which a failed build must leave byte for byte.
+Three resource cases (an alias bomb, a 200 MB CSV, a 1.5M-row xlsx) run in a subprocess that
+reports its own peak RSS, which must stay under 1 GB. Huge files cost no disk or time: a
+sparse file (seek past the end) or a workbook whose sheet declares 1.5M rows; the limits
+(``generator/ingest/limits.py``, ``docs/errors.md``) refuse them before reading. Limits that
+are too large to reach cheaply are lowered through the environment instead.
+``test_bad_geography_import`` does the same for ``cdash geography import`` and its --out pack.
 """
 
 from __future__ import annotations
