@@ -187,3 +187,18 @@ def test_leak_check_in_validate_names_the_column_never_the_value(tmp_path):
     named = HOUSEHOLDS.replace("title: CTR households", "title: CTR for Cora FAKENAME")
     v = _validate(_council(tmp_path / "c", named, files, LOOKUP_CONFIG))
     assert ["identifying value from column 'Name'" in p.message for p in v.errors] == [True]
+
+
+def test_leak_check_finds_a_name_among_breakdown_categories(tmp_path):
+    """A breakdown on a column that holds names would publish them as categories: the leak
+    check points at the dataset's breakdowns."""
+    datasets = HOUSEHOLDS.replace(
+        "    identifiers: [Name]\n",
+        "    identifiers: [Name]\n    attributes: {family_type: Name}\n"
+        "    breakdowns: [family_type]\n",
+    )
+    files = {"ctr.csv": CTR_ROWS, "postcodes.csv": LOOKUP}
+    v = _validate(_council(tmp_path, datasets, files, LOOKUP_CONFIG))
+    leaks = [(p.field, p.code) for p in v.errors]
+    assert leaks and set(leaks) == {("datasets[3].breakdowns", "leak")}
+    assert all("Fakename" not in p.message for p in v.errors)

@@ -293,3 +293,25 @@ def test_period_to_needs_a_declared_aggregate():
 
     with pytest.raises(ValidationError, match="aggregate"):
         _spec(period={"column": "Month", "format": "%b-%y", "to": "financial_year"})
+
+
+def test_quarters_make_years_and_a_missing_quarter_is_warned(tmp_path):
+    """financial_quarter '2023/24 Q1' with to: financial_year: the year is the label's, and
+    a year without Q3 is warned as incomplete, naming the quarter."""
+    body = "".join(f"2023/24 Q{q},X01,{q}\n" for q in (1, 2, 4)) + "2024/25 Q1,X01,9\n"
+    body += "".join(f"2024/25 Q{q},X01,1\n" for q in (2, 3, 4))
+    (tmp_path / "data.csv").write_text("Quarter,Data Zone,n\n" + body, encoding="utf-8")
+    spec = _spec(
+        period={
+            "column": "Quarter",
+            "format": "financial_quarter",
+            "to": "financial_year",
+            "aggregate": "sum",
+        },
+        measures={"advice_contacts_families": "n"},
+    )
+    result = _load(tmp_path, spec)
+    assert sorted(set(result.table["period"])) == ["2023/24", "2024/25"]
+    assert [p.code for p in result.problems] == ["incomplete-period"]
+    assert "2023/24" in result.problems[0].message and "Q3" in result.problems[0].message
+    assert "2024/25" not in result.problems[0].message

@@ -7,9 +7,11 @@ when the open data folder is absent."""
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -196,3 +198,14 @@ def test_the_site_builds(extracts, tmp_path):
         [FIXTURE / "council.yaml"], out, data_dir=data, packs_dir=packs, build_date=BUILD_DATE
     )
     assert (out / "sl-real-extracts" / "index.html").is_file()
+    # The quality page says what the build did: the unplaced and other councils' rows, and
+    # as available only the indicators that have a page.
+    quality = (out / "sl-real-extracts" / "quality.html").read_text(encoding="utf-8")
+    assert "9 placed in no area on purpose" in quality
+    assert "9,576 in other councils" in html.unescape(quality)
+    assert "4 repeating a household already counted" in quality
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th><td>[^<]*</td><td>Available</td>", quality)
+    assert rows and all(r.startswith("<a href=") for r in rows)
+    built = {p.stem for p in (out / "sl-real-extracts" / "indicators").glob("*.html")}
+    linked = {re.search(r"indicators/(\w+)\.html", r).group(1) for r in rows}
+    assert linked == built

@@ -307,18 +307,20 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
                 )
             )
         elif (model := rule.need_model()) is not None:
-            named = [("measure", model.measure)] if model.measure else []
+            named: list[tuple[str | tuple[str, int], str]] = (
+                [("measure", model.measure)] if model.measure else []
+            )
             named += [(("proxy", n), m) for n, m in enumerate(model.proxy)]
-            for where, measure in named:
+            for place, measure in named:
                 if measure in catalogue.measures:
                     continue
-                path = ("uptake", ind_id, "need")
+                path: tuple[str | int, ...] = ("uptake", ind_id, "need")
                 if isinstance(rule.need, str):
                     pass
-                elif isinstance(where, tuple):
-                    path = (*path, *where)
+                elif isinstance(place, tuple):
+                    path = (*path, *place)
                 else:
-                    path = (*path, where)
+                    path = (*path, place)
                 problems.append(
                     doc.problem(path, "unknown-measure", f"{measure!r} is not a catalogue measure")
                 )

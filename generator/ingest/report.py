@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -44,12 +45,12 @@ REASON_ORDER = (
     "unknown-area-name",
     "unplaced",
     "unknown-area",
-    "blank-period",
     "duplicate-row",
     "negative-value",
     "fractional-count",
-    "non-numeric",
     "not-finite",
+    "blank-period",
+    "non-numeric",
     "no-values",
 )
 
@@ -148,8 +149,14 @@ class DataReport:
         return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
-    """The report for a validated council: never raises for bad input."""
+def build_report(
+    v: Validation, catalogue: Catalogue, built: Collection[str] | None = None
+) -> DataReport:
+    """The report for a validated council: never raises for bad input.
+
+    ``built`` is what the site build made (the ids of the indicators it has pages for): when
+    given, an indicator is available exactly when it was built, so that the quality page
+    says what the build did. ``cdash validate`` leaves it out and judges by the measures."""
     read, pack = v.read, v.pack
     cfg = read.config
     table = v.checked.table if v.checked is not None else None
@@ -214,7 +221,11 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
             )
         )
 
+    if built is not None:
+        statuses = [_as_built(s, s.id in built) for s in statuses]
     statuses = _index_statuses(statuses, catalogue)
+    if built is not None:
+        statuses = [_as_built(s, s.id in built) for s in statuses]
     return DataReport(
         council=cfg.council.slug if cfg is not None else read.doc.display_path,
         config=read.doc.display_path,
@@ -276,6 +287,15 @@ def _row_fates(
             out[code] = len(rows)
             seen |= rows
     return considered - len(seen), dict(sorted(out.items()))
+
+
+def _as_built(status: IndicatorStatus, built: bool) -> IndicatorStatus:
+    """A status made to agree with the build: built means available, lacking nothing."""
+    if built:
+        return replace(
+            status, available=True, missing_measures=[], empty_measures=[], missing_indicators=[]
+        )
+    return replace(status, available=False)
 
 
 def _index_statuses(statuses: list[IndicatorStatus], catalogue: Catalogue) -> list[IndicatorStatus]:

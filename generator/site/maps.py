@@ -120,7 +120,7 @@ def map_figure(
         # Diverging around 100% (as expected): purple below, orange above (ColorBrewer
         # PuOr, colour-blind safe), symmetric so that 100% is the neutral middle.
         mult = float(getattr(indicator, "multiplier", 100))
-        spread = max([abs(float(z) - mult) for z in shown_z] + [mult * 0.1])
+        spread = max([abs(float(z) - mult) for z in shown_z if z is not None] + [mult * 0.1])
         spread = min(spread, mult)
         data[0].update(
             colorscale=DIVERGING_SCALE, zmid=mult, zmin=mult - spread, zmax=mult + spread
