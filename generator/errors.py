@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 #: How many problems of one code to print before summarising the rest.
 MAX_PER_CODE = 10
+#: Longest message printed; the rest is cut (it would only quote the input back).
+MAX_MESSAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,16 @@ class Problem:
                 where += f":{self.col}"
         field = f" {self.field}" if self.field else ""
         tag = self.code if self.severity == "error" else f"{self.code}, warning"
-        return f"{where}:{field} [{tag}] {self.message}"
+        message = self.message
+        if len(message) > MAX_MESSAGE:  # a message quoting a huge input stays readable
+            message = f"{message[:MAX_MESSAGE]}... ({len(message) - MAX_MESSAGE:,} more characters)"
+        return f"{where}:{field[:200]} [{tag}] {message}"
+
+
+def shorten(value: object, limit: int = 40) -> str:
+    """A value quoted in a message: its repr, cut short (a cell may hold a megabyte)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(str(value)):,} characters)"
 
 
 def format_problems(problems: Iterable[Problem], limit: int = MAX_PER_CODE) -> list[str]:

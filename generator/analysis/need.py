@@ -143,6 +143,7 @@ def model_need(
             breakdowns=[],
         )
         indicators[ind_id] = ind.model_copy(update={"need": derived})
+    frames = [f for f in frames if len(f)]  # a model with no rows (one zone of data) adds none
     if not frames:
         return NeedModelled(measures, catalogue, notes)
     derived_ids = sorted({str(f["measure"].iloc[0]) for f in frames})

@@ -94,7 +94,47 @@ def check_datasets(
                 )
             )
 
+        blank = table["period"].astype(str).str.strip() == ""
+        for row, _ in _first_per_row(table[blank], "period"):
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    None,
+                    ds.spec.period.column or "period",
+                    "blank-period",
+                    "no period in this row; row dropped",
+                    severity="warning",
+                )
+            )
+
         negative = table["measure"].isin(counts) & (table["value"] < 0)
+        # A count of people or households is whole; money (unit £) and a mean over the
+        # months of a year need not be.
+        whole = (
+            set()
+            if ds.spec.period.aggregate == "mean"
+            else {m for m in counts if catalogue.measures[m].unit != "£"}
+        )
+        fractional = (
+            table["measure"].isin(whole)
+            & ~negative
+            & (table["value"].to_numpy() % 1 != 0)
+            & table["value"].notna()
+        )
+        for _, r in table[fractional].iterrows():
+            problems.append(
+                Problem(
+                    file,
+                    int(r["row"]),
+                    None,
+                    ds.spec.measure_label(r["measure"]),
+                    "fractional-count",
+                    f"{r['value']:g} is not a whole number, but {r['measure']} is a count; "
+                    "value dropped",
+                    severity="warning",
+                )
+            )
         for _, r in table[negative].iterrows():
             problems.append(
                 Problem(
@@ -108,6 +148,8 @@ def check_datasets(
                 )
             )
 
+        dropped = blank | negative | fractional
+        table, unknown, negative = table[~dropped], unknown[~dropped], negative[~dropped]
         keys = ["area_code", "period", "measure"]
         duplicated = table.duplicated(keys, keep="first")
         first_rows = table.groupby(keys, sort=False)["row"].transform("min")

@@ -31,7 +31,9 @@ DEFAULT_COLOUR = "#1d5c8c"
 class CouncilIdentity(Strict):
     """Who the council is and how its pages look."""
 
-    name: str = Field(min_length=2, description="The council's name as shown on every page.")
+    name: str = Field(
+        min_length=2, max_length=200, description="The council's name as shown on every page."
+    )
     code: str = Field(
         pattern=GSS_COUNCIL_PATTERN,
         description="GSS code of the council, e.g. S12000040 for West Lothian. "
@@ -62,6 +64,7 @@ class Disclosure(Strict):
     threshold: int = Field(
         default=5,
         ge=1,
+        le=1000,
         description="Counts of people below this are suppressed. May raise, "
         "never lower, the catalogue's threshold for an indicator.",
     )
@@ -75,8 +78,12 @@ class Disclosure(Strict):
 class AttributeFilter(Strict):
     """A condition on one attribute of a record-level dataset."""
 
-    min: float | None = Field(default=None, description="Keep rows whose value is at least this.")
-    max: float | None = Field(default=None, description="Keep rows whose value is at most this.")
+    min: float | None = Field(
+        default=None, allow_inf_nan=False, description="Keep rows whose value is at least this."
+    )
+    max: float | None = Field(
+        default=None, allow_inf_nan=False, description="Keep rows whose value is at most this."
+    )
     values: list[str] | None = Field(
         default=None, description="Keep rows whose value is one of these."
     )
@@ -180,6 +187,8 @@ class UptakeRule(Strict):
     expected_rate: float | None = Field(
         default=None,
         gt=0,
+        le=1000,
+        allow_inf_nan=False,
         description="Expected receipt per unit of need, e.g. 0.85 if 85% "
         "of children in low income families are eligible. Omit to use the council-wide ratio "
         "(then 'below expected' means below the council's own rate).",
@@ -201,7 +210,7 @@ class UptakeRule(Strict):
 class PriorityAreas(Strict):
     """How the unmet-need page picks priority areas."""
 
-    top: dict[Identifier, int] = Field(
+    top: dict[Identifier, Annotated[int, Field(ge=0, le=10_000)]] = Field(
         default_factory=lambda: {"datazone": 10, "ward": 5},
         description="How many areas to list at each geography level (level id -> N).",
     )
@@ -214,6 +223,7 @@ class PriorityAreas(Strict):
     min_below: int = Field(
         default=1,
         ge=1,
+        le=1000,
         description="An area qualifies when at least this many uptake "
         "indicators are significantly below expected.",
     )
@@ -229,6 +239,7 @@ class Inequality(Strict):
     )
     zones: int = Field(
         ge=2,
+        le=10_000_000,
         description="How many zones the national ranking covers, e.g. "
         "6976 for SIMD 2020 on the 2011 data zones (7392 for 2022 data zones). "
         "Quintile q of rank r is ceil(r / zones x 5).",
@@ -236,6 +247,10 @@ class Inequality(Strict):
     label: str = Field(
         default="SIMD", description="Name of the ranking as shown on pages, e.g. 'SIMD 2020'."
     )
+
+
+#: A national total: a finite count, never negative.
+NationalTotal = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class National(Strict):
@@ -247,7 +262,7 @@ class National(Strict):
         default=False,
         description="True when the totals are invented (demo only); pages then say so.",
     )
-    measures: dict[Identifier, dict[str, float]] = Field(
+    measures: dict[Identifier, dict[str, NationalTotal]] = Field(
         description="Measure id -> period -> national total, e.g. "
         "cilif_children: {'2024/25': 240000}."
     )

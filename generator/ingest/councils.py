@@ -16,6 +16,7 @@ from generator.ingest import yamlio
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.config import DATA_DIR_ENV, PACKS_DIR_ENV, CouncilConfig
 from generator.ingest.datasets import Dataset
+from generator.ingest.limits import outside, outside_message
 
 
 @dataclass(frozen=True)
@@ -116,10 +117,14 @@ def read_config(path: Path, catalogue: Catalogue, packs_dir: Path | None = None)
     doc = yamlio.load_yaml(path)
     problems: list[Problem] = []
     config: CouncilConfig | None = None
-    try:
-        config = CouncilConfig.model_validate(doc.data)
-    except ValidationError as exc:
-        problems += yamlio.validation_problems(doc, exc)
+    not_mapping = yamlio.mapping_problem(doc, "council.yaml")
+    if not_mapping is not None:
+        problems.append(not_mapping)
+    else:
+        try:
+            config = CouncilConfig.model_validate(doc.data)
+        except ValidationError as exc:
+            problems += yamlio.validation_problems(doc, exc)
     datasets = _valid_datasets(doc, config)
     read = ConfigRead(path, doc, config, datasets, problems, packs_dir)
     problems += cross_check(read, catalogue)
@@ -175,6 +180,14 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
                 ("geography",),
                 "missing-pack",
                 f"no geography pack (pack.yaml) in {yamlio.display(pack)}" + hint,
+            )
+        )
+    if cfg is not None and cfg.postcode_lookup is not None and outside(cfg.postcode_lookup.file):
+        problems.append(
+            doc.problem(
+                ("postcode_lookup", "file"),
+                "outside-data-folder",
+                outside_message(cfg.postcode_lookup.file),
             )
         )
     seen_ids: set[str] = set()

@@ -175,6 +175,7 @@ class Dataset(Strict):
     header_row: int = Field(
         default=1,
         ge=1,
+        le=1_048_576,  # the most rows a worksheet can have
         description="1-based row holding the column names; rows above "
         "it (titles, notes) are skipped.",
     )

@@ -12,17 +12,19 @@ Counts roll up through ``lookup.csv``; nothing is re-entered per level.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from generator.errors import Problem, ProblemsError
-from generator.ingest import yamlio
+from generator.ingest import limits, yamlio
 
 
 class LevelSpec(BaseModel):
@@ -184,23 +186,50 @@ def _bounds(tidy: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 def load_pack(root: Path) -> GeographyPack:
-    """Load the pack in folder ``root``; raise ProblemsError naming the file and field."""
+    """Load the pack in folder ``root``; raise ProblemsError naming the file and field.
+
+    Every file of the pack is checked as it is read: paths stay inside the pack folder,
+    the lookup has rows, and each level's GeoJSON is a non-empty FeatureCollection in
+    WGS84 longitude/latitude whose codes are those of the lookup."""
     doc = yamlio.load_yaml(root / "pack.yaml")
+    not_mapping = yamlio.mapping_problem(doc, "pack.yaml")
+    if not_mapping is not None:
+        raise ProblemsError([not_mapping], "the geography pack has problems")
     try:
         spec = PackSpec.model_validate(doc.data)
     except ValidationError as exc:
         raise ProblemsError(
             yamlio.validation_problems(doc, exc), "the geography pack has problems"
         ) from None
+    files: list[tuple[tuple[str | int, ...], str | None]] = [(("lookup",), spec.lookup)]
+    files += [(("levels", n, "boundaries"), lv.boundaries) for n, lv in enumerate(spec.levels)]
+    files += [(("national_codes",), spec.national_codes)]
+    problems = [
+        doc.problem(
+            loc,
+            "outside-pack-folder",
+            f"{name!r} is outside the pack folder: name the pack's files relative to it, "
+            "without '..'",
+        )
+        for loc, name in files
+        if name is not None and limits.outside(name)
+    ]
+    for loc, name in files[1:]:
+        if name is not None and not limits.outside(name) and not (root / name).is_file():
+            problems.append(
+                doc.problem(loc, "missing-file", f"{name} not found in {yamlio.display(root)}")
+            )
+    if problems:
+        raise ProblemsError(problems, "the geography pack has problems")
     lookup_path = root / spec.lookup
     shown = yamlio.display(lookup_path)
-    try:
-        lookup = pd.read_csv(lookup_path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
+    if not lookup_path.is_file():
         raise ProblemsError(
             [doc.problem(("lookup",), "missing-file", f"lookup file {shown} not found")]
-        ) from None
-    problems: list[Problem] = []
+        )
+    lookup, problems = _read_lookup(lookup_path)
+    if lookup is None:
+        raise ProblemsError(problems, "the geography pack has problems")
     for level in spec.levels:
         for col in (f"{level.id}_code", f"{level.id}_name"):
             if col not in lookup.columns:
@@ -228,15 +257,146 @@ def load_pack(root: Path) -> GeographyPack:
                     f"{code} appears more than once",
                 )
             )
-    for n, level in enumerate(spec.levels):
-        if level.boundaries and not (root / level.boundaries).exists():
-            problems.append(
-                doc.problem(
-                    ("levels", n, "boundaries"),
-                    "missing-file",
-                    f"{level.boundaries} not found in {yamlio.display(root)}",
-                )
-            )
     if problems:
         raise ProblemsError(problems, "the geography pack has problems")
-    return GeographyPack(root=root, spec=spec, lookup=lookup)
+    pack = GeographyPack(root=root, spec=spec, lookup=lookup)
+    for level in spec.levels:
+        if level.boundaries is not None:
+            found, shapes = _read_boundaries(pack, level.id, root / level.boundaries)
+            problems += found
+            if shapes is not None:
+                pack._boundaries[level.id] = shapes
+    if problems:
+        raise ProblemsError(problems, "the geography pack has problems")
+    return pack
+
+
+def _read_lookup(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The pack's lookup CSV, or None and why it cannot be read."""
+    shown = yamlio.display(path)
+
+    def problem(code: str, message: str, line: int = 1) -> list[Problem]:
+        return [Problem(shown, line, None, "", code, message)]
+
+    too_large = limits.too_large(path, "the lookup")
+    if too_large:
+        return None, problem("file-too-large", too_large)
+    data = path.read_bytes()
+    if not data.strip():
+        return None, problem("empty-file", "the lookup is empty: it needs a header row and rows")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, _ = limits.text_line(data, exc.start)
+        return None, problem("bad-encoding", f"not UTF-8 text ({exc.reason})", line)
+    if "\x00" in text:
+        return None, problem("bad-encoding", "holds NUL bytes: not a CSV text file")
+    try:
+        lookup = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        return None, problem("bad-csv", f"cannot read as CSV: {str(exc).strip()}")
+    if lookup.empty:
+        return None, problem("no-rows", "the lookup has a header row but no rows")
+    too_many = limits.too_many_rows(len(lookup))
+    if too_many:
+        return None, problem("too-many-rows", f"the lookup has {too_many}")
+    return lookup, []
+
+
+def _read_boundaries(
+    pack: GeographyPack, level_id: str, path: Path
+) -> tuple[list[Problem], dict[str, Any] | None]:
+    """A level's GeoJSON, checked: problems, and the FeatureCollection when it is usable."""
+    shown = yamlio.display(path)
+
+    def problem(code: str, message: str, line: int = 1, col: int | None = None) -> list[Problem]:
+        return [Problem(shown, line, col, "", code, message)]
+
+    too_large = limits.too_large(path, "the boundary file")
+    if too_large:
+        return problem("file-too-large", too_large), None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+        shapes = json.loads(text)
+    except UnicodeDecodeError as exc:
+        line, col = limits.text_line(data, exc.start)
+        return problem("bad-geojson", f"not UTF-8 GeoJSON text ({exc.reason})", line, col), None
+    except json.JSONDecodeError as exc:
+        return problem("bad-geojson", f"not valid JSON: {exc.msg}", exc.lineno, exc.colno), None
+    except RecursionError:
+        return problem("bad-geojson", "not GeoJSON: nested too deeply to read"), None
+    features = shapes.get("features") if isinstance(shapes, dict) else None
+    if not isinstance(shapes, dict) or shapes.get("type") != "FeatureCollection":
+        return problem("bad-geojson", "not a GeoJSON FeatureCollection"), None
+    if not isinstance(features, list):
+        return problem("bad-geojson", "the FeatureCollection has no 'features' list"), None
+    if not features:
+        return problem("empty-boundaries", "the FeatureCollection has no features"), None
+    codes: list[str] = []
+    low, high = [180.0, 90.0], [-180.0, -90.0]
+    for n, feat in enumerate(features, start=1):
+        geometry = feat.get("geometry") if isinstance(feat, dict) else None
+        coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if not isinstance(coords, list):
+            return problem("bad-geojson", f"feature {n} has no geometry coordinates"), None
+        props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
+        codes.append(str(feat.get("id", props.get("code", ""))))
+        try:
+            xy = np.asarray(_flatten(coords), dtype=float).reshape(-1, 2)
+        except (ValueError, TypeError):
+            return problem("bad-geojson", f"feature {n} has malformed coordinates"), None
+        if len(xy):
+            low = [min(low[0], xy[:, 0].min()), min(low[1], xy[:, 1].min())]
+            high = [max(high[0], xy[:, 0].max()), max(high[1], xy[:, 1].max())]
+    if not (low[0] >= -180 and high[0] <= 180 and low[1] >= -90 and high[1] <= 90):
+        bng = low[0] >= 0 and high[0] <= 700_000 and low[1] >= 0 and high[1] <= 1_300_000
+        hint = " (they look like British National Grid metres, EPSG:27700)" if bng else ""
+        return problem(
+            "not-wgs84",
+            f"coordinates run from ({low[0]:g}, {low[1]:g}) to ({high[0]:g}, {high[1]:g}), "
+            f"outside WGS84 longitude/latitude{hint}: re-make the pack with "
+            "`cdash geography import`, which reprojects (--crs EPSG:27700)",
+        ), None
+    known = set(pack.areas(level_id)["code"])
+    foreign = [c for c in codes if c not in known]
+    if foreign:
+        line = limits.text_line(text, max(text.find(json.dumps(foreign[0])), 0))[0]
+        return problem(
+            "unknown-boundary-code",
+            f"{len(foreign)} of {len(codes)} shapes have codes that are not {level_id} codes "
+            f"of the lookup, e.g. {foreign[0]}: boundaries of another council or vintage?",
+            line,
+        ), None
+    missing = sorted(known - set(codes))
+    if missing:
+        lookup = yamlio.display(pack.root / pack.spec.lookup)
+        col = pack.lookup[f"{level_id}_code"]
+        rows = [int(i) + 2 for i in col.index[col.isin(missing)]]
+        return [
+            Problem(
+                lookup,
+                rows[0],
+                None,
+                f"{level_id}_code",
+                "no-shape",
+                f"{len(missing)} {level_id} code(s) of the lookup have no shape in {shown}, "
+                f"e.g. {missing[0]}",
+            )
+        ], None
+    return [], shapes
+
+
+def _flatten(coords: list[Any]) -> list[float]:
+    """Every number of a GeoJSON coordinates array, in order."""
+    out: list[float] = []
+    stack = [coords]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list) and item and not isinstance(item[0], list):
+            out.extend(item[:2] if len(item) >= 2 else [float("nan"), float("nan")])
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        else:
+            raise ValueError("not a coordinate")
+    return out

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,51 +30,15 @@ import pandas as pd
 
 from generator.atomic import write_atomically
 from generator.errors import Problem, ProblemsError
+from generator.ingest.geoinputs import (
+    SCOTLAND_LEVELS,
+    LevelColumns,
+    read_boundaries,
+    read_lookup,
+)
+from generator.ingest.geoinputs import feature_lines as feature_lines
 from generator.ingest.yamlio import display
 
-
-@dataclass(frozen=True)
-class LevelColumns:
-    """A level of the pack and the lookup columns that may hold its codes and names."""
-
-    id: str
-    label: str
-    label_plural: str
-    code_columns: tuple[str, ...]
-    name_columns: tuple[str, ...]
-
-
-#: Scottish levels, smallest first. Column names cover the official statistics.gov.scot
-#: lookups (2011 and 2022 data zones) and the tidy lookup in ../shared/data.
-SCOTLAND_LEVELS: tuple[LevelColumns, ...] = (
-    LevelColumns(
-        "datazone",
-        "Data zone",
-        "Data zones",
-        ("DZ2011_Code", "DZ2022_Code", "DataZone", "dz_code", "datazone_code"),
-        ("DZ2011_Name", "DZ2022_Name", "dz_name", "datazone_name"),
-    ),
-    LevelColumns(
-        "intermediate_zone",
-        "Intermediate zone",
-        "Intermediate zones",
-        ("IZ2011_Code", "IZ2022_Code", "InterZone", "iz_code", "intermediate_zone_code"),
-        ("IZ2011_Name", "IZ2022_Name", "iz_name", "intermediate_zone_name"),
-    ),
-    LevelColumns(
-        "ward", "Ward", "Wards", ("MMWard_Code", "ward_code"), ("MMWard_Name", "ward_name")
-    ),
-    LevelColumns(
-        "council",
-        "Council",
-        "Councils",
-        ("LA_Code", "CA", "la_code", "council_code"),
-        ("LA_Name", "la_name", "council_name"),
-    ),
-)
-
-#: Default simplification tolerance in metres (roughly the side of the smallest triangle
-#: kept). 10 m keeps data zones recognisable at street scale.
 DEFAULT_TOLERANCE_M = 10.0
 GRID_DEGREES = 1e-5  # 5 decimal places, about 1 m
 METRES_PER_DEGREE = 111_320.0
@@ -104,207 +68,6 @@ class ImportReport:
     def ratio(self) -> float:
         """Base-level vertices kept, as a share of those read (smaller is simpler)."""
         return self.vertices_out / self.vertices_in if self.vertices_in else 1.0
-
-
-@dataclass
-class _Shapes:
-    codes: list[str]
-    names: list[str]
-    geoms: Any  # numpy array of shapely geometries, WGS84
-
-
-def read_boundaries(
-    path: Path,
-    code_field: str | None,
-    name_field: str | None,
-    crs: str | None,
-    candidates: Sequence[str],
-) -> _Shapes:
-    """Read ``path`` (GeoJSON, zipped shapefile, GeoPackage), reprojected to WGS84.
-
-    Raises ProblemsError naming the file and field for a missing field, duplicate or blank
-    codes, or a CRS that is missing or unknown.
-    """
-    import pyogrio
-    import shapely
-    from pyproj import CRS, Transformer
-    from pyproj.exceptions import CRSError
-
-    shown = display(path)
-    if not path.is_file():
-        raise ProblemsError(
-            [Problem(shown, None, None, "", "missing-file", "boundary file not found")]
-        )
-    try:
-        meta, _, wkb, values = pyogrio.raw.read(str(path))
-    except Exception as exc:  # GDAL's errors vary by driver; all mean "cannot read it"
-        raise ProblemsError(
-            [
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    "",
-                    "bad-boundaries",
-                    f"cannot read as GeoJSON, shapefile or GeoPackage: {exc}",
-                )
-            ]
-        ) from None
-    fields = [str(f) for f in meta["fields"]]
-    problems: list[Problem] = []
-    if code_field is None:
-        code_field = next((c for c in candidates if c in fields), None)
-        if code_field is None:
-            problems.append(
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    "code_field",
-                    "missing-field",
-                    "no code field found: pass --code-field; fields are: " + ", ".join(fields),
-                )
-            )
-    for role, name in (("code", code_field), ("name", name_field)):
-        if name is not None and name not in fields:
-            problems.append(
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    name,
-                    "missing-field",
-                    f"no {role} field {name!r}; fields are: " + ", ".join(fields),
-                )
-            )
-    source_crs = crs or meta.get("crs")
-    transformer = None
-    if not source_crs:
-        problems.append(
-            Problem(
-                shown,
-                None,
-                None,
-                "crs",
-                "unknown-crs",
-                "the file does not say its coordinate reference system; "
-                "pass --crs (EPSG:27700 for British National Grid)",
-            )
-        )
-    else:
-        try:
-            parsed = CRS.from_user_input(source_crs)
-            if not parsed.equals(CRS.from_epsg(4326)):
-                transformer = Transformer.from_crs(parsed, 4326, always_xy=True)
-        except CRSError:
-            problems.append(
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    "crs",
-                    "unknown-crs",
-                    f"unknown coordinate reference system {source_crs!r}",
-                )
-            )
-    if problems:
-        raise ProblemsError(problems, "the boundary file has problems")
-    assert code_field is not None
-    codes = [str(v).strip() if v is not None else "" for v in values[fields.index(code_field)]]
-    names = (
-        [str(v).strip() for v in values[fields.index(name_field)]]
-        if name_field
-        else [""] * len(codes)
-    )
-    seen: dict[str, int] = {}
-    for n, code in enumerate(codes, start=1):
-        if not code:
-            problems.append(
-                Problem(shown, None, None, code_field, "blank-code", f"feature {n} has no code")
-            )
-        elif code in seen:
-            problems.append(
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    code_field,
-                    "duplicate-code",
-                    f"{code} is on features {seen[code]} and {n}",
-                )
-            )
-        else:
-            seen[code] = n
-    if problems:
-        raise ProblemsError(problems, "the boundary file has problems")
-    geoms = shapely.from_wkb(wkb)
-    if transformer is not None:
-        geoms = shapely.transform(geoms, _projector(transformer))
-    return _Shapes(codes, names, geoms)
-
-
-def _projector(transformer: Any) -> Callable[[np.ndarray], np.ndarray]:
-    def project(coords: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
-
-    return project
-
-
-def read_lookup(
-    path: Path, levels: Sequence[LevelColumns]
-) -> tuple[pd.DataFrame, list[tuple[LevelColumns, str, str | None]]]:
-    """The lookup CSV and, for each level found in it, its code and name columns.
-
-    The base level's code column must be there; a higher level with no code column is left
-    out of the pack. Raises ProblemsError naming the file and the column otherwise.
-    """
-    shown = display(path)
-    if not path.is_file():
-        raise ProblemsError(
-            [Problem(shown, None, None, "", "missing-file", "lookup file not found")]
-        )
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    frame.columns = [c.strip() for c in frame.columns]
-    found = []
-    for level in levels:
-        code = next((c for c in level.code_columns if c in frame.columns), None)
-        name = next((c for c in level.name_columns if c in frame.columns), None)
-        if code is None:
-            if level is levels[0]:
-                raise ProblemsError(
-                    [
-                        Problem(
-                            shown,
-                            1,
-                            None,
-                            level.code_columns[0],
-                            "missing-column",
-                            f"no {level.label.lower()} code column (tried "
-                            f"{', '.join(level.code_columns)}); columns are: "
-                            + ", ".join(frame.columns),
-                        )
-                    ]
-                )
-            continue
-        found.append((level, code, name))
-    base_col = found[0][1]
-    dupes = frame[frame[base_col].duplicated()]
-    if not dupes.empty:
-        raise ProblemsError(
-            [
-                Problem(
-                    shown,
-                    int(i) + 2,
-                    None,
-                    base_col,
-                    "duplicate-code",
-                    f"{code} appears more than once",
-                )
-                for i, code in dupes[base_col].items()
-            ]
-        )
-    return frame, found
 
 
 def import_pack(
@@ -369,11 +132,12 @@ def import_pack(
                     f"... and {len(no_shape) - 20} more codes with no shape",
                 )
             )
+        lines = feature_lines(boundaries, shapes.codes)
         for code in no_row[:20]:
             problems.append(
                 Problem(
                     shown_shapes,
-                    None,
+                    lines(shape_index[code] + 1),
                     None,
                     code_field or base_col,
                     "no-lookup-row",
@@ -396,7 +160,7 @@ def import_pack(
         problems.append(
             Problem(
                 shown_lookup,
-                None,
+                1,
                 None,
                 top_col,
                 "no-rows",

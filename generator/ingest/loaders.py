@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator.errors import Problem, UsageError
-from generator.ingest import columns, periods
+from generator.errors import Problem, UsageError, shorten
+from generator.ingest import columns, limits, periods
 from generator.ingest.cells import censored, normalise_postcodes, parse_numbers
 from generator.ingest.config import Match, Privacy
 from generator.ingest.datasets import ColumnRef, ColumnSum, Dataset, column_label
@@ -122,6 +122,10 @@ def load_dataset(
     path = data_dir / spec.file
     result = LoadedDataset(spec, index, path, _empty())
     where = ("datasets", index)
+    refused = limits.refuse_data_file(spec.file, path, spec.file_format, spec.sheet)
+    if refused is not None:  # outside the data folder, too large, or no workbook
+        result.problems.append(doc.problem((*where, "file"), *refused))
+        return result
     if not path.is_file():
         result.problems.append(
             doc.problem(
@@ -131,13 +135,24 @@ def load_dataset(
             )
         )
         return result
+    xlsx = spec.file_format == "xlsx"
     try:
-        header_cells, body = (
-            read_xlsx(path, spec) if spec.file_format == "xlsx" else read_csv(path, spec)
-        )
+        header_cells, body = read_xlsx(path, spec) if xlsx else read_csv(path, spec)
+        too_many = limits.too_many_rows(len(body))
+        if too_many:
+            raise ReadError("file", "too-many-rows", f"{spec.file} has {too_many}")
     except ReadError as exc:
         result.problems.append(doc.problem((*where, exc.field), exc.code, exc.message))
         return result
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in many ways in openpyxl
+        if not xlsx:
+            raise
+        message = f"cannot read {spec.file}: {type(exc).__name__}: {exc}"[:300]
+        result.problems.append(doc.problem((*where, "file"), "bad-xlsx", message))
+        return result
+    if body.empty:
+        message = f"{spec.file} has no data rows below its header"
+        result.problems.append(doc.problem((*where, "file"), "no-rows", message, "warning"))
 
     header = columns.join_header(header_cells)
     shown = display(path)
@@ -231,6 +246,21 @@ def load_dataset(
             hidden = censored(cells, spec.suppressed_values)
             values, bad = parse_numbers(cells, spec.missing_values)
             bad &= ~hidden
+            huge = np.isinf(values) & ~bad & ~hidden
+            for pos in np.flatnonzero(huge):
+                result.problems.append(
+                    Problem(
+                        shown,
+                        int(rows[pos]),
+                        None,
+                        label,
+                        "not-finite",
+                        f"{shorten(cells.iloc[pos])} is too large to be a count (dataset "
+                        f"{spec.id}, measure {measure}); value dropped",
+                        severity="warning",
+                    )
+                )
+            bad |= huge
             for pos in np.flatnonzero(bad):
                 result.problems.append(
                     Problem(
@@ -239,7 +269,7 @@ def load_dataset(
                         None,
                         label,
                         "non-numeric",
-                        f"{cells.iloc[pos]!r} is not a number (dataset {spec.id}, measure "
+                        f"{shorten(cells.iloc[pos])} is not a number (dataset {spec.id}, measure "
                         f"{measure}); if the source writes it for a small count it withheld, "
                         "list it under suppressed_values",
                         severity="warning",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem
+from generator.ingest import limits
 from generator.ingest.cells import normalise_postcodes, sum_cells
 from generator.ingest.datasets import PostcodeLookup
 from generator.ingest.loaders import LoadedDataset
@@ -32,6 +33,8 @@ def load_lookup(
 ) -> tuple[dict[str, str] | None, list[Problem]]:
     """The lookup as {normalised postcode: data zone code}, or None and the problems."""
     path = data_dir / spec.file
+    if limits.outside(spec.file):  # already reported by the config cross-check
+        return None, []
     if not path.is_file():
         return None, [
             doc.problem(

@@ -8,10 +8,12 @@ by position, every cell as the text a user sees); ``ingest/columns.py`` names th
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import pandas as pd
 
+from generator.ingest import limits
 from generator.ingest.datasets import Dataset
 
 
@@ -29,6 +31,12 @@ def decode(data: bytes, encoding: str) -> str:
     'auto' tries UTF-8 (stripping a BOM), then Windows cp1252, which is what Excel on a
     council PC writes. Never latin-1: it accepts any bytes and silently garbles £ and dashes.
     """
+    if b"\x00" in data[:65536]:
+        raise ReadError(
+            "encoding",
+            "bad-encoding",
+            "file holds NUL bytes: it is UTF-16 or binary, not CSV text; re-save it as CSV UTF-8",
+        )
     candidates = ["utf-8-sig", "cp1252"] if encoding == "auto" else [encoding]
     for candidate in candidates:
         try:
@@ -57,7 +65,7 @@ def read_csv(path: Path, spec: Dataset) -> tuple[list[list[str]], pd.DataFrame]:
             skip_blank_lines=False,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ReadError("file", "bad-csv", f"cannot read as CSV: {exc}") from None
+        raise ReadError("file", "bad-csv", f"cannot read as CSV: {str(exc).strip()}") from None
     n = len(spec.header)
     header = frame.iloc[:n].fillna("").astype(str).values.tolist()
     body = frame.iloc[n:].fillna("").reset_index(drop=True)
@@ -89,7 +97,10 @@ def read_xlsx(path: Path, spec: Dataset) -> tuple[list[list[str]], pd.DataFrame]
                 f"no sheet {spec.sheet!r}; sheets are: "
                 + ", ".join(repr(s) for s in workbook.sheetnames),
             )
-        rows = list(sheet.iter_rows(min_row=spec.header[0], values_only=True))
+        cap = limits.max_rows() + len(spec.header) + 1  # enough rows to refuse too many
+        rows = list(
+            itertools.islice(sheet.iter_rows(min_row=spec.header[0], values_only=True), cap)
+        )
     finally:
         workbook.close()
     n = len(spec.header)

@@ -26,7 +26,15 @@ from generator.ingest.yamlio import display
 REPORT_VERSION = 1
 
 #: Problem codes for which checks drop a whole row (or a row's value).
-DROP_CODES = ("unknown-area", "non-numeric", "negative-value", "duplicate-row")
+DROP_CODES = (
+    "unknown-area",
+    "blank-period",
+    "non-numeric",
+    "not-finite",
+    "negative-value",
+    "fractional-count",
+    "duplicate-row",
+)
 #: Why a row was left out, in the order a row with several reasons is counted under.
 REASON_ORDER = (
     "other-council",

@@ -7,6 +7,7 @@ problems are returned on the ``Validation``, never raised. ``cdash validate`` pr
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +53,12 @@ def validate(
             pack = load_pack(read.pack_path)
         except ProblemsError as exc:
             read.problems.extend(exc.problems)
-    folder = read.data_dir(data_dir)
+    try:
+        folder = read.data_dir(data_dir)
+    except UsageError:
+        if read.config is None and read.problems:  # the config's own problems come first
+            return Validation(read, pack, [], None)
+        raise
     privacy = read.config.privacy if read.config is not None else Privacy()
     threshold = (
         read.config.disclosure.threshold
@@ -68,8 +74,10 @@ def validate(
         loaders.load_dataset(read.doc, n, spec, folder, pseudonymise, censored)
         for n, spec in read.datasets
     ]
+    _check_only_periods(read, datasets)
     lookup = _assign_postcodes(read, datasets, folder)
     if pack is not None:
+        _check_council(read, pack)
         _check_area_types(read, pack, datasets)
         levels = {lv.id for lv in pack.levels}
         for ds in datasets:
@@ -134,6 +142,57 @@ def _count_every_area(ds: loaders.LoadedDataset, pack: GeographyPack) -> None:
     ds.table, ds.breakdowns = loaders.count_households(
         ds.records, spec.id, spec.count_as, spec.breakdowns, grid
     )
+
+
+def _check_only_periods(read: ConfigRead, datasets: list[loaders.LoadedDataset]) -> None:
+    """Each period in ``only_periods`` must be in the file: one that matches nothing is a
+    typing mistake, and a dataset left with no period would quietly provide nothing."""
+    for ds in datasets:
+        wanted = ds.spec.only_periods
+        if not wanted or ds.failed or ds.table.empty:
+            continue
+        present = sorted(set(ds.table["period"].astype(str)))
+        missing = [(k, p) for k, p in enumerate(wanted) if p not in present]
+        for k, period in missing:
+            close = difflib.get_close_matches(period, present, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            ds.problems.append(
+                read.doc.problem(
+                    ("datasets", ds.index, "only_periods", k),
+                    "unknown-period",
+                    f"period {period!r} is not in {ds.spec.file}{hint}; its periods are: "
+                    + ", ".join(present[:20]),
+                    severity="warning",
+                )
+            )
+        if len(missing) == len(wanted):
+            ds.problems.append(
+                read.doc.problem(
+                    ("datasets", ds.index, "only_periods"),
+                    "no-periods-kept",
+                    f"none of only_periods is in {ds.spec.file}, so the dataset would provide "
+                    "nothing",
+                )
+            )
+
+
+def _check_council(read: ConfigRead, pack: GeographyPack) -> None:
+    """The pack's council level must hold the config's council: another council's pack
+    would publish its areas under this council's name."""
+    cfg = read.config
+    if cfg is None or "council" not in [lv.id for lv in pack.levels]:
+        return
+    codes = sorted(set(pack.lookup["council_code"]))
+    if cfg.council.code not in codes:
+        read.problems.append(
+            read.doc.problem(
+                ("council", "code"),
+                "council-mismatch",
+                f"{cfg.council.code} is not the council of geography pack {pack.spec.name}, "
+                f"whose lookup is for {', '.join(codes[:5])}: use this council's own pack, "
+                "or correct the code",
+            )
+        )
 
 
 def _check_area_types(

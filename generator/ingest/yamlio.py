@@ -10,13 +10,21 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    ScalarEvent,
+)
+from ruamel.yaml.reader import ReaderError
 
 from generator.errors import Problem, ProblemsError
+from generator.ingest import limits
 
 
 @dataclass
@@ -80,28 +88,123 @@ def display(path: Path) -> str:
 
 
 def load_yaml(path: Path) -> YamlDocument:
-    """Parse ``path``, raising ProblemsError with the position of any syntax error."""
+    """Parse ``path``, raising ProblemsError with the position of any syntax error.
+
+    Refused before anything is built from it (see ``ingest/limits.py``): a file over 1 MB,
+    nesting deeper than 50 levels, aliases expanding past 100,000 nodes, control characters
+    such as NUL, and text that is not UTF-8."""
     shown = display(path)
+
+    def refuse(line: int | None, col: int | None, code: str, message: str) -> NoReturn:
+        raise ProblemsError([Problem(shown, line, col, "", code, message)]) from None
+
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
-        raise ProblemsError(
-            [Problem(shown, None, None, "", "missing-file", "file not found")]
-        ) from None
+        refuse(None, None, "missing-file", "file not found")
+    except IsADirectoryError:
+        refuse(None, None, "missing-file", "a folder, not a file")
+    if len(data) > limits.MAX_YAML_BYTES:
+        refuse(
+            1,
+            1,
+            "file-too-large",
+            f"{limits.megabytes(len(data))}, over the limit of "
+            f"{limits.megabytes(limits.MAX_YAML_BYTES)} for a YAML file",
+        )
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ProblemsError(
-            [Problem(shown, None, None, "", "bad-encoding", f"not UTF-8 text ({exc.reason})")]
-        ) from None
+        bad_line, bad_col = limits.text_line(data, exc.start)
+        refuse(
+            bad_line, bad_col, "bad-encoding", f"not UTF-8 text ({exc.reason}); save it as UTF-8"
+        )
     yaml = YAML(typ="rt")
     try:
+        _check_shape(text)
         root = yaml.load(text)
+    except _TooMuch as exc:
+        refuse(exc.line, exc.col, exc.code, exc.message)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
         message = " ".join(filter(None, [exc.context, exc.problem]))
-        raise ProblemsError([Problem(shown, line, col, "", "yaml-syntax", message)]) from None
+        refuse(
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+            "yaml-syntax",
+            message,
+        )
+    except ReaderError as exc:  # a control character such as NUL
+        at_line, at_col = limits.text_line(text, exc.position)
+        refuse(at_line, at_col, "yaml-syntax", f"{exc.reason} (character #x{exc.character:04x})")
+    except YAMLError as exc:
+        refuse(1, 1, "yaml-syntax", str(exc).splitlines()[0] if str(exc) else "not YAML")
+    except RecursionError:  # a backstop: _check_shape refuses deep nesting first
+        refuse(1, 1, "yaml-too-deep", "nested too deeply to read")
     return YamlDocument(path=path, display_path=shown, root=root if root is not None else {})
+
+
+class _TooMuch(Exception):
+    def __init__(self, mark: Any, code: str, message: str) -> None:
+        super().__init__(message)
+        self.line: int = mark.line + 1 if mark else 1
+        self.col: int = mark.column + 1 if mark else 1
+        self.code, self.message = code, message
+
+
+def _check_shape(text: str) -> None:
+    """Walk the parser's events (no objects are built) and refuse a document nested deeper
+    than MAX_YAML_DEPTH, or whose aliases would expand it past MAX_YAML_NODES. The safe
+    parser is used: it skips comments, and is twice as fast as the round-trip one."""
+    yaml = YAML(typ="safe", pure=True)
+    sizes: dict[str, int] = {}  # anchor -> expanded size of its node
+    stack: list[list[Any]] = []  # open collections: [anchor, expanded size so far]
+    total = 0
+    for event in yaml.parse(text):
+        if isinstance(event, ScalarEvent | AliasEvent):
+            size = sizes.get(event.anchor, 1) if isinstance(event, AliasEvent) else 1
+            if isinstance(event, ScalarEvent) and event.anchor:
+                sizes[event.anchor] = 1
+            total += size
+            if stack:
+                stack[-1][1] += size
+        elif isinstance(event, CollectionStartEvent):
+            total += 1
+            stack.append([event.anchor, 1])
+            if len(stack) > limits.MAX_YAML_DEPTH:
+                raise _TooMuch(
+                    event.start_mark,
+                    "yaml-too-deep",
+                    f"nested more than {limits.MAX_YAML_DEPTH} levels deep",
+                )
+        elif isinstance(event, CollectionEndEvent) and stack:
+            anchor, size = stack.pop()
+            if anchor:
+                sizes[anchor] = size
+            if stack:
+                stack[-1][1] += size
+        if total > limits.MAX_YAML_NODES:
+            raise _TooMuch(
+                event.start_mark,
+                "yaml-aliases",
+                f"aliases (*name) here expand the document past {limits.MAX_YAML_NODES:,} "
+                "values; a config needs few aliases, if any",
+            )
+
+
+def mapping_problem(doc: YamlDocument, what: str) -> Problem | None:
+    """A problem when the document is not a mapping of keys (a list, or a lone value)."""
+    if isinstance(doc.root, dict):
+        return None
+    kind = "a list" if isinstance(doc.root, list) else f"a single value ({type(doc.root).__name__})"
+    return Problem(
+        doc.display_path,
+        1,
+        1,
+        "",
+        "not-a-mapping",
+        f"{what} must be a mapping of keys (such as 'council:'), but the file is {kind}",
+    )
 
 
 def _plain(node: Any) -> Any:
