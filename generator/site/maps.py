@@ -41,7 +41,9 @@ def map_figure(
     Every area in ``areas`` appears exactly once: coloured by value, mid grey when
     suppressed, light grey when there is no row.
     """
-    by_code = {r.area_code: r for r in rows.itertuples(index=False)}
+    # Only the columns used: iterating a frame costs per column.
+    used = rows[["area_code", "suppressed", "value", "lower", "upper", "comparison"]]
+    by_code = {r.area_code: r for r in used.itertuples(index=False)}
     # Names go in ``text`` and numbers in ``customdata``; the markup lives once in the
     # hovertemplate. (Tags in every label would be JSON-escaped, six bytes per bracket.)
     shown_loc, shown_z, shown_text, shown_data = [], [], [], []

@@ -29,6 +29,19 @@ from generator.site.words import (
 PERIOD_VIEWS = 3
 
 
+TABLE_COLUMNS = (
+    "area_code",
+    "area_name",
+    "suppressed",
+    "numerator",
+    "denominator",
+    "value",
+    "lower",
+    "upper",
+    "comparison",
+)
+
+
 def table_rows(
     pages: CouncilPages,
     ind: AnyIndicator,
@@ -40,7 +53,8 @@ def table_rows(
 ) -> list[dict[str, Any]]:
     if rows is None:
         rows = pages.data.rows(ind.id, level.id, period)
-    rows = rows.sort_values(
+    # Only the columns shown: sorting and iterating a frame costs per column.
+    rows = rows[list(TABLE_COLUMNS)].sort_values(
         ["suppressed", "value", "area_name", "area_code"],
         ascending=[True, ind.polarity == "higher_is_better", True, True],
         kind="mergesort",
