@@ -28,6 +28,8 @@ from generator.site.formatting import (
     z_round,
 )
 
+BAR_COLUMNS = ("area_code", "area_name", "suppressed", "value", "lower", "upper", "comparison")
+
 
 def bar_figure(
     indicator: AnyIndicator,
@@ -42,6 +44,7 @@ def bar_figure(
     One trace per comparison with the council so the legend explains the colours; a dashed
     line marks the council value. Suppressed areas are left out (the summary says so).
     """
+    rows = rows[list(BAR_COLUMNS)]  # filtering a frame costs per column
     shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
     shown = shown.sort_values(
         ["value", "area_name", "area_code"], ascending=[False, True, True], kind="mergesort"
@@ -137,6 +140,7 @@ def trend_figure(
     """The council value over ``periods`` (with its CI), and a thin grey line per area."""
     data: list[dict[str, Any]] = []
     if area_rows is not None and not area_rows.empty:
+        area_rows = area_rows[["area_code", "area_name", "period", "suppressed", "value"]]
         shown = area_rows[~area_rows["suppressed"].astype(bool) & area_rows["value"].notna()]
         first = True
         for (_code, name), part in shown.groupby(["area_code", "area_name"], sort=True):
