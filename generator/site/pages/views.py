@@ -4,7 +4,7 @@ pre-rendered as plain figure data and table cells that ``site.js`` swaps in."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from markupsafe import Markup
@@ -29,17 +29,19 @@ from generator.site.words import (
 PERIOD_VIEWS = 3
 
 
-TABLE_COLUMNS = (
-    "area_code",
-    "area_name",
-    "suppressed",
-    "numerator",
-    "denominator",
-    "value",
-    "lower",
-    "upper",
-    "comparison",
-)
+class Row(NamedTuple):
+    area_code: str
+    area_name: str
+    suppressed: bool
+    numerator: Any
+    denominator: Any
+    value: Any
+    lower: Any
+    upper: Any
+    comparison: Any
+
+
+TABLE_COLUMNS = Row._fields
 
 
 def table_rows(
@@ -53,15 +55,16 @@ def table_rows(
 ) -> list[dict[str, Any]]:
     if rows is None:
         rows = pages.data.rows(ind.id, level.id, period)
-    # Only the columns shown: sorting and iterating a frame costs per column.
-    rows = rows[list(TABLE_COLUMNS)].sort_values(
-        ["suppressed", "value", "area_name", "area_code"],
-        ascending=[True, ind.polarity == "higher_is_better", True, True],
-        kind="mergesort",
-        na_position="last",
-    )
+    # Plain Python on one table's rows: pandas costs ~1 ms per operation here. Sorted as
+    # suppressed last, then by value (blanks last), name and code: stable sorts, last key first.
+    records = [Row(*r) for r in zip(*(rows[c].tolist() for c in TABLE_COLUMNS), strict=True)]
+    records.sort(key=lambda r: r.area_code)
+    records.sort(key=lambda r: r.area_name)
+    sign = 1.0 if ind.polarity == "higher_is_better" else -1.0
+    records.sort(key=lambda r: (True, 0.0) if is_missing(r.value) else (False, sign * r.value))
+    records.sort(key=lambda r: bool(r.suppressed))
     out = []
-    for r in rows.itertuples(index=False):
+    for r in records:
         supp = bool(r.suppressed)
         out.append(
             {
