@@ -4,7 +4,7 @@ no geometry, only the name of a FeatureCollection that the council's geo.js defi
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -26,6 +26,15 @@ from generator.site.formatting import (
 )
 
 
+class _MapRow(NamedTuple):
+    area_code: str
+    suppressed: bool
+    value: Any
+    lower: Any
+    upper: Any
+    comparison: Any
+
+
 def map_figure(
     indicator: AnyIndicator,
     rows: pd.DataFrame,
@@ -41,15 +50,17 @@ def map_figure(
     Every area in ``areas`` appears exactly once: coloured by value, mid grey when
     suppressed, light grey when there is no row.
     """
-    # Only the columns used: iterating a frame costs per column.
-    used = rows[["area_code", "suppressed", "value", "lower", "upper", "comparison"]]
-    by_code = {r.area_code: r for r in used.itertuples(index=False)}
+    # Plain tuples of the columns used: pandas costs per column and per operation here.
+    by_code = {
+        r.area_code: r
+        for r in map(_MapRow._make, zip(*(rows[c].tolist() for c in _MapRow._fields), strict=True))
+    }
     # Names go in ``text`` and numbers in ``customdata``; the markup lives once in the
     # hovertemplate. (Tags in every label would be JSON-escaped, six bytes per bracket.)
     shown_loc, shown_z, shown_text, shown_data = [], [], [], []
     supp_loc, supp_text, none_loc, none_text = [], [], [], []
     d = indicator.decimals
-    for code, name in zip(areas["code"], areas["name"], strict=True):
+    for code, name in zip(areas["code"].tolist(), areas["name"].tolist(), strict=True):
         row = by_code.get(code)
         if bool(getattr(row, "suppressed", False)):
             supp_loc.append(code)
@@ -149,7 +160,7 @@ def status_map_figure(
     """
     by_code = {r.area_code: r for r in counts.itertuples(index=False)}
     loc, z, text, none_loc, none_text = [], [], [], [], []
-    for code, name in zip(areas["code"], areas["name"], strict=True):
+    for code, name in zip(areas["code"].tolist(), areas["name"].tolist(), strict=True):
         r = by_code.get(code)
         if r is None or not r.n_published:
             none_loc.append(code)
