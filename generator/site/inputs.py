@@ -93,3 +93,15 @@ def inputs_digest(
     for name in sorted(set(files)):
         _hash_tree(digest, folder / name, f"data:{name}")
     return digest.hexdigest()
+
+
+def pack_bytes(config_path: Path, packs_dir: Path | None, catalogue: Catalogue) -> int:
+    """The size of the council's geography pack: a cheap guess at how long it takes to
+    build, so that parallel builds start the largest councils first."""
+    try:
+        pack = read_config(config_path, catalogue, packs_dir).pack_path
+    except (CdashError, OSError):
+        return 0
+    if pack is None or not pack.is_dir():
+        return 0
+    return sum(p.stat().st_size for p in pack.rglob("*") if p.is_file())
