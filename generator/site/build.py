@@ -55,6 +55,9 @@ class BuildProgress:
     def writing(self, files: int) -> None:
         """The site is being written and swapped in."""
 
+    def stop(self) -> None:
+        """The build is over (done or failed): take any display down."""
+
 
 def prepare_council(
     config_path: Path,
