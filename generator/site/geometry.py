@@ -28,7 +28,7 @@ BUDGET = 250_000
 #: How much the tolerance grows while over budget, and at most how often: never beyond
 #: about three pixels, so that shapes stay recognisable; a council whose boundaries are
 #: already coarse (packs are simplified on import) may stay over budget.
-STEP, STEPS = 2.0, 2
+STEP, STEPS = 1.5, 4
 
 Features = list[dict[str, Any]]
 
