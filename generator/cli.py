@@ -157,7 +157,11 @@ def _print_report(r: DataReport) -> None:
     ind.add_column("status")
     ind.add_column("lacks")
     for s in r.indicators:
-        lacks = ", ".join(s.missing_measures + [f"{m} (no values)" for m in s.empty_measures])
+        lacks = ", ".join(
+            s.missing_measures
+            + [f"{m} (no values)" for m in s.empty_measures]
+            + [f"indicator {i}" for i in s.missing_indicators]
+        )
         if not s.selected:
             lacks = (lacks + "; " if lacks else "") + "not in the config's indicator list"
         ind.add_row(Text(s.id), "available" if s.available else "not available", Text(lacks))

@@ -55,14 +55,6 @@ def demo_council():
 
 
 @pytest.fixture(scope="session")
-def demo_files(demo_council) -> dict[str, bytes]:
-    """The demo council's rendered files, by path in the site (read-only)."""
-    from generator.site.render import render_council
-
-    return render_council(demo_council.site)
-
-
-@pytest.fixture(scope="session")
 def demo_site(tmp_path_factory, demo_council) -> Path:
     """The demo site written once per test session, through the same render, tripwire and
     atomic write as ``cdash build``. Tests only read it."""
@@ -71,6 +63,18 @@ def demo_site(tmp_path_factory, demo_council) -> Path:
     out = tmp_path_factory.mktemp("demo") / "site"
     write_site([demo_council], out, BUILD_DATE)
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_files(demo_site, demo_council) -> dict[str, bytes]:
+    """The demo council's rendered files, by path in the site (read-only): what
+    ``render_council`` returned, read back from the written site rather than rendered again."""
+    slug = demo_council.site.slug
+    return {
+        p.relative_to(demo_site).as_posix(): p.read_bytes()
+        for p in sorted((demo_site / slug).rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="session")

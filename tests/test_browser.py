@@ -123,14 +123,15 @@ def test_funnel_plot_has_one_marker_per_area_and_both_limits(page, demo_site):
     traces = page.evaluate("""() => document.getElementById('funnel-fsm_secondary_uptake')
         .data.map(t => ({name: t.name, mode: t.mode, n: t.x.filter(x => x !== null).length}))""")
     names = [t["name"] for t in traces]
-    assert "95% limits" in names and "99.8% limits" in names
+    assert "95% limits (reference)" in names and "99.8% limits (flags)" in names
     markers = sum(t["n"] for t in traces if t["mode"] == "markers")
     csv = pd.read_csv(
         demo_site / "demo" / "data" / "unmet_need.csv", dtype=str, keep_default_na=False
     )
     rows = csv[(csv["indicator"] == "fsm_secondary_uptake") & (csv["level"] == "datazone")]
     rows = rows[rows["period"] == rows["period"].max()]
-    assert markers == int((rows["suppressed"] == "false").sum()) > 0
+    judged = rows["status"].isin(["below", "as_expected", "above", "too_few"])
+    assert markers == int((judged & (rows["pooled_observed"] != "")).sum()) > 0
     drawn = page.locator("#funnel-fsm_secondary_uptake .scatterlayer path.point").count()
     assert drawn == markers
     assert visit.outside_requests(("file://",)) == []

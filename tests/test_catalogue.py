@@ -64,14 +64,15 @@ def test_shipped_catalogue_has_every_required_measure(catalogue):
 
 
 def test_measures_say_whether_they_add_up_and_count_people(catalogue):
-    """Money adds up but counts nobody; a rank does neither; everything else is a count
-    of people or households."""
+    """Money adds up but counts nobody; a rank or a percentage does neither; everything
+    else is a count of people or households."""
     money = catalogue.measures["advice_financial_gain_gbp"]
     assert (money.additive, money.counts_people, money.unit) == (True, False, "£")
-    rank = catalogue.measures["simd_rank"]
-    assert (rank.additive, rank.counts_people) == (False, False)
+    for mid in ("simd_rank", "simd_income_rate_pct"):
+        rank = catalogue.measures[mid]
+        assert (rank.additive, rank.counts_people) == (False, False)
     for mid, measure in catalogue.measures.items():
-        if mid not in ("advice_financial_gain_gbp", "simd_rank"):
+        if mid not in ("advice_financial_gain_gbp", "simd_rank", "simd_income_rate_pct"):
             assert measure.additive and measure.counts_people, mid
 
 
@@ -85,9 +86,12 @@ def test_enough_indicators_using_every_method_and_theme(catalogue):
 
 
 def test_every_measure_is_used_by_an_indicator(catalogue):
-    """A measure nothing uses would ask councils for data the site never shows."""
+    """A measure nothing uses would ask councils for data the site never shows; need-model
+    proxies are used by the uptake need models instead."""
     used = {m for i in catalogue.indicators.values() for m in i.measures()}
-    assert used == set(catalogue.measures)
+    proxies = {m for m, measure in catalogue.measures.items() if measure.need_proxy}
+    assert used | proxies == set(catalogue.measures)
+    assert not used & proxies
 
 
 def _text_fields(model) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -130,7 +131,16 @@ def test_matching_counts_households_not_receiving_by_zone(tmp_path, catalogue):
     # Breakdown categories add up to each zone's total; a blank family type is "unknown".
     split = next(ds for ds in v.datasets if ds.spec.id == "ctr_records").breakdowns
     by_zone = split.groupby("area_code")["value"].sum()
-    assert by_zone.to_dict() == {"X01900001": 4, "X01900002": 3, "X01900003": 4}
+    # A household extract lists every household: zones with none count 0, not "no data".
+    assert by_zone.to_dict() == {
+        "X01900001": 4,
+        "X01900002": 3,
+        "X01900003": 4,
+        "X01900004": 0,
+        "X01900005": 0,
+        "X01900006": 0,
+    }
+    assert set(ctr.loc[ctr["value"] == 0, "area_code"]) == {"X01900004", "X01900005", "X01900006"}
     assert "unknown" in set(split["category"])
     # Household rows are gone once loading is over.
     assert all(ds.records is None for ds in v.datasets)
@@ -179,12 +189,14 @@ def _tree(folder: Path) -> dict[str, str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["name", "count"])
-def test_broken_render_hook_fails_the_build_and_keeps_the_old_site(tmp_path, monkeypatch, kind):
+def test_broken_render_hook_fails_the_build_and_keeps_the_old_site(
+    tmp_path, monkeypatch, kind, household_site
+):
     """A render that leaks a planted name, or a withheld count into the CSV, stops the
     build with LeakError (naming the file, not the value) and the old site survives."""
     config = _write_council(tmp_path / "council")
     out = tmp_path / "site"
-    site.build([config], out, build_date=BUILD_DATE)
+    shutil.copytree(household_site, out)  # the same council's site, built once per module
     before = _tree(out)
     original = render.render_council
 

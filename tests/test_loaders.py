@@ -152,3 +152,166 @@ def test_sums_with_censored_parts_carry_bounds_not_values(tmp_path):
     assert (east["value"], east["low"], east["high"]) == (26, 26, 26)
     council = out.loc[("council", "X12900001")]
     assert pd.isna(council["value"]) and (council["low"], council["high"]) == (44, 47)
+
+
+def _two_header_xlsx(path: Path, upper: list, lower: list, rows: list[list]) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "FSM"
+    ws.append(["Free school meals (title)"])
+    ws.append([])
+    ws.append(upper)
+    ws.append(lower)
+    for r in rows:
+        ws.append(r)
+    ws.merge_cells(start_row=3, start_column=2, end_row=3, end_column=3)
+    ws.merge_cells(start_row=3, start_column=4, end_row=3, end_column=5)
+    wb.save(path)
+
+
+def test_two_header_rows_join_with_merged_cells_filled_across(tmp_path):
+    """header_rows [3, 4]: "P6-P7" merged over "Roll | Registered" reads as "P6-P7 Roll" and
+    "P6-P7 Registered"; a repeated leaf is reached by position; rows count from row 5."""
+    _two_header_xlsx(
+        tmp_path / "fsm.xlsx",
+        [None, "P6-P7", None, "Secondary", None],
+        ["Data Zone", "Roll", "Registered", "Roll", "Registered"],
+        [["X01", 10, "*", 30, 7], ["X02", 12, 5, 31, 9]],
+    )
+    spec = _spec(
+        file="fsm.xlsx",
+        header_rows=[3, 4],
+        period={"value": "2023/24"},
+        suppressed_values=["*"],
+        measures={
+            "pupils_p6_p7": "P6-P7 Roll",
+            "fsm_registered_p6_p7": "P6-P7 Registered",
+            "fsm_registered_secondary": {"index": 5},
+        },
+    )
+    result = _load(tmp_path, spec)
+    assert result.problems == []
+    t = result.table
+    cols = [t["measure"], t["area_code"], t["row"], t["value"].fillna(-1), t["high"]]
+    got = sorted(zip(*cols, strict=True))
+    assert got == [
+        ("fsm_registered_p6_p7", "X01", 5, -1.0, 4.0),
+        ("fsm_registered_p6_p7", "X02", 6, 5.0, 5.0),
+        ("fsm_registered_secondary", "X01", 5, 7.0, 7.0),
+        ("fsm_registered_secondary", "X02", 6, 9.0, 9.0),
+        ("pupils_p6_p7", "X01", 5, 10.0, 10.0),
+        ("pupils_p6_p7", "X02", 6, 12.0, 12.0),
+    ]
+
+
+def test_a_repeated_header_name_is_a_located_error(tmp_path):
+    """A single header row with "Roll" twice: naming "Roll" is refused where the config
+    names it, saying which columns it could be; never "the first one wins"."""
+    (tmp_path / "data.csv").write_text("Data Zone,Roll,Roll\nX01,1,2\n", encoding="utf-8")
+    doc = YamlDocument(tmp_path / "council.yaml", "council.yaml", {})
+    result = load_dataset(
+        doc, 0, _spec(period={"value": "2023/24"}, measures={"pupils_p6_p7": "Roll"}), tmp_path
+    )
+    assert [(p.field, p.code, p.severity) for p in result.problems] == [
+        ("datasets[0].measures.pupils_p6_p7", "duplicate-column", "error")
+    ]
+    assert "column 2 (B), column 3 (C)" in result.problems[0].message
+
+
+def test_sum_of_columns_and_where_filter(tmp_path):
+    """{sum: ["10", "11"]} adds columns row by row; where: {sex: {values: [All]}} keeps only
+    the all-persons rows, and counts the others as filtered."""
+    (tmp_path / "data.csv").write_text(
+        "dz,sex,10,11\nX01,All,3,4\nX01,Female,1,2\nX01,Male,2,2\nX02,All,5,6\n",
+        encoding="utf-8",
+    )
+    spec = _spec(
+        area={"column": "dz"},
+        period={"value": "2020/21"},
+        where={"sex": {"values": ["All"]}},
+        measures={"children_10_11": {"sum": ["10", "11"]}},
+    )
+    result = _load(tmp_path, spec)
+    assert result.problems == []
+    assert _values(result) == [("X01", 2, 7.0), ("X02", 5, 11.0)]
+    assert (result.rows_read, result.rows_filtered) == (4, 2)
+
+
+def test_period_formats_normalise_years(tmp_path):
+    """financial_year and school_year read '2023/24', '2023-24' and '2023/2024' as
+    '2023/24'; a cell that fits no year is a located warning and its row is left out."""
+    (tmp_path / "data.csv").write_text(
+        "Data Zone,Year,n\nX01,2023/24,1\nX02,2023-24,2\nX03,2023/2024,3\nX04,2023/25,4\n",
+        encoding="utf-8",
+    )
+    for fmt in ("financial_year", "school_year"):
+        spec = _spec(period={"column": "Year", "format": fmt}, measures={"scp_children": "n"})
+        result = _load(tmp_path, spec)
+        assert list(result.table["period"]) == ["2023/24"] * 3
+        assert [(p.line, p.code) for p in result.problems] == [(5, "bad-period")]
+
+
+def test_months_to_financial_years_flag_a_missing_month(tmp_path):
+    """'%b-%y' months with to: financial_year: each row's year is April to March, and a
+    year without November is warned as incomplete, naming the month."""
+    months = pd.date_range("2022-04-01", "2023-03-01", freq="MS")
+    body = "".join(f"{m.strftime('%b-%y')},X01,1\n" for m in months if m.month != 11)
+    (tmp_path / "data.csv").write_text("Month,Data Zone,n\n" + body, encoding="utf-8")
+    spec = _spec(
+        period={"column": "Month", "format": "%b-%y", "to": "financial_year", "aggregate": "sum"},
+        measures={"foodbank_referrals_families": "n"},
+    )
+    result = _load(tmp_path, spec)
+    assert set(result.table["period"]) == {"2022/23"}
+    assert [(p.code, p.severity) for p in result.problems] == [("incomplete-period", "warning")]
+    assert "2022-11" in result.problems[0].message
+
+
+def test_aggregate_sum_last_mean():
+    """Months combine into a year by sum (flows), last month (a stock) or mean."""
+    from generator.ingest.periods import SUB_COLUMN, aggregate
+
+    table = pd.DataFrame(
+        {
+            "dataset": "d",
+            "row": [2, 3, 4, 5],
+            "area_code": ["X01", "X01", "X01", "X02"],
+            "period": "2023/24",
+            "measure": "m",
+            "value": [1.0, 2.0, 6.0, 4.0],
+            SUB_COLUMN: ["2023-04", "2023-05", "2024-03", "2023-04"],
+        }
+    )
+    got = {how: list(aggregate(table, how)["value"]) for how in ("sum", "last", "mean")}
+    assert got == {"sum": [9.0, 4.0], "last": [6.0], "mean": [3.0, 4 / 3]}
+
+
+def test_period_to_needs_a_declared_aggregate():
+    """'to' without 'aggregate' is refused: a stock summed over twelve months is wrong."""
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="aggregate"):
+        _spec(period={"column": "Month", "format": "%b-%y", "to": "financial_year"})
+
+
+def test_quarters_make_years_and_a_missing_quarter_is_warned(tmp_path):
+    """financial_quarter '2023/24 Q1' with to: financial_year: the year is the label's, and
+    a year without Q3 is warned as incomplete, naming the quarter."""
+    body = "".join(f"2023/24 Q{q},X01,{q}\n" for q in (1, 2, 4)) + "2024/25 Q1,X01,9\n"
+    body += "".join(f"2024/25 Q{q},X01,1\n" for q in (2, 3, 4))
+    (tmp_path / "data.csv").write_text("Quarter,Data Zone,n\n" + body, encoding="utf-8")
+    spec = _spec(
+        period={
+            "column": "Quarter",
+            "format": "financial_quarter",
+            "to": "financial_year",
+            "aggregate": "sum",
+        },
+        measures={"advice_contacts_families": "n"},
+    )
+    result = _load(tmp_path, spec)
+    assert sorted(set(result.table["period"])) == ["2023/24", "2024/25"]
+    assert [p.code for p in result.problems] == ["incomplete-period"]
+    assert "2023/24" in result.problems[0].message and "Q3" in result.problems[0].message
+    assert "2024/25" not in result.problems[0].message

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from generator import reference
 from generator.cli import app
+from generator.errors import UsageError
 from generator.ingest import report
 from generator.ingest.catalogue import load_catalogue
 from generator.ingest.config import CouncilConfig
@@ -47,7 +48,7 @@ def _bake(cookies: Any, **answers: str) -> Any:
 
 
 @pytest.mark.slow
-def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path):
+def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path, demo_council):
     """The template bakes a council that validates and builds on the demo geography and data,
     and appears on the portal beside the demo."""
     result = _bake(cookies)
@@ -70,13 +71,10 @@ def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path):
     for status in data_report.unavailable:
         assert status.missing_measures and not set(status.missing_measures) & demo_measures
 
+    # The demo is already prepared once per session; only the baked council is new.
     out = tmp_path / "site"
-    built = site.build(
-        [ROOT / "council_configs" / "demo" / "council.yaml", folder / "council.yaml"],
-        out,
-        data_dir=DEMO_DATA,
-        build_date=BUILD_DATE,
-    )
+    baked = site.prepare_council(folder / "council.yaml", DEMO_DATA, catalogue, BUILD_DATE)
+    built = site.write_site([demo_council, baked], out, BUILD_DATE)
     assert built.councils == ["demo", "brightwater"]
     portal = (out / "index.html").read_text()
     assert 'href="brightwater/index.html"' in portal and "Brightwater Council" in portal
@@ -84,16 +82,16 @@ def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path):
 
 
 @pytest.mark.slow
-def test_baked_council_builds_with_its_data_folder(cookies, tmp_path):
-    """A baked council's data comes from --data-dir; nothing points into the repository."""
+def test_baked_council_reads_its_data_folder(cookies, monkeypatch):
+    """A baked council's data comes from --data-dir; nothing points into the repository.
+    (Building a baked council from a data folder is the onboarding walkthrough's last step.)"""
     result = _bake(cookies, council_name="Eastmuir Council")
-    text = (Path(result.project_path) / "council.yaml").read_text()
-    assert "data_dir" not in text.split("datasets:")[0]
-    out = tmp_path / "site"
-    site.build(
-        [Path(result.project_path) / "council.yaml"], out, data_dir=DEMO_DATA, build_date=BUILD_DATE
-    )
-    assert (out / "eastmuir" / "quality.html").is_file()
+    config = Path(result.project_path) / "council.yaml"
+    assert "data_dir" not in config.read_text().split("datasets:")[0]
+    monkeypatch.delenv("CDASH_DATA_DIR", raising=False)
+    with pytest.raises(UsageError, match="no data folder"):
+        validate(config, None, load_catalogue())
+    assert validate(config, DEMO_DATA, load_catalogue()).problems == []
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from generator.analysis import uptake as _uptake_method
+from generator.analysis.funnel import ABOVE, AS_EXPECTED, BELOW, CENSORED, TOO_FEW
 from generator.analysis.intervals import FloatArray, byars, poisson_exact, wilson
 from generator.ingest.catalogue import (
     AnyIndicator,
@@ -55,6 +57,8 @@ COLUMNS = [
     "status",
     "lower_998",
     "upper_998",
+    *_uptake_method.UPTAKE_NUMERIC,
+    *_uptake_method.UPTAKE_TEXT,
 ]
 
 #: The numeric columns of the values table: disclosure blanks every one on a suppressed row.
@@ -67,12 +71,13 @@ NUMERIC_COLUMNS = [
     "comparator",
     "gap",
     "lower_998",
-    "upper_998",  # these three: uptake rows only
+    "upper_998",  # these three and the next: uptake rows only
+    *_uptake_method.UPTAKE_NUMERIC,
     "national",
 ]  # compare_national
 
-#: Uptake status by the 95% interval of observed / expected.
-BELOW, AS_EXPECTED, ABOVE = "below", "as_expected", "above"
+#: Uptake statuses (analysis/funnel.py): by the pooled count against the 99.8% funnel.
+UPTAKE_STATUSES = (BELOW, AS_EXPECTED, ABOVE, TOO_FEW, CENSORED)
 
 _KEYS = ["level", "area_code", "period"]
 #: Columns every indicator's rows carry from the wide table: keys, name, integer helpers.
@@ -142,50 +147,13 @@ def _rate(ind: RateIndicator, frame: pd.DataFrame) -> pd.DataFrame:
     return _result(frame, k, n, value, lower * scale, upper * scale)
 
 
-def _uptake(ind: UptakeIndicator, frame: pd.DataFrame) -> pd.DataFrame:
-    """Observed receipt against expected, with exact Poisson 95% and 99.8% intervals.
-
-    Expected = need x rate, the rate being ``expected_rate`` or, per period, the council's
-    receipt / need (the ``_council`` column marks the council's row). Expected is treated as
-    known, so the interval of observed / expected is the observed count's interval divided
-    by expected. The gap is expected - observed, floored at 0; status says whether the 95%
-    interval lies wholly below, across or wholly above 100%.
-    """
-    observed = frame[ind.receipt].to_numpy(dtype=float)
-    need = frame[ind.need].to_numpy(dtype=float)
-    if ind.expected_rate is not None:
-        rate = np.full(len(frame), ind.expected_rate)
-    else:
-        period = frame["_period"].to_numpy()
-        council = frame["_council"].to_numpy(dtype=bool)
-        by_period = np.full(int(period.max()) + 1 if len(period) else 1, np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = observed[council] / np.where(need[council] > 0, need[council], np.nan)
-        by_period[period[council]] = ratio
-        rate = by_period[period]
-    expected = need * rate
-    safe_e = np.where(expected > 0, expected, np.nan)
-    scale = ind.multiplier / safe_e
-    lower, upper = poisson_exact(observed)
-    lower_998, upper_998 = poisson_exact(observed, level=0.998)
-    gap = np.where(
-        np.isnan(observed) | np.isnan(safe_e), np.nan, np.maximum(expected - observed, 0.0)
-    )
-    status = np.select(
-        [np.isnan(upper * scale), upper < safe_e, lower > safe_e],
-        ["", BELOW, ABOVE],
-        default=AS_EXPECTED,
-    )
-    out = _result(frame, observed, expected, observed * scale, lower * scale, upper * scale)
-    out["gap"] = gap
-    out["status"] = status
-    out["lower_998"] = lower_998 * scale
-    out["upper_998"] = upper_998 * scale
-    return out
-
-
 #: Indicator method -> function. ``index`` is built after disclosure (compute_index).
-METHODS: dict[str, MethodFn] = {"count": _count, "share": _share, "rate": _rate, "uptake": _uptake}
+METHODS: dict[str, MethodFn] = {
+    "count": _count,
+    "share": _share,
+    "rate": _rate,
+    "uptake": _uptake_method.uptake,
+}
 
 #: Methods whose value can be judged against the council's. A count cannot: an area's count
 #: is part of the council's, so it is always "lower" and saying so tells nobody anything.
@@ -257,11 +225,12 @@ def compute_indicators(
     values = pd.concat(frames, ignore_index=True)
     values["suppressed"] = False
     values["note"] = ""
-    for col in ("gap", "lower_998", "upper_998"):
+    for col in ("gap", "lower_998", "upper_998", *_uptake_method.UPTAKE_NUMERIC):
         if col not in values.columns:
             values[col] = np.nan
-    values["status"] = values["status"].fillna("") if "status" in values.columns else ""
-    for col in ("indicator", "comparison", "note", "status"):
+    for col in ("status", *_uptake_method.UPTAKE_TEXT):
+        values[col] = values[col].fillna("") if col in values.columns else ""
+    for col in ("indicator", "comparison", "note", "status", *_uptake_method.UPTAKE_TEXT):
         values[col] = values[col].astype("str")
     # Already in order: ``wide`` is sorted by level, period and code, and indicators are
     # concatenated in the order asked for.
@@ -331,7 +300,9 @@ def _widen(tidy: pd.DataFrame, level_rank: dict[str, int], names: dict[str, str]
     has to hash strings again (that is most of the cost at 7,000 areas):
     ``_group`` numbers each level and period, ``_period`` each period.
     """
-    long = tidy.loc[tidy["level"].isin(level_rank), [*_KEYS, "measure", "value"]]
+    bounded = "low" in tidy.columns
+    cols = [*_KEYS, "measure", "value", *(["low", "high"] if bounded else [])]
+    long = tidy.loc[tidy["level"].isin(level_rank), cols]
     series = long.astype({"value": float}).set_index([*_KEYS, "measure"])["value"]
     if not series.index.is_unique:
         dupes = series.index[series.index.duplicated()]
@@ -342,6 +313,16 @@ def _widen(tidy: pd.DataFrame, level_rank: dict[str, int], names: dict[str, str]
         )
     wide = series.unstack("measure")
     wide.columns.name = None
+    if bounded:
+        # Bounds of censored measures (a source's starred cells), as <measure>__low/__high,
+        # only for measures with at least one censored value.
+        indexed = long.set_index([*_KEYS, "measure"])
+        censored = indexed["value"].isna() & indexed["low"].notna()
+        for measure in sorted(set(indexed.index.get_level_values("measure")[censored])):
+            part = indexed.xs(measure, level="measure")
+            for bound, suffix in (("low", _uptake_method.LOW), ("high", _uptake_method.HIGH)):
+                b = part[bound].astype(float).fillna(part["value"].astype(float))
+                wide[measure + suffix] = b.reindex(wide.index)
     wide = wide.reset_index()
     order = wide["level"].map(level_rank)
     wide = (
@@ -369,15 +350,29 @@ def _rows_for(
     if primary not in wide.columns:
         return wide.iloc[0:0]
     present = [m for m in needed if m in wide.columns]
-    frame = wide[[*_CARRIED, *present]]
+    bounds = [
+        m + sfx
+        for m in present
+        for sfx in (_uptake_method.LOW, _uptake_method.HIGH)
+        if m + sfx in wide.columns
+    ]
+    frame = wide[[*_CARRIED, *present, *bounds]]
     if not all(catalogue.measures[m].additive for m in needed):
         frame = frame[frame["level"] == base]
     # Only levels where every measure there is exists somewhere: a measure published by
     # intermediate zone gives no data-zone or ward rows, rather than rows of blanks.
-    exists = frame[present].notna().groupby(frame["level"], sort=False).any().all(axis=1)
+    known = frame[present].notna()
+    for m in present:  # a censored value (bounds only) is there too
+        if m + _uptake_method.LOW in frame.columns:
+            known[m] = known[m] | frame[m + _uptake_method.LOW].notna()
+    exists = known.groupby(frame["level"], sort=False).any().all(axis=1)
     frame = frame[frame["level"].isin(exists[exists].index)]
-    periods = frame.loc[frame[primary].notna(), "_period"].unique()
-    frame = frame[frame[present].notna().any(axis=1) & frame["_period"].isin(periods)]
+    has = frame[[*present, *bounds]].notna()
+    has_primary = frame[primary].notna()
+    if primary + _uptake_method.LOW in frame.columns:
+        has_primary |= frame[primary + _uptake_method.LOW].notna()
+    periods = frame.loc[has_primary, "_period"].unique()
+    frame = frame[has.any(axis=1) & frame["_period"].isin(periods)]
     return frame.assign(**{m: np.nan for m in needed if m not in present})
 
 
@@ -392,6 +387,19 @@ def _add_comparisons(out: pd.DataFrame, ind: AnyIndicator, top: str, council_cod
     out["comparator"] = comparator
     if ind.method not in COMPARED_WITH_COUNCIL:
         out["comparison"] = ""
+        return
+    if ind.method == "uptake":
+        # One judgement per uptake row: the funnel flag (analysis/funnel.py), worded by
+        # polarity, so no page shows a second, 95% verdict that disagrees with the funnel.
+        high, low = {
+            "higher_is_better": ("better", "worse"),
+            "higher_is_worse": ("worse", "better"),
+        }.get(ind.polarity, ("higher", "lower"))
+        words = {ABOVE: high, BELOW: low, AS_EXPECTED: "similar"}
+        out["comparison"] = [
+            "" if council else words.get(str(st), "")
+            for st, council in zip(out["status"], is_council, strict=True)
+        ]
         return
     out["comparison"] = compare(
         out["lower"].to_numpy(dtype=float),

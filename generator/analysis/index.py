@@ -81,6 +81,9 @@ def compute_index(
         .rank(method="min", ascending=False)
         .astype("Int64")
     )
+    for col in COLUMNS:
+        if col not in out.columns:  # uptake-only columns
+            out[col] = "" if col == "pool_from" else np.nan
     return out[COLUMNS]
 
 

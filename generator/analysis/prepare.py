@@ -13,7 +13,16 @@ from typing import Any
 
 import pandas as pd
 
-from generator.analysis import compute, disclosure, index, inequality, priority, suppression
+from generator.analysis import (
+    compute,
+    disclosure,
+    index,
+    inequality,
+    need,
+    priority,
+    suppression,
+    uptake,
+)
 from generator.analysis.priority import PriorityArea
 from generator.errors import ProblemsError
 from generator.ingest.catalogue import AnyIndicator, Catalogue, IndexIndicator
@@ -43,6 +52,11 @@ class Analysis:
     groups: pd.DataFrame | None  # published values by deprivation group
     slopes: dict[tuple[str, str], Any]  # (indicator, period) -> SlopeIndex
     priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
+    #: uptake indicator -> period -> how its need was modelled or carried forward, in words
+    need_notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the catalogue as the config states it (uptake rules applied, before need models
+    #: add their derived measures): what the data contract report checks mappings against
+    config_catalogue: Catalogue | None = None
 
 
 def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
@@ -52,13 +66,22 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
     cfg, pack = v.read.config, v.pack
     catalogue = apply_overrides(catalogue, cfg)  # the council's own uptake rules
     ids = shown_indicator_ids(cfg, catalogue)
-    measures = roll_up(v, catalogue)
+    rolled = roll_up(v, catalogue)
+    # Need models (analysis/need.py): derived need measures for uptake indicators, and a
+    # catalogue whose uptake indicators use them. Cells for suppression stay the counts read.
+    stated = catalogue
+    modelled = need.model_need(rolled, catalogue, ids, pack, cfg)
+    measures, catalogue = modelled.measures, modelled.catalogue
     values = compute_values(measures, catalogue, ids, pack, cfg)
-    cells = with_breakdowns(measures, v, catalogue)
+    cells = with_breakdowns(rolled, v, catalogue)
     hidden = suppression.suppress_measures(
         cells, pack, catalogue, thresholds(catalogue, ids, cfg.disclosure.threshold)
     )
-    published = disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding)
+    published = uptake.blank_pooled(
+        disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding),
+        disclosure.ROUNDING_BASE[cfg.disclosure.rounding],
+        pack.levels[0].id,
+    )
     variants = breakdown_variants(measures, cells, hidden, catalogue, ids, pack, cfg)
     published, components = add_indices(published, catalogue, ids, pack, cfg)
     groups = deprivation_groups(measures, values, hidden, catalogue, ids, pack, cfg)
@@ -79,6 +102,8 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
         priority=priority.priority_areas(
             published, catalogue, ids, dict(rule.top), rule.rank_by, rule.min_below
         ),
+        need_notes=modelled.notes,
+        config_catalogue=stated,
     )
 
 

@@ -4,10 +4,13 @@ Pure functions over the *published* indicator values (after ``disclosure.publish
 reason can only quote a number that is on the site anyway: a withheld uptake row has no
 status and no gap, and cannot put its area on the list.
 
-An area qualifies when at least ``min_below`` uptake indicators are significantly below
-expected (95% interval wholly below 100%) in their latest period. Qualifying areas are
-ranked by *scale* (the sum of their gaps: people likely missing out) or by *depth* (their
-lowest ratio of observed to expected), the other breaking ties, then by code.
+An area qualifies when at least ``min_below`` uptake indicators are flagged below expected
+(under the 99.8% funnel limit, analysis/funnel.py) in their latest period, judged over the
+pooled periods. Qualifying areas are ranked by *scale*: their largest single standardised
+shortfall (E - O) / sqrt(phi x E), unit-free, so a shortfall in households is never added
+to one in children and a child counted under several entitlements is not counted twice;
+or by *depth*: their lowest ratio of observed to expected. The other breaks ties, then the
+code.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from generator.analysis.compute import BELOW
+from generator.analysis.funnel import BELOW, standardised_shortfall
 from generator.ingest.catalogue import Catalogue, ShareIndicator, UptakeIndicator
 
 
@@ -40,7 +43,7 @@ class PriorityArea:
     level: str
     code: str
     name: str
-    scale: float  # sum of gaps over the indicators below expected
+    scale: float  # largest standardised shortfall among the indicators below expected
     depth: float  # lowest observed / expected ratio among them (x multiplier)
     n_below: int
     reasons: list[Reason]
@@ -53,16 +56,32 @@ def _whole(x: float) -> str:
 
 
 def reason_text(
-    ind: UptakeIndicator, receipt_label: str, ratio: float, lower: float, upper: float, gap: float
+    ind: UptakeIndicator,
+    receipt_label: str,
+    ratio: float,
+    observed: float,
+    expected: float,
+    periods: str,
 ) -> str:
-    """E.g. "P6 to P7 pupils registered for free school meals are 62% of expected (95% CI
-    48–79%); about 40 children likely missing out"."""
+    """E.g. "P6 to P7 pupils registered for free school meals: 52% of what the council's
+    own rate would give (2021/22 to 2023/24 pooled: 40 against 77 expected)".
+
+    With an ``expected_rate`` (an entitlement rate) the comparison is with entitlement;
+    without one it is with the council's own average, and the words say so."""
     unit = "%" if ind.multiplier == 100 else f" per {ind.multiplier:,.0f}"
-    return (
-        f"{receipt_label} are {_whole(ratio)}{unit} of expected (95% CI "
-        f"{_whole(lower)}–{_whole(upper)}{unit}); about {_whole(gap)} {ind.gap_unit} "
-        "likely missing out"
+    against = (
+        "of expected at the stated entitlement rate"
+        if ind.expected_rate is not None
+        else "of what the council's own rate would give"
     )
+    return (
+        f"{receipt_label}: {_whole(ratio)}{unit} {against} ({periods}: {_whole(observed)} "
+        f"against {_whole(expected)} expected)"
+    )
+
+
+def _pooled_periods(first: str, last: str) -> str:
+    return last if first in ("", last) else f"{first} to {last} pooled"
 
 
 def latest_uptake(values: pd.DataFrame, indicators: list[UptakeIndicator]) -> pd.DataFrame:
@@ -100,7 +119,12 @@ def priority_areas(
     out: dict[str, list[PriorityArea]] = {}
     if rows.empty:
         return {level: [] for level in top}
-    below = rows[(rows["status"] == BELOW) & ~rows["suppressed"].astype(bool) & rows["gap"].notna()]
+    below = rows[
+        (rows["status"] == BELOW)
+        & ~rows["suppressed"].astype(bool)
+        & rows["pool_observed"].notna()
+        & rows["pool_expected"].notna()
+    ]
     need = _need_texts(values, catalogue, need_indicator, indicator_ids)
     order = {i: n for n, i in enumerate(inds)}
     for level, limit in top.items():
@@ -110,17 +134,32 @@ def priority_areas(
                 continue
             part = part.assign(_o=part["indicator"].map(order)).sort_values("_o")
             reasons = []
+            z = standardised_shortfall(
+                part["pool_observed"].to_numpy(float),
+                part["pool_expected"].to_numpy(float),
+                part["phi"].fillna(1.0).to_numpy(float),
+            )
+            ratios = []
             for r in part.itertuples(index=False):
                 ind = inds[r.indicator]
                 label = catalogue.measures[ind.receipt].label
+                ratio = float(r.pool_observed) / float(r.pool_expected) * ind.multiplier
+                ratios.append(ratio)
                 reasons.append(
                     Reason(
                         r.indicator,
-                        reason_text(ind, label, r.value, r.lower, r.upper, r.gap),
-                        float(r.value),
-                        float(r.lower),
-                        float(r.upper),
-                        float(r.gap),
+                        reason_text(
+                            ind,
+                            label,
+                            ratio,
+                            float(r.pool_observed),
+                            float(r.pool_expected),
+                            _pooled_periods(str(r.pool_from), str(r.period)),
+                        ),
+                        ratio,
+                        float(r.lower_998),
+                        float(r.upper_998),
+                        max(float(r.pool_expected) - float(r.pool_observed), 0.0),
                     )
                 )
             found.append(
@@ -128,8 +167,8 @@ def priority_areas(
                     level=level,
                     code=str(code),
                     name=str(part["area_name"].iloc[0]),
-                    scale=float(part["gap"].sum()),
-                    depth=float(part["value"].min()),
+                    scale=float(np.nanmax(z)),
+                    depth=float(min(ratios)),
                     n_below=len(part),
                     reasons=reasons,
                     need_text=need.get((level, str(code)), ""),
@@ -182,13 +221,14 @@ def rule_text(
     """How the priority list was chosen, in a sentence or two."""
     lists = " and ".join(f"the top {n} {level_names.get(lv, lv).lower()}" for lv, n in top.items())
     order = (
-        "the number of people likely missing out (the sum of the gaps)"
+        "their largest single shortfall, in standard errors (shortfalls in different "
+        "entitlements are never added, so no child is counted twice)"
         if rank_by == "scale"
         else "how far below expected they are (the lowest ratio)"
     )
     need = "entitlement is" if min_below == 1 else f"{min_below} entitlements are"
     return (
-        f"An area is listed when at least {min_below} {need} significantly below "
-        f"expected in the latest data. Areas are ranked by {order}; this page shows "
+        f"An area is listed when at least {min_below} {need} below the 99.8% funnel "
+        f"limit in the latest data. Areas are ranked by {order}; this page shows "
         f"{lists}. The council's config sets these rules."
     )

@@ -52,6 +52,12 @@ class Measure(Strict):
     breakdowns: list[Identifier] = Field(
         default_factory=list, description="Breakdowns (such as age_band) this measure may carry."
     )
+    need_proxy: bool = Field(
+        default=False,
+        description="True when the measure is there for uptake need models (a proxy such "
+        "as children of an entitlement's ages, multiplied into need) rather than for an "
+        "indicator of its own.",
+    )
 
 
 class _IndicatorBase(Strict):
@@ -133,8 +139,9 @@ class UptakeIndicator(_IndicatorBase):
     Expected receipt in an area is its ``need`` count times a rate: ``expected_rate`` when
     stated (here or in the council config), else the council-wide receipt per unit of need
     in the same period. The value is observed as a percentage of expected, with an exact
-    Poisson interval on the observed count; the gap (expected - observed, floored at 0)
-    estimates how many are likely missing out.
+    Poisson interval on the observed count; the gap is expected - observed, floored at 0
+    (against the council's own rate unless ``expected_rate`` is stated). Areas are flagged
+    by the 99.8% funnel over the latest ``pool`` periods (docs/methods.md).
     """
 
     method: Literal["uptake"] = Field(description="Receipt compared with expected receipt.")
@@ -158,6 +165,13 @@ class UptakeIndicator(_IndicatorBase):
     ci: Literal["poisson_exact"] = Field(
         default="poisson_exact",
         description="Exact Poisson 95% interval on the observed count, divided by expected.",
+    )
+    pool: int = Field(
+        default=3,
+        ge=1,
+        description="How many of the latest periods are pooled when judging whether an area "
+        "is below or above expected (ScotPHO pools three years for small areas); 1 judges "
+        "each period alone. The single-period values are shown either way.",
     )
 
     def measures(self) -> list[str]:

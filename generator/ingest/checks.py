@@ -7,6 +7,7 @@ clean data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -62,7 +63,14 @@ def check_datasets(
         # A national file covers every council: other councils' areas are expected, and
         # left out quietly. Codes unknown in the whole country are still reported.
         elsewhere = unknown & table["area_code"].isin(national)
+        if ds.spec.national and not (national - codes):
+            # The pack was imported from the council's own lookup rows, so its national
+            # list knows only this council: a code shaped like this level's codes
+            # (S02 and seven digits) is taken as another council's, and left out quietly.
+            shapes = {_shape(c) for c in codes}
+            elsewhere = unknown & table["area_code"].map(_shape).isin(shapes)
         wanted = ~elsewhere
+        ds.drop("other-council", table.loc[elsewhere, "row"])
         if ds.spec.only_periods:
             wanted &= table["period"].isin(ds.spec.only_periods)
         table, unknown = table[wanted], unknown[wanted]
@@ -74,7 +82,13 @@ def check_datasets(
                     None,
                     area_col,
                     "unknown-area",
-                    f"{code!r} is not a {level.label.lower()} of this council "
+                    # A postcode may be an address: never repeat it.
+                    (
+                        "this row's postcode is not in a"
+                        if ds.spec.area.type == "postcode"
+                        else f"{code!r} is not a"
+                    )
+                    + f" {level.label.lower()} of this council "
                     f"(geography pack {pack.spec.name}, vintage {pack.spec.vintage}); row dropped",
                     severity="warning",
                 )
@@ -87,7 +101,7 @@ def check_datasets(
                     file,
                     int(r["row"]),
                     None,
-                    ds.spec.measures.get(r["measure"], r["measure"]),
+                    ds.spec.measure_label(r["measure"]),
                     "negative-value",
                     f"{r['value']:g} is negative, but {r['measure']} is a count; value dropped",
                     severity="warning",
@@ -103,7 +117,7 @@ def check_datasets(
                     file,
                     int(r["row"]),
                     None,
-                    ds.spec.measures.get(r["measure"], r["measure"]),
+                    ds.spec.measure_label(r["measure"]),
                     "duplicate-row",
                     f"{r['area_code']} {r['period']} {r['measure']} already given on row "
                     f"{first}; this row is dropped",
@@ -155,6 +169,13 @@ def check_datasets(
             )
         )
     return CheckedData(table[~clash].reset_index(drop=True), problems, coverage)
+
+
+def _shape(code: str) -> str:
+    """A code's entity prefix with the rest blanked: 'S02001236' -> 'S02######', so that a
+    data zone (S01...) is never taken for an intermediate zone (S02...)."""
+    text = str(code)
+    return text[:3] + re.sub(r"\w", "#", text[3:])
 
 
 def _first_per_row(frame: pd.DataFrame, column: str) -> list[tuple[int, str]]:

@@ -6,9 +6,9 @@ Reading and cross-checking a config is ``ingest/councils.py``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from generator.ingest.datasets import Dataset, PostcodeLookup
 from generator.ingest.models import (
@@ -119,21 +119,83 @@ class Privacy(Strict):
     )
 
 
+class NeedModel(Strict):
+    """How need is measured for one uptake indicator (see docs/methods.md).
+
+    ``direct``: ``measure`` as it is, at the levels it is published. ``apportioned``: the
+    coarse count ``measure`` (e.g. CiLIF by intermediate zone) shared out to the smallest
+    areas in proportion to the product of the ``proxy`` measures, so the shares add up
+    exactly to the published figure. ``proxy``: the product of the ``proxy`` measures
+    itself (e.g. pupils x SIMD income rate). A measure whose latest period is older than
+    the receipt's is carried forward from its latest period, and the pages say so.
+    """
+
+    model: Literal["direct", "apportioned", "proxy"] = Field(
+        default="direct",
+        description="direct: a need measure at the same level; apportioned: a coarse need "
+        "count shared to data zones by a fine proxy; proxy: the fine proxy itself.",
+    )
+    measure: Identifier | None = Field(
+        default=None,
+        description="The need measure (direct) or the coarse need count to share out "
+        "(apportioned), e.g. cilif_children.",
+    )
+    proxy: list[Identifier] = Field(
+        default_factory=list,
+        description="Measures multiplied together, area by area, to give the fine proxy, "
+        "e.g. [children_10_11, simd_income_rate_pct]: children of the entitlement's ages "
+        "times the SIMD income deprivation rate. A measure in percent is divided by 100.",
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> NeedModel:
+        if self.model in ("direct", "apportioned") and self.measure is None:
+            raise ValueError(f"need model {self.model!r} needs a measure")
+        if self.model in ("apportioned", "proxy") and not self.proxy:
+            raise ValueError(f"need model {self.model!r} needs at least one proxy measure")
+        return self
+
+
+def _need_kind(value: Any) -> str:
+    return "model" if isinstance(value, (dict, NeedModel)) else "measure"
+
+
+#: A need rule: a measure id (the direct model) or a need model. The discriminator picks
+#: the branch by shape, so a mistake is reported once, against the branch meant.
+NeedRule = Annotated[
+    Annotated[Identifier, Tag("measure")] | Annotated[NeedModel, Tag("model")],
+    Discriminator(_need_kind),
+]
+
+
 class UptakeRule(Strict):
     """A council's own rule for one uptake indicator: eligibility differs by council and year."""
 
-    need: Identifier | None = Field(
+    need: NeedRule | None = Field(
         default=None,
-        description="Measure of need to compare receipt with, replacing the "
-        "catalogue's, e.g. uc_households_with_children where eligibility follows Universal "
-        "Credit.",
+        description="Measure of need to compare receipt with, replacing the catalogue's "
+        "(e.g. uc_households_with_children), or a need model: {model: direct | apportioned "
+        "| proxy, measure: ..., proxy: [m1, m2]}.",
     )
     expected_rate: float | None = Field(
         default=None,
         gt=0,
         description="Expected receipt per unit of need, e.g. 0.85 if 85% "
-        "of children in low income families are eligible. Omit to use the council-wide ratio.",
+        "of children in low income families are eligible. Omit to use the council-wide ratio "
+        "(then 'below expected' means below the council's own rate).",
     )
+    pool: int | None = Field(
+        default=None,
+        ge=1,
+        description="How many of the latest periods to pool when judging an area (default "
+        "the catalogue's, 3); 1 judges each period alone.",
+    )
+
+    def need_model(self) -> NeedModel | None:
+        """The need rule as a model (a bare measure id is the direct model)."""
+        if self.need is None or isinstance(self.need, NeedModel):
+            return self.need
+        return NeedModel(model="direct", measure=self.need)
 
 
 class PriorityAreas(Strict):
@@ -145,8 +207,9 @@ class PriorityAreas(Strict):
     )
     rank_by: Literal["scale", "depth"] = Field(
         default="scale",
-        description="scale: most people likely missing out first (sum of "
-        "gaps); depth: furthest below expected first (lowest ratio).",
+        description="scale: the largest single standardised shortfall first ((E - O) / "
+        "sqrt(phi E), never adding shortfalls in different units or counting a child twice); "
+        "depth: furthest below expected first (lowest ratio).",
     )
     min_below: int = Field(
         default=1,

@@ -293,14 +293,23 @@ def cross_check(read: ConfigRead, catalogue: Catalogue) -> list[Problem]:
                     f"{ind_id!r} is not an uptake indicator",
                 )
             )
-        elif rule.need is not None and rule.need not in catalogue.measures:
-            problems.append(
-                doc.problem(
-                    ("uptake", ind_id, "need"),
-                    "unknown-measure",
-                    f"{rule.need!r} is not a catalogue measure",
+        elif (model := rule.need_model()) is not None:
+            # (path below uptake.<ind>.need, measure): a bare id is the need itself
+            named: list[tuple[tuple[str | int, ...], str]] = []
+            if model.measure:
+                named.append(
+                    ((), model.measure)
+                    if isinstance(rule.need, str)
+                    else (("measure",), model.measure)
                 )
-            )
+            named += [(("proxy", n), m) for n, m in enumerate(model.proxy)]
+            for sub, measure in named:
+                if measure in catalogue.measures:
+                    continue
+                at: tuple[str | int, ...] = ("uptake", ind_id, "need", *sub)
+                problems.append(
+                    doc.problem(at, "unknown-measure", f"{measure!r} is not a catalogue measure")
+                )
     if cfg.inequality is not None and cfg.inequality.rank_measure not in catalogue.measures:
         problems.append(
             doc.problem(
@@ -346,9 +355,11 @@ def apply_overrides(catalogue: Catalogue, cfg: CouncilConfig) -> Catalogue:
         ind = indicators.get(ind_id)
         if ind is None or ind.method != "uptake":
             continue
+        model = rule.need_model()
+        need = model.measure if model is not None and model.model == "direct" else None
         update = {
             k: v
-            for k, v in (("need", rule.need), ("expected_rate", rule.expected_rate))
+            for k, v in (("need", need), ("expected_rate", rule.expected_rate), ("pool", rule.pool))
             if v is not None
         }
         indicators[ind_id] = ind.model_copy(update=update)

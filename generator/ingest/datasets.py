@@ -10,6 +10,50 @@ from pydantic import Field, model_validator
 from generator.ingest.models import Identifier, Strict
 
 
+class ColumnIndex(Strict):
+    """A column named by its position, for a header that is blank or repeated."""
+
+    index: int = Field(ge=1, description="1-based position of the column (A = 1).")
+
+
+class ColumnSum(Strict):
+    """A measure that is the sum of several columns, e.g. single years of age."""
+
+    sum: list[str | ColumnIndex] = Field(
+        min_length=1,
+        description="Columns (names or {index: n}) whose values are added up row by row. "
+        "A withheld cell in any of them makes the sum a range.",
+    )
+
+
+#: How a measure names its column(s): a header name, {index: n} or {sum: [...]}.
+ColumnRef = str | ColumnIndex | ColumnSum
+
+
+def column_label(ref: ColumnRef) -> str:
+    """A column reference as a person reads it in a message: 'Roll', 'column 5',
+    'sum of 10 + 11'."""
+    if isinstance(ref, str):
+        return ref
+    if isinstance(ref, ColumnIndex):
+        return f"column {ref.index}"
+    return "sum of " + " + ".join(column_label(part) for part in ref.sum)
+
+
+def _parts(ref: ColumnRef) -> list[str | ColumnIndex]:
+    return list(ref.sum) if isinstance(ref, ColumnSum) else [ref]  # type: ignore[list-item]
+
+
+class RowFilter(Strict):
+    """Keep only rows whose value in one column is one of some values."""
+
+    values: list[str] = Field(
+        min_length=1,
+        description="Keep rows whose cell (spaces around it ignored) is one of these, "
+        "e.g. [All] to keep the all-persons rows of a file split by sex.",
+    )
+
+
 class AreaColumn(Strict):
     """Which column holds the area each row is about."""
 
@@ -21,6 +65,33 @@ class AreaColumn(Strict):
         "'postcode' to assign rows to data zones through the config's "
         "postcode_lookup.",
     )
+    by: Literal["code", "name"] = Field(
+        default="code",
+        description="'code' (S01012345) or 'name': the area's name as typed, matched to "
+        "the pack's names ignoring case, spaces, punctuation, '&'/'and' and 'St'/'Saint'. "
+        "A name that still does not match is reported with the closest names, never "
+        "guessed; settle it with 'aliases'.",
+    )
+    aliases: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="by: name only. Name as typed -> the pack's name for it, or null for "
+        "rows that belong to no area ('Not known'): those are counted as unplaced, without "
+        "a warning.",
+    )
+
+    @model_validator(mode="after")
+    def _aliases_need_names(self) -> AreaColumn:
+        if self.aliases and self.by != "name":
+            raise ValueError("'aliases' apply to 'by: name' only")
+        if self.by == "name" and self.type == "postcode":
+            raise ValueError("a postcode column is matched by code, not 'by: name'")
+        return self
+
+
+#: Period formats that are already a year.
+YEAR_FORMATS = ("financial_year", "school_year")
+#: Period formats finer than a year: ``to`` and ``aggregate`` say how they make one.
+SUB_YEAR_FORMATS = ("financial_quarter", "%b-%y", "%Y-%m")
 
 
 class PeriodColumn(Strict):
@@ -33,13 +104,48 @@ class PeriodColumn(Strict):
     map: dict[str, str] = Field(
         default_factory=dict,
         description="Rename periods as read, e.g. {'2024': '2024/25'}, "
-        "so datasets on different calendars line up.",
+        "so datasets on different calendars line up. Two labels mapped to one period "
+        "are a duplicate, reported row by row; to combine months or quarters, use "
+        "'format', 'to' and 'aggregate'.",
+    )
+    format: (
+        Literal["financial_year", "school_year", "financial_quarter", "%b-%y", "%Y-%m"] | None
+    ) = Field(
+        default=None,
+        description="How the column writes periods: financial_year or school_year "
+        "('2023/24', also '2023-24' or '2023/2024'), financial_quarter ('2023/24 Q1'), "
+        "'%b-%y' (months as 'Apr-23') or '%Y-%m' ('2023-04'). A cell that does not fit "
+        "is reported and its row left out.",
+    )
+    to: Literal["financial_year"] | None = Field(
+        default=None,
+        description="Combine months or quarters into financial years (April to March), "
+        "as 'aggregate' says. A year with months or quarters missing is warned as "
+        "incomplete.",
+    )
+    aggregate: Literal["sum", "last", "mean"] | None = Field(
+        default=None,
+        description="How months or quarters make a year: 'sum' for flows (referrals, "
+        "contacts), 'last' for a stock (a caseload snapshot: the latest month of the "
+        "year), 'mean' for the average stock over the months given.",
     )
 
     @model_validator(mode="after")
     def _one_source(self) -> PeriodColumn:
         if (self.column is None) == (self.value is None):
             raise ValueError("give exactly one of 'column' or 'value'")
+        if self.format is not None and self.column is None:
+            raise ValueError("'format' applies to a period column")
+        if self.to is not None and self.format not in SUB_YEAR_FORMATS:
+            raise ValueError(
+                "'to' combines months or quarters: give format "
+                + " or ".join(repr(f) for f in SUB_YEAR_FORMATS)
+            )
+        if (self.to is None) != (self.aggregate is None):
+            raise ValueError(
+                "give 'to' and 'aggregate' together: aggregate says how months or "
+                "quarters make a year (sum, last or mean)"
+            )
         return self
 
 
@@ -72,6 +178,20 @@ class Dataset(Strict):
         description="1-based row holding the column names; rows above "
         "it (titles, notes) are skipped.",
     )
+    header_rows: list[int] | None = Field(
+        default=None,
+        min_length=1,
+        description="Instead of header_row, for a header over several rows: their 1-based "
+        "numbers, top first and consecutive, e.g. [4, 5]. Each column's name is its cells "
+        "joined with a space ('P6-P7 Roll'); a blank cell in an upper row takes the name "
+        "on its left, as a merged cell reads. Names that repeat are refused where used; "
+        "name such a column by position, {index: n}.",
+    )
+    where: dict[str, RowFilter] = Field(
+        default_factory=dict,
+        description="Row filters applied before anything else: column -> {values: [...]}, "
+        "e.g. {sex: {values: [All]}}. Rows left out are counted in the data report.",
+    )
     encoding: Literal["auto", "utf-8", "utf-8-sig", "cp1252"] = Field(
         default="auto",
         description="Text encoding (csv only). 'auto' tries UTF-8 (with or "
@@ -79,10 +199,11 @@ class Dataset(Strict):
     )
     area: AreaColumn = Field(description="The column that says which area a row is about.")
     period: PeriodColumn = Field(description="The period each row refers to.")
-    measures: dict[Identifier, str] = Field(
+    measures: dict[Identifier, ColumnRef] = Field(
         default_factory=dict,
-        description="Catalogue measure id -> column name holding its values. Required "
-        "unless the dataset is record_level.",
+        description="Catalogue measure id -> the column holding its values: a header name, "
+        "{index: n} (1-based position) or {sum: [columns]}. Required unless the dataset is "
+        "record_level.",
     )
     record_level: bool = Field(
         default=False,
@@ -152,6 +273,12 @@ class Dataset(Strict):
 
     @model_validator(mode="after")
     def _record_level(self) -> Dataset:
+        if self.header_rows is not None:
+            rows = self.header_rows
+            if rows != list(range(rows[0], rows[0] + len(rows))) or rows[0] < 1:
+                raise ValueError("header_rows must be consecutive row numbers, top first")
+            if "header_row" in self.model_fields_set:
+                raise ValueError("give header_row or header_rows, not both")
         if self.record_level:
             if self.key is None:
                 raise ValueError(
@@ -170,6 +297,32 @@ class Dataset(Strict):
                 "key, count_as, attributes and breakdowns apply to record_level datasets only"
             )
         return self
+
+    @property
+    def header(self) -> list[int]:
+        """The 1-based header row numbers (one unless header_rows gives several)."""
+        return self.header_rows or [self.header_row]
+
+    @property
+    def first_data_row(self) -> int:
+        """The 1-based row number of the first data row, below the header."""
+        return self.header[-1] + 1
+
+    @property
+    def used_columns(self) -> set[str]:
+        """Every column the dataset reads, as messages name them ('column 5' by position)."""
+        refs: list[ColumnRef] = [self.area.column, *self.where, *self.attributes.values()]
+        refs += [*self.identifiers, *(p for r in self.measures.values() for p in _parts(r))]
+        if self.period.column is not None:
+            refs.append(self.period.column)
+        if self.key is not None:
+            refs.append(self.key.column)
+        return {column_label(r) for r in refs}
+
+    def measure_label(self, measure: str) -> str:
+        """The column a measure comes from, for messages ('Roll', 'column 5')."""
+        ref = self.measures.get(measure)
+        return measure if ref is None else column_label(ref)
 
     @property
     def counted_measures(self) -> list[str]:

@@ -7,12 +7,9 @@ later message can point at it.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import hmac
-import io
 import os
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +19,12 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import Problem, UsageError
+from generator.ingest import columns, periods
+from generator.ingest.cells import censored, normalise_postcodes, parse_numbers
 from generator.ingest.config import Match, Privacy
-from generator.ingest.datasets import Dataset
+from generator.ingest.datasets import ColumnRef, ColumnSum, Dataset, column_label
+from generator.ingest.readers import ReadError, read_csv, read_xlsx
+from generator.ingest.readers import decode as decode
 from generator.ingest.yamlio import YamlDocument, display
 
 TIDY_COLUMNS = ["dataset", "row", "area_code", "period", "measure", "value"]
@@ -39,10 +40,6 @@ UNKNOWN_CATEGORY = "unknown"
 
 #: Turns raw household keys into pseudonyms.
 Pseudonymiser = Callable[[pd.Series], pd.Series]
-
-# "1,234" or "12,345.6" with an optional leading currency sign: council exports format
-# numbers for people, so we accept what a spreadsheet shows.
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 @dataclass
@@ -60,8 +57,24 @@ class LoadedDataset:
     #: Record-level only: one row per household (pseudonymised key, area, period, attributes)
     #: kept for matching, then dropped by drop_records before anything leaves the loaders.
     records: pd.DataFrame | None = field(default=None, repr=False)
-    #: Record-level only: every raw key and identifying value read, for the leak tripwire.
-    identifying: set[str] = field(default_factory=set, repr=False)
+    #: Rows left out by the dataset's ``where`` filters.
+    rows_filtered: int = 0
+    #: True for a dataset made by matching others (``matches:``): its rows are households
+    #: counted, all used.
+    derived: bool = False
+    #: Source rows left out whole before the checks, by problem code ("bad-period",
+    #: "missing-key", "unmatched-postcode", "unplaced"...): the data report counts them.
+    dropped: dict[str, set[int]] = field(default_factory=dict)
+    #: Rows deliberately placed in no area (an area name aliased to null), by reason:
+    #: ``{"reason": ..., "rows": n, "by_period": {period: n}}``. Counted, not warned.
+    unplaced: list[dict[str, object]] = field(default_factory=list)
+    #: Record-level only: every raw key, identifying value and postcode read -> the column
+    #: it came from, for the leak checks (``ingest/leaks.py``, ``site/tripwire.py``).
+    identifying: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def drop(self, code: str, rows: object) -> None:
+        """Record source rows left out whole, and why."""
+        self.dropped.setdefault(code, set()).update(int(r) for r in rows)  # type: ignore[attr-defined]
 
     @property
     def failed(self) -> bool:
@@ -119,141 +132,185 @@ def load_dataset(
         )
         return result
     try:
-        raw = _read_xlsx(path, spec) if spec.file_format == "xlsx" else _read_csv(path, spec)
-    except _ReadError as exc:
+        header_cells, body = (
+            read_xlsx(path, spec) if spec.file_format == "xlsx" else read_csv(path, spec)
+        )
+    except ReadError as exc:
         result.problems.append(doc.problem((*where, exc.field), exc.code, exc.message))
         return result
 
-    columns = [str(c).strip() for c in raw.columns]
-    raw.columns = columns
-    wanted: list[tuple[tuple[str | int, ...], str]] = [(("area", "column"), spec.area.column)]
-    if spec.period.column is not None:
-        wanted.append((("period", "column"), spec.period.column))
-    wanted += [(("measures", m), col) for m, col in spec.measures.items()]
-    if spec.key is not None:
-        wanted.append((("key", "column"), spec.key.column))
-    wanted += [(("attributes", a), col) for a, col in spec.attributes.items()]
-    wanted += [(("identifiers", n), col) for n, col in enumerate(spec.identifiers)]
-    for loc, col in wanted:
-        if col not in columns:
-            close = difflib.get_close_matches(col, columns, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            result.problems.append(
-                doc.problem(
-                    (*where, *loc),
-                    "unknown-column",
-                    f"column {col!r} not found in {spec.file}{hint}; columns are: "
-                    + ", ".join(repr(c) for c in columns),
-                )
-            )
+    header = columns.join_header(header_cells)
+    shown = display(path)
+    found = columns.resolve(doc, index, spec, header)
+    result.problems += found.problems
     if result.failed:
         return result
 
-    result.rows_read = len(raw)
-    # The first data row sits just below the header row in the user's spreadsheet.
-    rows = np.arange(len(raw)) + spec.header_row + 1
-    areas = raw[spec.area.column].astype(str).str.strip().str.upper()
+    # Row numbers as the user sees them in a spreadsheet: just below the header.
+    rows = np.arange(len(body)) + spec.first_data_row
+    keep = np.ones(len(body), dtype=bool)
+    for col in spec.where:
+        cells = body[found.one(("where", col))].astype(str).str.strip()
+        keep &= cells.isin([v.strip() for v in spec.where[col].values]).to_numpy()
+    result.rows_read = len(body)
+    result.rows_filtered = int((~keep).sum())
+    body, rows = body[keep].reset_index(drop=True), rows[keep]
+    raw = pd.DataFrame({name: body[found.one(loc)] for loc, name in _named(spec)}, index=body.index)
+    areas = raw[spec.area.column].astype(str).str.strip()
+    if spec.area.by == "code":
+        areas = areas.str.upper()
     if spec.period.column is not None:
-        periods = raw[spec.period.column].astype(str).str.strip()
-        periods = periods.str.replace(r"\.0$", "", regex=True)  # 2024 read from xlsx as 2024.0
-    else:
-        periods = pd.Series([spec.period.value] * len(raw), dtype=str)
-    if spec.period.map:
-        periods = periods.replace(spec.period.map)
-    # A postcode -> data zone lookup (area type "postcode") plugs in here, on ``areas``, for
-    # record-level and aggregate files alike.
-    if spec.record_level:
-        _aggregate_records(
-            result, raw, rows, areas, periods, pseudonymise or pseudonymiser(Privacy())
-        )
-        return result
-
-    frames = []
-    shown = display(path)
-    low, high = spec.suppressed_range or censored_range
-    for measure, col in spec.measures.items():
-        censored = _censored(raw[col], spec.suppressed_values)
-        values, bad = parse_numbers(raw[col], spec.missing_values)
-        bad &= ~censored
-        for pos in np.flatnonzero(bad):
+        parsed = periods.parse(raw[spec.period.column], spec.period)
+        for pos in np.flatnonzero(parsed.bad):
             result.problems.append(
                 Problem(
                     shown,
                     int(rows[pos]),
                     None,
-                    col,
-                    "non-numeric",
-                    f"{raw[col].iloc[pos]!r} is not a number (dataset {spec.id}, measure "
-                    f"{measure}); if the source writes it for a small count it withheld, "
-                    "list it under suppressed_values",
+                    spec.period.column,
+                    "bad-period",
+                    f"{raw[spec.period.column].iloc[pos]!r} is not a period in the format "
+                    f"{spec.period.format} (e.g. {parsed.example(spec.period)}); row dropped",
                     severity="warning",
                 )
             )
-        values = np.where(censored, np.nan, values)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "dataset": spec.id,
-                    "row": rows,
-                    "area_code": areas.to_numpy(),
-                    "period": periods.to_numpy(),
-                    "measure": measure,
-                    "value": values,
-                    "low": np.where(censored, float(low), values),
-                    "high": np.where(censored, float(high), values),
-                }
-            )[~bad & (~np.isnan(values) | censored)]
+        period_labels, sub = parsed.labels, parsed.sub
+        for target, sources in parsed.collisions.items():
+            result.problems.append(
+                doc.problem(
+                    (*where, "period", "map"),
+                    "period-map-collision",
+                    f"{' and '.join(repr(x) for x in sources)} in {spec.file} all become "
+                    f"{target!r}: their rows would be duplicates and all but one dropped. To "
+                    "combine months or quarters into a year, use period format, to and "
+                    "aggregate instead",
+                )
+            )
+        good = ~parsed.bad
+        if sub is not None:
+            for year, lacking in periods.missing(
+                spec.period, period_labels[good], sub[good]
+            ).items():
+                whole = len(periods.expected(spec.period, year))
+                result.problems.append(
+                    doc.problem(
+                        (*where, "period", "format"),
+                        "incomplete-period",
+                        f"{year} is incomplete: no rows for {', '.join(lacking)} in "
+                        f"{spec.file}, so its {spec.period.aggregate} is over "
+                        f"{whole - len(lacking)} of {whole}",
+                        severity="warning",
+                    )
+                )
+        if parsed.bad.any():
+            result.drop("bad-period", rows[parsed.bad])
+            raw, rows, areas = raw[good], rows[good], areas[good]
+            period_labels = period_labels[good]
+            sub = None if sub is None else sub[good]
+    else:
+        period_labels, sub = pd.Series([spec.period.value] * len(raw), dtype=str), None
+    # Postcodes (area type "postcode") and names (by: name) become codes after loading, on
+    # the area column, for record-level and aggregate files alike.
+    if spec.record_level:
+        _aggregate_records(
+            result, raw, rows, areas, period_labels, pseudonymise or pseudonymiser(Privacy())
         )
-    result.table = pd.concat(frames, ignore_index=True)
+        return result
+
+    frames = []
+    low, high = spec.suppressed_range or censored_range
+    for measure, ref in spec.measures.items():
+        parts = found.positions[("measures", measure)]
+        value = np.zeros(len(body))
+        lows, highs = np.zeros(len(body)), np.zeros(len(body))
+        withheld = np.zeros(len(body), dtype=bool)
+        dropped = np.zeros(len(body), dtype=bool)
+        blank = np.zeros(len(body), dtype=bool)
+        for pos_col, label in zip(parts, _part_labels(ref), strict=True):
+            cells = body[pos_col]
+            hidden = censored(cells, spec.suppressed_values)
+            values, bad = parse_numbers(cells, spec.missing_values)
+            bad &= ~hidden
+            for pos in np.flatnonzero(bad):
+                result.problems.append(
+                    Problem(
+                        shown,
+                        int(rows[pos]),
+                        None,
+                        label,
+                        "non-numeric",
+                        f"{cells.iloc[pos]!r} is not a number (dataset {spec.id}, measure "
+                        f"{measure}); if the source writes it for a small count it withheld, "
+                        "list it under suppressed_values",
+                        severity="warning",
+                    )
+                )
+            dropped |= bad
+            blank |= np.isnan(values) & ~hidden & ~bad
+            withheld |= hidden
+            value += np.nan_to_num(values)
+            lows += np.where(hidden, float(low), np.nan_to_num(values))
+            highs += np.where(hidden, float(high), np.nan_to_num(values))
+        frame = pd.DataFrame(
+            {
+                "dataset": spec.id,
+                "measure": measure,
+                "value": np.where(withheld, np.nan, value),
+                "low": lows,
+                "high": highs,
+                "_keep": ~dropped & ~blank,
+                "_bad": dropped,
+            },
+            index=body.index,
+        )
+        frames.append(frame)
+    result.table = _measures_table(frames, raw.index, rows, areas, period_labels, sub)
+    kept_any = np.zeros(len(body), dtype=bool)
+    bad_any = np.zeros(len(body), dtype=bool)
+    for frame in frames:
+        kept_any |= frame["_keep"].to_numpy()
+        bad_any |= frame["_bad"].to_numpy()
+    position = body.index.get_indexer(raw.index)
+    lost = ~kept_any[position]
+    result.drop("non-numeric", rows[lost & bad_any[position]])
+    result.drop("no-values", rows[lost & ~bad_any[position]])
     return result
 
 
-def bounds(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's (low, high): its bounds where censored, else its value twice."""
-    value = table["value"].to_numpy(dtype=float)
-    if "low" not in table.columns:
-        return value, value
-    low = table["low"].to_numpy(dtype=float)
-    high = table["high"].to_numpy(dtype=float)
-    return np.where(np.isnan(low), value, low), np.where(np.isnan(high), value, high)
+def _measures_table(
+    frames: list[pd.DataFrame],
+    kept: pd.Index,
+    rows: np.ndarray,
+    areas: pd.Series,
+    period_labels: pd.Series,
+    sub: pd.Series | None,
+) -> pd.DataFrame:
+    """The tidy table of an aggregate dataset from one frame per measure (over every body
+    row), keeping the rows whose period was read."""
+    order = [*TIDY_COLUMNS, *BOUND_COLUMNS] + ([periods.SUB_COLUMN] if sub is not None else [])
+    out = []
+    for frame in frames:
+        frame = frame.loc[kept].assign(
+            row=rows, area_code=areas.to_numpy(), period=period_labels.to_numpy()
+        )
+        if sub is not None:
+            frame[periods.SUB_COLUMN] = sub.to_numpy()
+        out.append(frame[frame["_keep"].to_numpy()][order])
+    return pd.concat(out, ignore_index=True)
 
 
-def is_censored(table: pd.DataFrame) -> np.ndarray:
-    """Rows whose value the source withheld: no value, but bounds."""
-    if "low" not in table.columns:
-        return np.zeros(len(table), dtype=bool)
-    return table["value"].isna().to_numpy() & table["low"].notna().to_numpy()
+def _named(spec: Dataset) -> list[tuple[tuple[str | int, ...], str]]:
+    """The single columns a dataset names (not measures), with their config places."""
+    return [
+        (loc, ref)
+        for loc, ref in columns.wanted(spec)
+        if loc[0] != "measures" and isinstance(ref, str)
+    ]
 
 
-def _censored(column: pd.Series, markers: list[str]) -> np.ndarray:
-    """Cells holding one of the source's suppression markers (case and spaces ignored)."""
-    if not markers:
-        return np.zeros(len(column), dtype=bool)
-    wanted = {m.strip().lower() for m in markers}
-    return column.astype(str).str.strip().str.lower().isin(wanted).to_numpy()
-
-
-def parse_numbers(column: pd.Series, missing: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Values as floats, and a mask of cells that were neither numbers nor missing.
-
-    Accepts thousands separators ("1,234") and a leading £, as spreadsheets show them.
-    """
-    if pd.api.types.is_numeric_dtype(column):
-        values = column.to_numpy(dtype=float)
-        return values, np.zeros(len(values), dtype=bool)
-    text = column.astype(str).str.strip()
-    is_missing = text.isin(missing) | column.isna().to_numpy()
-    cleaned = text.str.lstrip("£")
-    cleaned = cleaned.where(~cleaned.str.match(_THOUSANDS), cleaned.str.replace(",", ""))
-    values = pd.to_numeric(cleaned.where(~is_missing), errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(values) & ~is_missing.to_numpy()
-    return values, bad
-
-
-class _ReadError(Exception):
-    def __init__(self, field: str, code: str, message: str) -> None:
-        super().__init__(message)
-        self.field, self.code, self.message = field, code, message
+def _part_labels(ref: ColumnRef) -> list[str]:
+    """The column of each part of a measure's reference, for messages."""
+    return [column_label(p) for p in (ref.sum if isinstance(ref, ColumnSum) else [ref])]
 
 
 def _empty() -> pd.DataFrame:
@@ -263,86 +320,6 @@ def _empty() -> pd.DataFrame:
             for c in TIDY_COLUMNS
         }
     )
-
-
-def decode(data: bytes, encoding: str) -> str:
-    """Bytes of a council CSV as text.
-
-    'auto' tries UTF-8 (stripping a BOM), then Windows cp1252, which is what Excel on a
-    council PC writes. Never latin-1: it accepts any bytes and silently garbles £ and dashes.
-    """
-    candidates = ["utf-8-sig", "cp1252"] if encoding == "auto" else [encoding]
-    for candidate in candidates:
-        try:
-            return data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-    raise _ReadError(
-        "encoding",
-        "bad-encoding",
-        "file is neither UTF-8 nor Windows cp1252 text; re-save it as CSV UTF-8"
-        if encoding == "auto"
-        else f"file is not valid {encoding} text",
-    )
-
-
-def _read_csv(path: Path, spec: Dataset) -> pd.DataFrame:
-    text = decode(path.read_bytes(), spec.encoding)
-    try:
-        return pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            skiprows=spec.header_row - 1,
-            skip_blank_lines=False,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise _ReadError("file", "bad-csv", f"cannot read as CSV: {exc}") from None
-
-
-def _read_xlsx(path: Path, spec: Dataset) -> pd.DataFrame:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise _ReadError("file", "bad-xlsx", f"cannot open as an xlsx workbook: {exc}") from None
-    try:
-        if spec.sheet is None:
-            sheet = workbook.worksheets[0]
-        elif spec.sheet in workbook.sheetnames:
-            sheet = workbook[spec.sheet]
-        else:
-            raise _ReadError(
-                "sheet",
-                "unknown-sheet",
-                f"no sheet {spec.sheet!r}; sheets are: "
-                + ", ".join(repr(s) for s in workbook.sheetnames),
-            )
-        rows = list(sheet.iter_rows(min_row=spec.header_row, values_only=True))
-    finally:
-        workbook.close()
-    if not rows:
-        raise _ReadError(
-            "header_row", "empty-sheet", f"no rows at or below header row {spec.header_row}"
-        )
-    header = ["" if c is None else str(c) for c in rows[0]]
-    body = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
-    # Trailing blank rows are common below a spreadsheet table; they are not data.
-    while body and all(c is None or str(c).strip() == "" for c in body[-1]):
-        body.pop()
-    frame = pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=object)
-    return frame.map(_cell_text)
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the text a user sees: 2024.0 stored by Excel reads as "2024"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _aggregate_records(
@@ -361,9 +338,16 @@ def _aggregate_records(
     assert spec.key is not None
     keys = raw[spec.key.column].astype(str).str.strip()
     for col in [spec.key.column, *spec.identifiers]:
-        result.identifying.update(v for v in raw[col].astype(str).str.strip() if v)
+        for value in raw[col].astype(str).str.strip():
+            if value:
+                result.identifying.setdefault(value, col)
+    if spec.area.type == "postcode":  # a household's postcode is personal data too
+        for value in normalise_postcodes(areas):
+            if value.strip():
+                result.identifying.setdefault(value, spec.area.column)
     shown = display(result.path)
     blank = (keys == "").to_numpy()
+    result.drop("missing-key", rows[blank])
     for pos in np.flatnonzero(blank):
         result.problems.append(
             Problem(
@@ -388,6 +372,7 @@ def _aggregate_records(
         frame[attr] = raw[col].astype(str).str.strip().to_numpy()
     frame = frame[~blank]
     twice = frame.duplicated(["period", "key"], keep="first")
+    result.drop("duplicate-household", frame.loc[twice, "row"])
     for row in frame.loc[twice, "row"]:
         result.problems.append(
             Problem(
@@ -541,7 +526,13 @@ def match_households(
             wanted, spec.id, match.measure, [b for b in source.spec.breakdowns], areas
         )
         result = LoadedDataset(
-            spec, source.index, source.path, table, rows_read=len(wanted), breakdowns=split
+            spec,
+            source.index,
+            source.path,
+            table,
+            rows_read=len(wanted),
+            breakdowns=split,
+            derived=True,
         )
         if dropped:
             result.problems.append(out_problem)

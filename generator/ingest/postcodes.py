@@ -12,19 +12,19 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem
+from generator.ingest.cells import normalise_postcodes, sum_cells
 from generator.ingest.datasets import PostcodeLookup
-from generator.ingest.loaders import LoadedDataset, bounds, decode, is_censored
+from generator.ingest.loaders import LoadedDataset
+from generator.ingest.periods import SUB_COLUMN
+from generator.ingest.readers import decode
 from generator.ingest.yamlio import YamlDocument, display
 
 #: How many row numbers of unmatched postcodes a problem lists.
 ROWS_LISTED = 5
 
 
-def normalise(postcodes: pd.Series) -> pd.Series:
-    """Postcodes as the lookup writes them: upper case, one space before the last three
-    characters ("eh54 6ff", "EH546FF" and "EH54  6FF" all become "EH54 6FF")."""
-    squashed = postcodes.astype(str).str.upper().str.replace(r"\s+", "", regex=True)
-    return squashed.where(squashed.str.len() < 5, squashed.str[:-3] + " " + squashed.str[-3:])
+#: Postcodes as the lookup writes them (see ``cells.normalise_postcodes``).
+normalise = normalise_postcodes
 
 
 def load_lookup(
@@ -82,8 +82,15 @@ def assign(ds: LoadedDataset, lookup: dict[str, str]) -> None:
     table = ds.table
     zones = normalise(table["area_code"]).map(lookup)
     unmatched = zones.isna()
-    if unmatched.any():
-        rows = sorted(set(table.loc[unmatched, "row"].astype(int)))
+    if ds.records is not None:  # record-level: every household row, not the sums
+        unmatched_rows = ds.records.loc[
+            normalise(ds.records["area_code"]).map(lookup).isna(), "row"
+        ]
+    else:
+        unmatched_rows = table.loc[unmatched, "row"]
+    ds.drop("unmatched-postcode", unmatched_rows)
+    if len(unmatched_rows):
+        rows = sorted(set(unmatched_rows.astype(int)))
         listed = ", ".join(str(r) for r in rows[:ROWS_LISTED])
         more = f" and {len(rows) - ROWS_LISTED} more" if len(rows) > ROWS_LISTED else ""
         ds.problems.append(
@@ -102,13 +109,9 @@ def assign(ds: LoadedDataset, lookup: dict[str, str]) -> None:
     matched = table[~unmatched].assign(area_code=zones[~unmatched])
     # Many postcodes make one data zone: sum them, keeping the first row for messages.
     keys = ["dataset", "area_code", "period", "measure"]
-    sums = {"row": ("row", "min"), "value": ("value", "sum")}
-    if "low" in matched.columns:
-        # Censored cells (value withheld, bounds given): the zone's sum has bounds only.
-        low, high = bounds(matched)
-        matched = matched.assign(low=low, high=high, _unknown=is_censored(matched))
-        sums |= {"low": ("low", "sum"), "high": ("high", "sum"), "_unknown": ("_unknown", "any")}
-    summed = matched.groupby(keys, sort=True, dropna=False).agg(**sums).reset_index()
-    if "_unknown" in summed.columns:
-        summed.loc[summed.pop("_unknown").to_numpy(), "value"] = float("nan")
-    ds.table = summed[list(table.columns)]
+    if SUB_COLUMN in matched.columns:
+        keys.append(SUB_COLUMN)
+    ds.table = sum_cells(matched, keys)[list(table.columns)]
+    if ds.records is not None:
+        zones = normalise(ds.records["area_code"]).map(lookup)
+        ds.records = ds.records[zones.notna()].assign(area_code=zones[zones.notna()])

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+import pandas as pd
 
 from generator.errors import Problem
 from generator.ingest.catalogue import Catalogue
+from generator.ingest.loaders import LoadedDataset
 from generator.ingest.validate import Validation
 from generator.ingest.yamlio import display
 
@@ -23,6 +27,24 @@ REPORT_VERSION = 1
 
 #: Problem codes for which checks drop a whole row (or a row's value).
 DROP_CODES = ("unknown-area", "non-numeric", "negative-value", "duplicate-row")
+#: Why a row was left out, in the order a row with several reasons is counted under.
+REASON_ORDER = (
+    "other-council",
+    "bad-period",
+    "missing-key",
+    "duplicate-household",
+    "unmatched-postcode",
+    "unknown-area-name",
+    "unplaced",
+    "unknown-area",
+    "duplicate-row",
+    "negative-value",
+    "fractional-count",
+    "not-finite",
+    "blank-period",
+    "non-numeric",
+    "no-values",
+)
 
 # Scottish data zones: 2011 zones are S01006506-S01013481 (6,976 of them); the 2022 zones
 # were numbered on from there (S01013482 onwards, 7,392 of them).
@@ -43,9 +65,11 @@ class DatasetReport:
     file: str  # as in the config: relative to the data folder
     read_ok: bool  # False when the file could not be read at all (see the problems)
     rows_read: int
-    rows_used: int  # source rows with at least one value kept
-    rows_dropped: int
-    dropped_by_code: dict[str, int]  # problem code (or "no-values") -> source rows
+    rows_used: int  # source rows that count towards what the site shows
+    rows_dropped: int  # rows_read - rows_filtered - rows_used; the sum of dropped_by_code
+    dropped_by_code: dict[str, int]  # reason (problem code, "no-values", "unplaced") -> rows
+    rows_filtered: int  # rows the dataset's ``where`` filters leave out on purpose
+    unplaced: list[dict[str, Any]]  # rows placed in no area on purpose (alias to null)
     periods: list[str]
     coverage: dict[str, float]  # period -> share (0..1) of the council's smallest areas
     measures: list[str]
@@ -62,6 +86,7 @@ class IndicatorStatus:
     missing_measures: list[str]  # measures no dataset maps
     empty_measures: list[str]  # measures mapped, but with no usable values
     selected: bool  # False when the config lists indicators and leaves this one out
+    missing_indicators: list[str] = field(default_factory=list)  # an index's lacking parts
 
 
 @dataclass(frozen=True)
@@ -116,8 +141,14 @@ class DataReport:
         return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
-    """The report for a validated council: never raises for bad input."""
+def build_report(
+    v: Validation, catalogue: Catalogue, built: Collection[str] | None = None
+) -> DataReport:
+    """The report for a validated council: never raises for bad input.
+
+    ``built`` is what the site build made (the ids of the indicators it has pages for): when
+    given, an indicator is available exactly when it was built, so that the quality page
+    says what the build did. ``cdash validate`` leaves it out and judges by the measures."""
     read, pack = v.read, v.pack
     cfg = read.config
     table = v.checked.table if v.checked is not None else None
@@ -125,27 +156,8 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
     datasets: list[DatasetReport] = []
     for ds in v.datasets:
         file = display(ds.path)
-        columns = {ds.spec.area.column, *ds.spec.measures.values()}
-        if ds.spec.period.column:
-            columns.add(ds.spec.period.column)
-        by_code: dict[str, set[int]] = {}
-        for p in problems:
-            if (
-                p.file == file
-                and p.code in DROP_CODES
-                and p.line is not None
-                and p.field in columns
-            ):
-                by_code.setdefault(p.code, set()).add(p.line)
         kept = table[table["dataset"] == ds.spec.id] if table is not None else ds.table
-        used_rows = set(kept["row"].astype(int).tolist())
-        all_rows = set(range(ds.spec.header_row + 1, ds.spec.header_row + 1 + ds.rows_read))
-        loaded_rows = set(ds.table["row"].astype(int).tolist())
-        flagged = set().union(*by_code.values()) if by_code else set()
-        no_values = all_rows - loaded_rows - flagged
-        dropped = {code: len(rows - used_rows) for code, rows in by_code.items()}
-        if no_values:
-            dropped["no-values"] = len(no_values)
+        used, dropped = _row_fates(ds, problems, file, kept)
         coverage = (
             {
                 period: share
@@ -162,9 +174,11 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
                 file=ds.spec.file,
                 read_ok=not ds.failed,
                 rows_read=ds.rows_read,
-                rows_used=len(used_rows),
-                rows_dropped=ds.rows_read - len(used_rows),
-                dropped_by_code={k: n for k, n in sorted(dropped.items()) if n},
+                rows_used=used,
+                rows_dropped=sum(dropped.values()),
+                dropped_by_code=dropped,
+                rows_filtered=ds.rows_filtered,
+                unplaced=list(ds.unplaced),
                 periods=sorted(kept["period"].astype(str).unique().tolist()),
                 coverage=coverage,
                 measures=list(ds.spec.measures),
@@ -173,12 +187,15 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
 
     mapped: dict[str, list[str]] = {}
     for _, spec in read.datasets:
-        for m in spec.measures:
+        for m in spec.counted_measures:
             if m in catalogue.measures:
                 mapped.setdefault(m, []).append(spec.id)
+    for n, match in enumerate(cfg.matches if cfg is not None else []):
+        if match.measure in catalogue.measures:
+            mapped.setdefault(match.measure, []).append(f"match_{n + 1}")
     with_values = set(table["measure"].unique()) if table is not None else set()
     listed = set(cfg.indicators) if cfg is not None and isinstance(cfg.indicators, list) else None
-    statuses = []
+    statuses: list[IndicatorStatus] = []
     for ind in catalogue.indicators.values():
         needs = ind.measures()
         missing = [m for m in needs if m not in mapped]
@@ -196,6 +213,11 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
             )
         )
 
+    if built is not None:
+        statuses = [_as_built(s, s.id in built) for s in statuses]
+    statuses = _index_statuses(statuses, catalogue)
+    if built is not None:
+        statuses = [_as_built(s, s.id in built) for s in statuses]
     return DataReport(
         council=cfg.council.slug if cfg is not None else read.doc.display_path,
         config=read.doc.display_path,
@@ -210,6 +232,81 @@ def build_report(v: Validation, catalogue: Catalogue) -> DataReport:
         warnings=sum(p.severity != "error" for p in problems),
         problems=problems,
     )
+
+
+def _row_fates(
+    ds: LoadedDataset, problems: list[Problem], file: str, kept: pd.DataFrame
+) -> tuple[int, dict[str, int]]:
+    """(rows used, reason -> rows dropped) for one dataset, each dropped row counted once,
+    under its first reason in REASON_ORDER, so the reasons add up to the rows dropped."""
+    reasons = {code: set(rows) for code, rows in ds.dropped.items()}
+    columns = ds.spec.used_columns
+    if not ds.spec.record_level:  # record-level rows were accounted for before counting
+        for p in problems:
+            here = p.file == file and p.line is not None and p.field in columns
+            if here and p.code in DROP_CODES:
+                assert p.line is not None
+                reasons.setdefault(p.code, set()).add(p.line)
+    first = ds.spec.first_data_row
+    filtered = ds.rows_filtered
+    considered = ds.rows_read - filtered
+    if ds.failed:
+        return 0, {}
+    if ds.derived:
+        return ds.rows_read, {}
+    seen: set[int] = set()
+    out: dict[str, int] = {}
+    aggregated = ds.spec.record_level or ds.spec.period.aggregate is not None
+    if not aggregated:
+        # One tidy row per source row and measure: a row is used when a value of it is kept.
+        used_rows = set(kept["row"].astype(int))
+        every = set(range(first, first + ds.rows_read))
+        lost = every - used_rows
+        for code in REASON_ORDER:
+            rows = (reasons.get(code, set()) & lost) - seen
+            if rows:
+                out[code] = len(rows)
+                seen |= rows
+        # Rows a where filter left out are not "dropped"; rows left without a reason had
+        # no values at all.
+        rest = len(lost - seen) - filtered
+        if rest > 0:
+            out["no-values"] = out.get("no-values", 0) + rest
+        return len(used_rows), dict(sorted(out.items()))
+    for code in REASON_ORDER:
+        rows = reasons.get(code, set()) - seen
+        if rows:
+            out[code] = len(rows)
+            seen |= rows
+    return considered - len(seen), dict(sorted(out.items()))
+
+
+def _as_built(status: IndicatorStatus, built: bool) -> IndicatorStatus:
+    """A status made to agree with the build: built means available, lacking nothing."""
+    if built:
+        return replace(
+            status, available=True, missing_measures=[], empty_measures=[], missing_indicators=[]
+        )
+    return replace(status, available=False)
+
+
+def _index_statuses(statuses: list[IndicatorStatus], catalogue: Catalogue) -> list[IndicatorStatus]:
+    """A composite index is available only when every component is: it is built from their
+    published values, never from measures of its own."""
+    available = {s.id for s in statuses if s.available}
+    out = []
+    for s in statuses:
+        ind = catalogue.indicators[s.id]
+        components = getattr(ind, "components", None)
+        if components is not None:
+            lacking = [c for c in components() if c not in available]
+            s = replace(
+                s,
+                available=s.available and not lacking,
+                missing_indicators=list(dict.fromkeys(lacking)),
+            )
+        out.append(s)
+    return out
 
 
 def dz_vintage(code: str) -> str | None:

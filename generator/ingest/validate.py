@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from generator.errors import Problem, ProblemsError, UsageError, sort_key
-from generator.ingest import checks, loaders, postcodes
+from generator.ingest import areanames, checks, leaks, loaders, periods, postcodes
 from generator.ingest.catalogue import MINIMUM_DISCLOSURE_THRESHOLD, Catalogue
 from generator.ingest.config import Privacy
 from generator.ingest.councils import ConfigRead, read_config
@@ -66,25 +68,39 @@ def validate(
         loaders.load_dataset(read.doc, n, spec, folder, pseudonymise, censored)
         for n, spec in read.datasets
     ]
-    _assign_postcodes(read, datasets, folder)
+    lookup = _assign_postcodes(read, datasets, folder)
+    if pack is not None:
+        _check_area_types(read, pack, datasets)
+        levels = {lv.id for lv in pack.levels}
+        for ds in datasets:
+            if ds.spec.area.by == "name" and not ds.failed and ds.spec.area.type in levels:
+                areanames.assign(read.doc, ds, pack)
+        for ds in datasets:
+            _count_every_area(ds, pack)
+    for ds in datasets:
+        if periods.SUB_COLUMN in ds.table.columns and ds.spec.period.aggregate is not None:
+            ds.table = periods.aggregate(ds.table, ds.spec.period.aggregate)
     if read.config is not None and read.config.matches:
         datasets += loaders.match_households(read.doc, read.config.matches, datasets)
     loaders.drop_records(datasets)  # household rows never leave the loaders stage
+    read.problems.extend(
+        leaks.check(read.doc, read.templates_dir, datasets, pack, [*privacy.public_values, *lookup])
+    )
     checked = None
     if pack is not None:
-        _check_area_types(read, pack, datasets)
         checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
     return Validation(read, pack, datasets, checked)
 
 
 def _assign_postcodes(
     read: ConfigRead, datasets: list[loaders.LoadedDataset], folder: Path
-) -> None:
-    """Turn postcode-keyed datasets into data-zone rows (see ``ingest/postcodes.py``)."""
+) -> dict[str, str]:
+    """Turn postcode-keyed datasets into data-zone rows (see ``ingest/postcodes.py``);
+    return the public postcode lookup read ({} when none is needed or readable)."""
     keyed = [ds for ds in datasets if ds.spec.area.type == "postcode" and not ds.failed]
     cfg = read.config
     if not keyed or cfg is None or cfg.postcode_lookup is None:
-        return
+        return {}
     lookup, problems = postcodes.load_lookup(read.doc, cfg.postcode_lookup, folder)
     read.problems.extend(problems)
     for ds in keyed:
@@ -98,6 +114,26 @@ def _assign_postcodes(
             )
         else:
             postcodes.assign(ds, lookup)
+    return lookup or {}
+
+
+def _count_every_area(ds: loaders.LoadedDataset, pack: GeographyPack) -> None:
+    """A household extract lists every household: an area of the council with none in a
+    period the extract covers counts 0 there, not "no data"."""
+    spec = ds.spec
+    if not spec.record_level or ds.records is None or spec.count_as is None or ds.failed:
+        return
+    level = spec.area.type if spec.area.type in {lv.id for lv in pack.levels} else pack.base.id
+    codes = pack.areas(level)["code"]
+    ds.drop("unknown-area", ds.records.loc[~ds.records["area_code"].isin(set(codes)), "row"])
+    grid = pd.DataFrame(
+        [(c, p) for p in sorted(set(ds.records["period"])) for c in codes],
+        columns=["area_code", "period"],
+    )
+    # Records placed outside the council are still counted, for the checks to report.
+    ds.table, ds.breakdowns = loaders.count_households(
+        ds.records, spec.id, spec.count_as, spec.breakdowns, grid
+    )
 
 
 def _check_area_types(

@@ -125,10 +125,13 @@ def council_site(
         priority_rule_text=priority.rule_text(
             rule.top, rule.rank_by, rule.min_below, {lv.id: lv.label_plural for lv in pack.levels}
         ),
-        report=report.build_report(v, a.catalogue),
+        report=report.build_report(
+            v, a.config_catalogue or a.catalogue, built={i.id for i in a.shown}
+        ),
         contact_email=cfg.council.contact_email or "",
         breakdowns=a.variants,
         postcodes=postcodes,
+        need_notes=a.need_notes,
     )
 
 

@@ -167,10 +167,18 @@ class CouncilPages:
         }
 
     def suppression_note(self, ind: AnyIndicator) -> str:
+        light = (
+            "Light grey: no data, too few expected to judge (not even none received would "
+            "be flagged), or a count starred in the source (known only within a range). "
+            "Colours run from purple (below expected) through pale (100%) to orange "
+            "(above)."
+            if ind.method == "uptake"
+            else "Light grey: no data."
+        )
         return (
             f"Grey areas: numbers withheld to protect privacy, because a count behind "
             f"them is below {self.site.disclosure_threshold} or could be worked out "
-            f"from other published figures. Light grey: no data."
+            f"from other published figures. {light}"
         )
 
     def priority_view(self, root: str, limit: int | None = None) -> list[dict[str, Any]]:
@@ -189,7 +197,7 @@ class CouncilPages:
                             "name": a.name,
                             "code": a.code,
                             "n_below": a.n_below,
-                            "scale": f"{round(a.scale):,}",
+                            "scale": f"{a.scale:.1f}",
                             "href": self.area_href(root, level.id, a.code),
                             "reasons": [r.text for r in a.reasons],
                             "need": a.need_text,

@@ -75,3 +75,6 @@ class CouncilSite:
     breakdowns: pd.DataFrame | None = None
     #: the public postcode lookup {postcode: base area code}, for the find-my-area index
     postcodes: dict[str, str] = field(default_factory=dict)
+    #: uptake indicator -> period -> how its need was modelled or carried forward, in words
+    #: ("need: 2021/22 Children in low income families, the latest published")
+    need_notes: dict[str, dict[str, str]] = field(default_factory=dict)

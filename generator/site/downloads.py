@@ -50,6 +50,14 @@ UNMET_CSV_COLUMNS = [
     "gap",
     "status",
     "suppressed",
+    "observed_low",
+    "observed_high",
+    "pooled_from",
+    "pooled_observed",
+    "pooled_observed_low",
+    "pooled_observed_high",
+    "pooled_expected",
+    "overdispersion",
 ]
 
 
@@ -86,12 +94,29 @@ def unmet_csv(values: pd.DataFrame, uptake_ids: list[str]) -> bytes:
         "upper_998",
         "gap",
     ]
+    # observed bounds (a starred source cell), then the pooled judgement (docs/methods.md)
+    extra = [
+        "numerator_low",
+        "numerator_high",
+        "pool_observed",
+        "pool_low",
+        "pool_high",
+        "pool_expected",
+        "phi",
+    ]
     for r in part.to_dict("records"):
         supp = bool(r["suppressed"])
         nums = [
             SUPPRESSED_MARK if supp else _csv_number(r[c], None if c == "numerator" else 3)
             for c in numeric
         ]
+        more = [
+            SUPPRESSED_MARK
+            if supp
+            else _csv_number(r.get(c), 3 if c in ("pool_expected", "phi") else None)
+            for c in extra
+        ]
+        pooled_from = "" if supp else str(r.get("pool_from") or "")
         writer.writerow(
             [
                 r["indicator"],
@@ -102,6 +127,9 @@ def unmet_csv(values: pd.DataFrame, uptake_ids: list[str]) -> bytes:
                 *nums,
                 "" if supp else r["status"],
                 "true" if supp else "false",
+                *more[:2],
+                pooled_from,
+                *more[2:],
             ]
         )
     return buf.getvalue().encode("utf-8")

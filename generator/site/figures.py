@@ -57,6 +57,17 @@ _VIRIDIS = [
     "#b5de2b",
     "#fde725",
 ]
+#: Diverging scale for uptake (% of expected) around 100%: ColorBrewer PuOr, purple below
+#: expected, orange above, pale at 100%. Colour-blind safe (ColorBrewer's own rating).
+DIVERGING_SCALE = [
+    [0.0, "#542788"],
+    [0.2, "#8073ac"],
+    [0.4, "#d8daeb"],
+    [0.5, "#f7f7f7"],
+    [0.6, "#fee0b6"],
+    [0.8, "#e08214"],
+    [1.0, "#b35806"],
+]
 _BLUES = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 
 #: Bar colours by comparison with the council. Polarity is already applied in ``comparison``.
@@ -184,10 +195,18 @@ def to_fragment(figure: Figure, div_id: str, *, config: dict[str, Any] | None = 
 
 
 #: Uptake status colours (colour-blind safe: viridis ends and a neutral grey) and labels.
-STATUS_COLOURS = {"below": "#46327e", "as_expected": "#9aa0a6", "above": "#35b779"}
+STATUS_COLOURS = {
+    "below": "#46327e",
+    "as_expected": "#9aa0a6",
+    "above": "#35b779",
+    "too_few": "#d0d3d8",
+    "censored": "#d0d3d8",
+}
 STATUS_LABELS = {
     "below": "Below expected",
     "as_expected": "As expected",
     "above": "Above expected",
+    "too_few": "Too few to judge",
+    "censored": "Starred in the source",
     "": "Not published",
 }

@@ -34,26 +34,40 @@ class FunnelLines:
 def funnel_figure(
     indicator: AnyIndicator, rows: pd.DataFrame, limits: FunnelLines, *, label_plural: str
 ) -> Figure:
-    """A funnel plot: each area's observed / expected against its expected count.
+    """A funnel plot: each area's pooled observed / expected against its pooled expected.
 
-    One marker per published area (``rows``: the uptake rows of one level and period), with
-    the 95% and 99.8% control limits around 100% drawn as lines over the range of expected
-    counts. Markers are coloured by status, so the legend explains them; suppressed areas
-    are left out (their expected count could reveal a withheld need count). ``limits``
-    are the control limits as the analysis computed them, over a grid of expected counts.
+    One marker per judged area (``rows``: the uptake rows of one level and period; the
+    pooled columns ``pool_observed``/``pool_expected`` are what the flag judged), with the
+    99.8% limits (the flag rule) and the 95% limits (for reference) around 100%, widened by
+    the same over-dispersion, drawn over the range of expected counts. Markers are coloured
+    by status, so the legend explains them; suppressed and censored areas are left out.
+    ``limits`` come from ``analysis.funnel.funnel_lines``, the functions that flag.
     """
 
     shown = rows[
-        ~rows["suppressed"].astype(bool) & rows["value"].notna() & rows["denominator"].notna()
+        ~rows["suppressed"].astype(bool)
+        & rows["pool_observed"].notna()
+        & rows["pool_expected"].notna()
+        & rows["status"].isin(["below", "as_expected", "above", "too_few"])
     ]
     shown = shown.sort_values(["area_code"], kind="mergesort")
+    shown = shown.assign(
+        value=shown["pool_observed"]
+        / shown["pool_expected"]
+        * float(getattr(indicator, "multiplier", 100)),
+        numerator=shown["pool_observed"],
+        denominator=shown["pool_expected"],
+    )
     d = indicator.decimals
     mult = float(getattr(indicator, "multiplier", 100))
     data: list[dict[str, Any]] = []
     if not shown.empty and limits.grid:
         grid = limits.grid
         lo_e, hi_e = grid[0], grid[-1]
-        for level, name, dash in ((0.998, "99.8% limits", "dot"), (0.95, "95% limits", "dash")):
+        for level, name, dash in (
+            (0.998, "99.8% limits (flags)", "solid"),
+            (0.95, "95% limits (reference)", "dash"),
+        ):
             lower, upper = limits.bounds[level]
             xs = [round(x, 2) for x in grid]
             data.append(
@@ -81,7 +95,7 @@ def funnel_figure(
                 "hoverinfo": "skip",
             }
         )
-    for key in ("below", "as_expected", "above"):
+    for key in ("below", "as_expected", "above", "too_few"):
         part = shown[shown["status"] == key]
         if part.empty:
             continue
@@ -97,12 +111,12 @@ def funnel_figure(
                 "customdata": [
                     [int(o), round(float(lo), d), round(float(up), d)]
                     for o, lo, up in zip(
-                        part["numerator"], part["lower"], part["upper"], strict=True
+                        part["numerator"], part["lower_998"], part["upper_998"], strict=True
                     )
                 ],
                 "hovertemplate": (
                     f"<b>%{{text}}</b><br>%{{y:.{d}f}}% of expected "
-                    f"(95% CI %{{customdata[1]:.{d}f}}–%{{customdata[2]:.{d}f}}%)"
+                    f"(99.8% limits %{{customdata[1]:.{d}f}}–%{{customdata[2]:.{d}f}}%)"
                     "<br>%{customdata[0]:,} observed, %{x:,.1f} expected"
                     "<extra></extra>"
                 ),
@@ -111,7 +125,11 @@ def funnel_figure(
                     "size": 7,
                     "opacity": 0.85,
                     "line": {"color": "#ffffff", "width": 0.5},
-                    "symbol": {"below": "triangle-down", "above": "triangle-up"}.get(key, "circle"),
+                    "symbol": {
+                        "below": "triangle-down",
+                        "above": "triangle-up",
+                        "too_few": "circle-open",
+                    }.get(key, "circle"),
                 },
             }
         )

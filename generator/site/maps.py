@@ -4,13 +4,14 @@ no geometry, only the name of a FeatureCollection that the council's geo.js defi
 from __future__ import annotations
 
 import html
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 
 from generator.ingest.catalogue import AnyIndicator
 from generator.site.figures import (
     COMPARISON_LABELS,
+    DIVERGING_SCALE,
     NO_DATA_COLOUR,
     SUPPRESSED_COLOUR,
     Figure,
@@ -25,14 +26,16 @@ from generator.site.formatting import (
     z_round,
 )
 
-
-class _MapRow(NamedTuple):
-    area_code: str
-    suppressed: bool
-    value: Any
-    lower: Any
-    upper: Any
-    comparison: Any
+_MAP_COLUMNS = (
+    "area_code",
+    "suppressed",
+    "value",
+    "lower",
+    "upper",
+    "comparison",
+    "status",
+    "numerator_low",
+)
 
 
 def map_figure(
@@ -50,11 +53,14 @@ def map_figure(
     Every area in ``areas`` appears exactly once: coloured by value, mid grey when
     suppressed, light grey when there is no row.
     """
-    # Plain tuples of the columns used: pandas costs per column and per operation here.
-    by_code = {
-        r.area_code: r
-        for r in map(_MapRow._make, zip(*(rows[c].tolist() for c in _MapRow._fields), strict=True))
-    }
+    uptake = getattr(indicator, "method", "") == "uptake"
+    few_loc: list[str] = []
+    few_text: list[str] = []
+    star_loc: list[str] = []
+    star_text: list[str] = []
+    # Only the columns used: pandas iterates a frame column by column.
+    used = rows[[c for c in _MAP_COLUMNS if c in rows.columns]]
+    by_code = {r.area_code: r for r in used.itertuples(index=False)}
     # Names go in ``text`` and numbers in ``customdata``; the markup lives once in the
     # hovertemplate. (Tags in every label would be JSON-escaped, six bytes per bracket.)
     shown_loc, shown_z, shown_text, shown_data = [], [], [], []
@@ -62,9 +68,18 @@ def map_figure(
     d = indicator.decimals
     for code, name in zip(areas["code"].tolist(), areas["name"].tolist(), strict=True):
         row = by_code.get(code)
+        status = getattr(row, "status", "") if uptake else ""
         if bool(getattr(row, "suppressed", False)):
             supp_loc.append(code)
             supp_text.append(html.escape(name))
+        elif status == "censored" or (
+            uptake and row is not None and not is_missing(getattr(row, "numerator_low", None))
+        ):
+            star_loc.append(code)
+            star_text.append(html.escape(name))
+        elif status == "too_few":
+            few_loc.append(code)
+            few_text.append(html.escape(name))
         elif row is None or is_missing(row.value):
             none_loc.append(code)
             none_text.append(html.escape(name))
@@ -114,8 +129,31 @@ def map_figure(
             "marker": {"line": {"color": "#ffffff", "width": 0.4}},
         }
     ]
+    if uptake:
+        # Diverging around 100% (as expected): purple below, orange above (ColorBrewer
+        # PuOr, colour-blind safe), symmetric so that 100% is the neutral middle.
+        mult = float(getattr(indicator, "multiplier", 100))
+        spread = max([abs(float(z) - mult) for z in shown_z if z is not None] + [mult * 0.1])
+        spread = min(spread, mult)
+        data[0].update(
+            colorscale=DIVERGING_SCALE, zmid=mult, zmin=mult - spread, zmax=mult + spread
+        )
     for locs, texts, colour, name, why in (
         (supp_loc, supp_text, SUPPRESSED_COLOUR, "Withheld", "Withheld to protect privacy [c]"),
+        (
+            few_loc,
+            few_text,
+            NO_DATA_COLOUR,
+            "Too few to judge",
+            "Too few expected to judge: not even none received would be flagged",
+        ),
+        (
+            star_loc,
+            star_text,
+            NO_DATA_COLOUR,
+            "Starred in the source",
+            "Count starred in the source: known only within a range",
+        ),
         (none_loc, none_text, NO_DATA_COLOUR, "No data", "No data"),
     ):
         if locs:

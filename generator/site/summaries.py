@@ -220,16 +220,36 @@ def trend_summary(indicator: AnyIndicator, council_rows: pd.DataFrame, council_n
 def funnel_summary(
     indicator: AnyIndicator, rows: pd.DataFrame, *, label: str, label_plural: str
 ) -> str:
-    """The funnel plot in words: how many areas fall below, within and above the limits."""
-    shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    """The funnel plot in words: how many areas fall below, within and above the 99.8%
+    limits, how many are too few to judge or starred in the source, and the over-dispersion
+    allowed for."""
+    judged = rows[~rows["suppressed"].astype(bool) & rows["status"].ne("")]
     n_supp = int(rows["suppressed"].astype(bool).sum())
-    counts = {k: int((shown["status"] == k).sum()) for k in ("below", "as_expected", "above")}
-    lab = lower_label(label_plural if len(shown) != 1 else label)
+    keys = ("below", "as_expected", "above", "too_few", "censored")
+    counts = {k: int((judged["status"] == k).sum()) for k in keys}
+    shown = len(judged) - counts["censored"]
+    lab = lower_label(label_plural if shown != 1 else label)
     text = (
-        f"Of {len(shown)} {lab} shown, {counts['below']} are significantly below "
-        f"expected (outside the lower 95% limit), {counts['as_expected']} are within "
-        f"the limits and {counts['above']} are above."
+        f"Of {shown} {lab} shown, {counts['below']} are below expected (under the lower "
+        f"99.8% limit), {counts['as_expected']} are within the limits and "
+        f"{counts['above']} are above."
     )
+    if counts["too_few"]:
+        text += (
+            f" {counts['too_few']} expected too few to judge: not even none received would "
+            "fall below the limit."
+        )
+    phi = rows["phi"].dropna() if "phi" in rows.columns else rows.iloc[0:0]
+    if not phi.empty and float(phi.max()) > 1:
+        text += (
+            f" The areas vary more than chance alone would make them (over-dispersion "
+            f"{float(phi.max()):.2f}), so the limits are widened by the square root of that."
+        )
+    if counts["censored"]:
+        text += (
+            f" {counts['censored']} with a count starred in the source (known only to lie "
+            "in a range) are not judged and not shown."
+        )
     if n_supp:
         text += f" {n_supp} withheld to protect privacy are not shown."
     return text

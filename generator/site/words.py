@@ -33,14 +33,18 @@ def method_text(ind: AnyIndicator, catalogue: Catalogue) -> str:
         rate = (
             f"{ind.expected_rate:g} per unit of need, as the council's config states"
             if ind.expected_rate is not None
-            else "the council-wide ratio of the two in the same period"
+            else "the council's own ratio of the two in the same period, so 100% means "
+            "as the council's own rate, not full entitlement"
         )
+        pooled = f"the latest {ind.pool} periods pooled" if ind.pool > 1 else "each period alone"
         return (
             f"{label(ind.receipt)} as a percentage of the number expected: "
             f"{lower_label(label(ind.need))} times {rate}. The 95% confidence interval "
-            "is the exact Poisson interval of the observed count; an area is below or "
-            "above expected only when the whole interval is below or above 100%. The gap "
-            "is expected minus observed, when positive."
+            "is the exact Poisson interval of the observed count. An area is flagged below "
+            f"or above expected when its count, over {pooled}, is outside the 99.8% funnel "
+            "limits (exact Poisson, widened for over-dispersion; Spiegelhalter's method); "
+            "with too few expected to judge it is said so. The gap is expected minus "
+            "observed, when positive."
         )
     if isinstance(ind, IndexIndicator):
         how = (

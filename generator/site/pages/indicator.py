@@ -183,7 +183,10 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         trend=trend,
         tables=tables,
         has_ci=bool(ind.ci not in ("none",)),
-        method=method_text(ind, site.catalogue),
+        method=_with_need_note(
+            method_text(ind, site.catalogue),
+            site.need_notes.get(ind.id, {}).get(data.latest.get(ind.id, ""), ""),
+        ),
         polarity=POLARITY_TEXT[ind.polarity],
         suppression_note=pages.suppression_note(ind),
         threshold=site.disclosure_threshold,
@@ -194,6 +197,12 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         view=view,
     )
     pages.page(f"indicators/{ind.id}.html", "indicator.html", ctx)
+
+
+def _with_need_note(method: str, note: str) -> str:
+    """The method in words, then how need was modelled or carried forward (latest period),
+    e.g. "Need: 2021/22 Children in low income families, the latest published"."""
+    return f"{method} {note[0].upper()}{note[1:]}." if note else method
 
 
 def national_view(

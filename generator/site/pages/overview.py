@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.analysis.disclosure import SUPPRESSED_MARK
-from generator.ingest.catalogue import AnyIndicator, CountIndicator
+from generator.ingest.catalogue import AnyIndicator, CountIndicator, UptakeIndicator
 from generator.ingest.geography import Level
 from generator.site import maps, summaries
 from generator.site.context import CouncilPages
@@ -18,7 +18,56 @@ from generator.site.formatting import (
 )
 
 
+def uptake_spread(pages: CouncilPages, ind: UptakeIndicator, root: str) -> dict[str, Any] | None:
+    """The headline of an uptake indicator measured against the council's own rate: the
+    council is 100% by construction, so the card shows the spread across the smallest
+    areas (the middle 80%: 10th to 90th percentile of published values) and how many are
+    flagged below expected."""
+    data = pages.data
+    period = data.latest.get(ind.id, "")
+    base = data.sub_levels[0]
+    if not period or not data.has_level(ind.id, base.id):
+        return None
+    rows = data.rows(ind.id, base.id, period)
+    # The areas the funnel judged, by their pooled ratio: the single-year ratio of a tiny
+    # area is mostly chance (0% for a zone expecting 2).
+    judged = rows[
+        ~rows["suppressed"]
+        & rows["status"].isin(["below", "as_expected", "above"])
+        & rows["pool_observed"].notna()
+        & (rows["pool_expected"] > 0)
+    ]
+    if len(judged) < 5:
+        return None
+    ratio = judged["pool_observed"] / judged["pool_expected"] * ind.multiplier
+    lo, hi = ratio.quantile([0.1, 0.9]).tolist()
+    n_below = int((rows["status"] == "below").sum())
+    label = lower_label(base.label if n_below == 1 else base.label_plural)
+    return {
+        "id": ind.id,
+        "title": ind.short_title,
+        "href": pages.indicator_href(root, ind.id),
+        "value": (
+            f"{lo:.0f}% to {hi:.0f}%"
+            if ind.multiplier == 100
+            else f"{format_value(ind, lo)} to {format_value(ind, hi)}"
+        ),
+        "ci": "",
+        "period": period,
+        "change": (
+            f"middle 80% of {lower_label(base.label_plural)} judged, latest years pooled; "
+            "100% = the council's own rate"
+        ),
+        "worse": f"{n_below} {label} below expected" if n_below else "",
+        "na": True,
+    }
+
+
 def headline(pages: CouncilPages, ind: AnyIndicator, root: str) -> dict[str, Any]:
+    if isinstance(ind, UptakeIndicator) and ind.expected_rate is None:
+        spread = uptake_spread(pages, ind, root)
+        if spread is not None:
+            return spread
     data = pages.data
     period = data.latest.get(ind.id, "")
     row = data.council_row(ind.id, period) if period else None

@@ -37,17 +37,18 @@ def render(pages: CouncilPages) -> None:
     vintage: list[dict[str, Any]] = []
     if report is not None:
         datasets = [_report_row(d) for d in report.datasets]
+        built = {i.id for i in site.indicators}
         for status in report.indicators:
+            # What the site shows decides: never "available" for a page that is not built.
             row = {
                 "id": status.id,
                 "title": status.title,
                 "theme": pages.theme_titles.get(status.theme, status.theme),
-                "href": pages.indicator_href("", status.id)
-                if any(i.id == status.id for i in site.indicators)
-                else "",
-                "why": _unavailable_reason(status),
+                "href": pages.indicator_href("", status.id) if status.id in built else "",
+                "why": _unavailable_reason(status)
+                or "no value could be published (every area withheld or missing)",
             }
-            (available if status.available else unavailable).append(row)
+            (available if status.id in built else unavailable).append(row)
         vintage = [
             {
                 "dataset": f.dataset,
@@ -100,9 +101,24 @@ def render(pages: CouncilPages) -> None:
     pages.page("quality.html", "quality.html", ctx)
 
 
+#: How the quality page words a reason rows were left out (else the problem code).
+REASONS = {
+    "other-council": "in other councils' areas (a national file)",
+    "unplaced": "placed in no area on purpose",
+    "no-values": "with no values",
+    "unmatched-postcode": "with a postcode not in the postcode lookup",
+    "unknown-area-name": "with an area name that matches no area",
+    "duplicate-household": "repeating a household already counted",
+}
+
+
 def _report_row(d: Any) -> dict[str, Any]:
     """One dataset of the data contract report as a quality-page table row."""
-    why = ", ".join(f"{n:,} {code}" for code, n in d.dropped_by_code.items())
+    parts = [f"{n:,} {REASONS.get(code, code)}" for code, n in d.dropped_by_code.items()]
+    parts += [f"{u['rows']:,} unplaced: {u['reason']}" for u in d.unplaced]
+    if d.rows_filtered:
+        parts.append(f"{d.rows_filtered:,} more left out by the dataset's where filter")
+    why = "; ".join(parts)
     coverage = "; ".join(f"{period}: {share * 100:.0f}%" for period, share in d.coverage.items())
     return {
         "id": d.id,
@@ -125,6 +141,10 @@ def _unavailable_reason(status: Any) -> str:
         parts.append("no dataset maps " + ", ".join(status.missing_measures))
     if status.empty_measures:
         parts.append("no usable values for " + ", ".join(status.empty_measures))
+    if status.missing_indicators:
+        parts.append(
+            "it combines indicators this site lacks: " + ", ".join(status.missing_indicators)
+        )
     if not status.selected:
         parts.append("not in this council's list of indicators")
     return "; ".join(parts)

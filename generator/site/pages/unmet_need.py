@@ -3,9 +3,11 @@ gap table, for every uptake indicator."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
-from generator.analysis import intervals
+from generator.analysis import funnel
 from generator.analysis.disclosure import SUPPRESSED_MARK
 from generator.site import figures, funnels, maps, summaries
 from generator.site.context import CouncilPages
@@ -21,6 +23,28 @@ from generator.site.words import (
     one_decimal,
     period_range,
 )
+
+#: The method in words on the about page, which points to docs/methods.md.
+METHODS_HREF = "about.html#uptake-method"
+
+
+def _need_note(note: str) -> str:
+    """ "need: 2021/22 ..., the latest published" as a sentence ("" stays "")."""
+    return f"{note[0].upper()}{note[1:]}." if note else ""
+
+
+def _pooled(rows: pd.DataFrame, period: str) -> str:
+    """ "2021/22 to 2023/24 pooled", or the single period."""
+    first = rows["pool_from"].replace("", pd.NA).dropna()
+    start = str(first.min()) if not first.empty else period
+    return period if start == period else f"{start} to {period} pooled"
+
+
+def _observed(r: Any) -> str:
+    """The observed count, or its bounds when the source starred it ("1 to 4"): never 0."""
+    if is_missing(r.numerator) and not is_missing(r.numerator_low):
+        return f"{format_count(r.numerator_low)} to {format_count(r.numerator_high)}"
+    return format_count(r.numerator)
 
 
 def render(pages: CouncilPages) -> None:
@@ -53,8 +77,9 @@ def render(pages: CouncilPages) -> None:
                 n_indicators=len(pages.uptake),
             ),
             f"In {n_any} of {len(data.areas[base.id])} {lower_label(base.label_plural)}, "
-            f"at least one of the {len(pages.uptake)} entitlements is significantly below "
-            "what need implies. Darker areas fall short on more of them.",
+            f"at least one of the {len(pages.uptake)} entitlements is below expected "
+            "(under the 99.8% funnel limit, latest years pooled). Darker areas fall short on "
+            "more of them.",
             table_href="#gap-table",
             table_text="Gap table",
             is_map=True,
@@ -66,18 +91,20 @@ def render(pages: CouncilPages) -> None:
         if period is None or not data.has_level(ind.id, base.id):
             continue
         rows = data.rows(ind.id, base.id, period)
-        drawn = rows[~rows["suppressed"] & rows["value"].notna()]["denominator"]
-        limits = funnels.FunnelLines(*intervals.funnel_lines(drawn))
+        judged = rows[~rows["suppressed"] & rows["pool_expected"].notna()]
+        phi = float(judged["phi"].max()) if judged["phi"].notna().any() else 1.0
+        limits = funnels.FunnelLines(*funnel.funnel_lines(judged["pool_expected"], phi=phi))
         funnel_figs.append(
             pages.fig(
                 f"funnel-{ind.id}",
-                f"{ind.short_title}, {period}",
+                f"{ind.short_title}, {_pooled(rows, period)}",
                 funnels.funnel_figure(ind, rows, limits, label_plural=base.label_plural),
                 summaries.funnel_summary(
                     ind, rows, label=base.label, label_plural=base.label_plural
                 ),
                 table_href=f"{pages.indicator_href(root, ind.id)}#table-{base.id}",
                 table_text="Table of these values",
+                note=_need_note(site.need_notes.get(ind.id, {}).get(period, "")),
             )
         )
     tables = []
@@ -97,7 +124,7 @@ def render(pages: CouncilPages) -> None:
                         "href": pages.area_href(root, level.id, r.area_code),
                         "indicator": ind.short_title,
                         "suppressed": supp,
-                        "observed": mark if supp else format_count(r.numerator),
+                        "observed": mark if supp else _observed(r),
                         "expected": mark if supp else one_decimal(r.denominator),
                         "value": mark if supp else format_value(ind, r.value),
                         "sort": "" if supp or is_missing(r.value) else f"{float(r.value):.6g}",
@@ -143,11 +170,17 @@ def render(pages: CouncilPages) -> None:
             {
                 "title": i.title,
                 "href": pages.indicator_href(root, i.id),
-                "method": method_text(i, site.catalogue),
+                "method": method_text(i, site.catalogue)
+                + (
+                    " " + _need_note(site.need_notes[i.id][latest[i.id]])
+                    if latest.get(i.id) in site.need_notes.get(i.id, {})
+                    else ""
+                ),
             }
             for i in pages.uptake
         ],
         threshold=site.disclosure_threshold,
         csv_href="data/unmet_need.csv",
+        methods_href=METHODS_HREF,
     )
     pages.page("unmet-need.html", "unmet_need.html", ctx)
