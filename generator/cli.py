@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -329,65 +329,6 @@ def new(
         )
 
 
-def _build_progress(base: type, quiet: bool) -> Any:
-    """A rich progress bar on a terminal (councils done, pages written, elapsed time); one
-    line per council when stderr is not a terminal; nothing with --quiet."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    class CliProgress(base):  # type: ignore[misc, valid-type]
-        def __init__(self) -> None:
-            self.bar: Progress | None = None
-            self.task: Any = None
-            self.pages = 0
-
-        def start(self, councils: int, kept: int) -> None:
-            if kept and not quiet:
-                err.print(f"  {kept} council(s) unchanged, kept as they are", highlight=False)
-            if quiet or not err.is_terminal:
-                return
-            self.bar = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("councils · {task.fields[pages]} files"),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("building", total=councils, pages=0)
-
-        def stage(self, name: str) -> None:
-            if self.bar is not None:
-                self.bar.update(self.task, description=name)
-
-        def council_done(self, slug: str, files: int, indicators: int) -> None:
-            self.pages += files
-            if self.bar is not None:
-                self.bar.update(self.task, advance=1, pages=self.pages, description=slug)
-            elif not quiet:
-                err.print(f"  {slug}: {indicators} indicators, {files} files", highlight=False)
-
-        def writing(self, files: int) -> None:
-            if self.bar is not None:
-                self.bar.update(self.task, description=f"writing {files} files")
-
-        def stop(self) -> None:
-            if self.bar is not None:
-                self.bar.stop()
-                self.bar = None
-
-    return CliProgress()
-
-
 @app.command()
 def build(
     councils: Annotated[
@@ -442,7 +383,9 @@ def build(
         except ValueError:
             raise UsageError(f"--build-date {build_date!r} is not a date like 2025-03-31") from None
         started = time.perf_counter()
-        progress = _build_progress(site_build.BuildProgress, quiet)
+        from generator.site.progress import build_progress
+
+        progress = build_progress(err, quiet)
         try:
             result = site_build.build(
                 paths,

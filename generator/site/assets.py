@@ -8,10 +8,12 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import plotly
 from markupsafe import Markup
 
+from generator.site import geometry
 from generator.site.council import CouncilSite
 from generator.site.data import SiteData, safe_name
 
@@ -34,8 +36,9 @@ GEO_STUB = Markup(
 
 
 def geo_js(site: CouncilSite) -> bytes:
-    """``assets/geo.js``: each level's boundaries under '<slug>-<level>'."""
-    lines = ["window.PlotlyGeoAssets=window.PlotlyGeoAssets||{};"]
+    """``assets/geo.js``: each level's boundaries under '<slug>-<level>', sized for the
+    screen (``site/geometry.py``)."""
+    levels: dict[str, list[dict[str, Any]]] = {}
     for spec, level in zip(site.pack.spec.levels, site.pack.levels, strict=True):
         if not spec.boundaries:
             continue
@@ -44,21 +47,20 @@ def geo_js(site: CouncilSite) -> bytes:
         for feat in collection.get("features", []):
             props = feat.get("properties") or {}
             code = feat.get("id", props.get("code"))
+            # No names: each map trace carries them in its hover text.
             features.append(
-                {
-                    "type": "Feature",
-                    "id": code,
-                    "properties": {"name": props.get("name", "")},
-                    "geometry": feat.get("geometry"),
-                }
+                {"type": "Feature", "id": code, "properties": {}, "geometry": feat.get("geometry")}
             )
         features.sort(key=lambda f: str(f["id"]))
+        levels[level.id] = features
+    lines = ["window.PlotlyGeoAssets=window.PlotlyGeoAssets||{};"]
+    for level_id, features in geometry.size_for_screen(levels).items():
         body = json.dumps(
             {"type": "FeatureCollection", "features": features},
             sort_keys=True,
             separators=(",", ":"),
         )
-        key = json.dumps(f"{site.slug}-{level.id}")
+        key = json.dumps(f"{site.slug}-{level_id}")
         lines.append(f"window.PlotlyGeoAssets[{key}]={body};")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

@@ -55,6 +55,9 @@ class BuildProgress:
     def writing(self, files: int) -> None:
         """The site is being written and swapped in."""
 
+    def stop(self) -> None:
+        """The build is over (done or failed): take any display down."""
+
 
 def prepare_council(
     config_path: Path,
@@ -267,7 +270,11 @@ def build(
         with ProcessPoolExecutor(
             max_workers=min(jobs, len(tasks)), initializer=_init_worker, initargs=(catalogue,)
         ) as pool:
-            futures = [pool.submit(_council_task, *t) for t in tasks]
+            # Largest first, so that no big council starts last; results keep config order.
+            sizes = [inputs.pack_bytes(t[0], packs_dir, catalogue) for t in tasks]
+            by_size = sorted(range(len(tasks)), key=lambda i: -sizes[i])
+            submitted = {i: pool.submit(_council_task, *tasks[i]) for i in by_size}
+            futures = [submitted[i] for i in range(len(tasks))]
             # Workers are forked by now; only then may the progress display start its thread.
             progress.start(len(tasks), len(reused))
             for future in as_completed(futures):

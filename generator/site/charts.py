@@ -28,6 +28,8 @@ from generator.site.formatting import (
     z_round,
 )
 
+BAR_COLUMNS = ("area_code", "area_name", "suppressed", "value", "lower", "upper", "comparison")
+
 
 def bar_figure(
     indicator: AnyIndicator,
@@ -42,40 +44,42 @@ def bar_figure(
     One trace per comparison with the council so the legend explains the colours; a dashed
     line marks the council value. Suppressed areas are left out (the summary says so).
     """
-    shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
-    shown = shown.sort_values(
-        ["value", "area_name", "area_code"], ascending=[False, True, True], kind="mergesort"
-    )
-    order = list(shown["area_name"])
+    # Plain Python on the few rows of one chart: pandas costs ~1 ms per operation here.
+    shown = [
+        r
+        for r in zip(*(rows[c].tolist() for c in BAR_COLUMNS), strict=True)
+        if not bool(r[2]) and not is_missing(r[3])
+    ]
+    shown.sort(key=lambda r: r[0])  # the three stable sorts of a mergesort by three keys
+    shown.sort(key=lambda r: r[1])
+    shown.sort(key=lambda r: r[3], reverse=True)
+    order = [r[1] for r in shown]
     data = []
-    comparisons = shown["comparison"].fillna("")
     for key in LEGEND_ORDER:
-        part = shown[comparisons == key]
-        if part.empty:
+        part = [r for r in shown if (r[6] if isinstance(r[6], str) else "") == key]
+        if not part:
             continue
         trace: dict[str, Any] = {
             "type": "bar",
             "orientation": "h",
             "name": COMPARISON_LABELS[key],
-            "y": list(part["area_name"]),
-            "x": [z_round(indicator, v) for v in part["value"]],
+            "y": [r[1] for r in part],
+            "x": [z_round(indicator, r[3]) for r in part],
             "marker": {"color": COMPARISON_COLOURS[key]},
-            "text": [
-                hover(indicator, n, v, lo, up, c)
-                for n, v, lo, up, c in zip(
-                    part["area_name"],
-                    part["value"],
-                    part["lower"],
-                    part["upper"],
-                    part["comparison"],
-                    strict=True,
-                )
-            ],
+            "text": [hover(indicator, r[1], r[3], r[4], r[5], r[6]) for r in part],
             "hovertemplate": "%{text}<extra></extra>",
             "textposition": "none",
         }
-        if part["lower"].notna().any():
-            trace["error_x"] = error_bars(indicator, part, "#3d4451", width=3)
+        if any(not is_missing(r[4]) for r in part):
+            trace["error_x"] = {
+                "type": "data",
+                "symmetric": False,
+                "array": [z_round(indicator, r[5] - r[3]) for r in part],
+                "arrayminus": [z_round(indicator, r[3] - r[4]) for r in part],
+                "color": "#3d4451",
+                "thickness": 1.2,
+                "width": 3,
+            }
         data.append(trace)
     height = max(260, 26 * len(order) + 110)
     layout = base_layout(
@@ -137,6 +141,7 @@ def trend_figure(
     """The council value over ``periods`` (with its CI), and a thin grey line per area."""
     data: list[dict[str, Any]] = []
     if area_rows is not None and not area_rows.empty:
+        area_rows = area_rows[["area_code", "area_name", "period", "suppressed", "value"]]
         shown = area_rows[~area_rows["suppressed"].astype(bool) & area_rows["value"].notna()]
         first = True
         for (_code, name), part in shown.groupby(["area_code", "area_name"], sort=True):

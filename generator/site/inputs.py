@@ -24,7 +24,7 @@ def _hash_tree(digest: hashlib._Hash, root: Path, label: str) -> None:
     """Every file under ``root`` (or ``root`` itself), by relative path and content."""
     digest.update(f"\0{label}\0".encode())
     if root.is_file():
-        digest.update(root.read_bytes())
+        digest.update(_file_digest(root))
         return
     if not root.is_dir():
         digest.update(b"\0absent\0")
@@ -32,7 +32,19 @@ def _hash_tree(digest: hashlib._Hash, root: Path, label: str) -> None:
     for path in sorted(root.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(_file_digest(path))
+
+
+def _file_digest(path: Path) -> bytes:
+    """A file's sha256, read once per process while its size and mtime stay the same (the
+    national files every council maps are hashed once, not once per council)."""
+    stat = path.stat()
+    return _cached_digest(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_digest(path: str, size: int, mtime_ns: int) -> bytes:
+    return hashlib.sha256(Path(path).read_bytes()).digest()
 
 
 @functools.cache
@@ -81,3 +93,15 @@ def inputs_digest(
     for name in sorted(set(files)):
         _hash_tree(digest, folder / name, f"data:{name}")
     return digest.hexdigest()
+
+
+def pack_bytes(config_path: Path, packs_dir: Path | None, catalogue: Catalogue) -> int:
+    """The size of the council's geography pack: a cheap guess at how long it takes to
+    build, so that parallel builds start the largest councils first."""
+    try:
+        pack = read_config(config_path, catalogue, packs_dir).pack_path
+    except (CdashError, OSError):
+        return 0
+    if pack is None or not pack.is_dir():
+        return 0
+    return sum(p.stat().st_size for p in pack.rglob("*") if p.is_file())

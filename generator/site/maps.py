@@ -26,6 +26,17 @@ from generator.site.formatting import (
     z_round,
 )
 
+_MAP_COLUMNS = (
+    "area_code",
+    "suppressed",
+    "value",
+    "lower",
+    "upper",
+    "comparison",
+    "status",
+    "numerator_low",
+)
+
 
 def map_figure(
     indicator: AnyIndicator,
@@ -47,13 +58,15 @@ def map_figure(
     few_text: list[str] = []
     star_loc: list[str] = []
     star_text: list[str] = []
-    by_code = {r.area_code: r for r in rows.itertuples(index=False)}
+    # Only the columns used: pandas iterates a frame column by column.
+    used = rows[[c for c in _MAP_COLUMNS if c in rows.columns]]
+    by_code = {r.area_code: r for r in used.itertuples(index=False)}
     # Names go in ``text`` and numbers in ``customdata``; the markup lives once in the
     # hovertemplate. (Tags in every label would be JSON-escaped, six bytes per bracket.)
     shown_loc, shown_z, shown_text, shown_data = [], [], [], []
     supp_loc, supp_text, none_loc, none_text = [], [], [], []
     d = indicator.decimals
-    for code, name in zip(areas["code"], areas["name"], strict=True):
+    for code, name in zip(areas["code"].tolist(), areas["name"].tolist(), strict=True):
         row = by_code.get(code)
         status = getattr(row, "status", "") if uptake else ""
         if bool(getattr(row, "suppressed", False)):
@@ -185,7 +198,7 @@ def status_map_figure(
     """
     by_code = {r.area_code: r for r in counts.itertuples(index=False)}
     loc, z, text, none_loc, none_text = [], [], [], [], []
-    for code, name in zip(areas["code"], areas["name"], strict=True):
+    for code, name in zip(areas["code"].tolist(), areas["name"].tolist(), strict=True):
         r = by_code.get(code)
         if r is None or not r.n_published:
             none_loc.append(code)

@@ -55,8 +55,11 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
 @functools.cache
 def environment(template_dir: Path | None = None) -> Environment:
     """One Jinja environment per template folder and process, so each template is compiled
-    once per build rather than once per council."""
-    return make_environment(template_dir)
+    once per build rather than once per council. Templates do not change during a build,
+    so Jinja need not look at their files again for every page."""
+    env = make_environment(template_dir)
+    env.auto_reload = False
+    return env
 
 
 def warm_templates() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from generator.analysis.disclosure import SUPPRESSED_MARK
 from generator.ingest.catalogue import IndexIndicator
 from generator.ingest.geography import Level
@@ -115,12 +117,8 @@ def index_view(pages: CouncilPages, level: Level, code: str, root: str) -> list[
         period = pages.data.latest.get(ind.id)
         if comps is None or comps.empty or period is None:
             continue
-        mine = comps[
-            (comps["level"] == level.id)
-            & (comps["area_code"] == code)
-            & (comps["period"] == period)
-        ]
-        if mine.empty:
+        mine = _components_by_area(pages, ind.id, comps, period).get((level.id, code))
+        if mine is None or mine.empty:
             continue
         titles = {d.id: d.title for d in ind.dimensions}
         record = pages.data.record(ind.id, level.id, period, code) or {}
@@ -163,3 +161,20 @@ def index_view(pages: CouncilPages, level: Level, code: str, root: str) -> list[
             }
         )
     return out
+
+
+def _components_by_area(
+    pages: CouncilPages, ind_id: str, comps: pd.DataFrame, period: str
+) -> dict[tuple[str, str], pd.DataFrame]:
+    """An index's component rows in one period, split by (level, area) once per council
+    rather than filtered again for every area profile."""
+    cache: dict[str, dict[tuple[str, str], pd.DataFrame]] = pages.__dict__.setdefault(
+        "_index_components", {}
+    )
+    if ind_id not in cache:
+        part = comps[comps["period"] == period]
+        cache[ind_id] = {
+            (str(lv), str(code)): frame
+            for (lv, code), frame in part.groupby(["level", "area_code"], sort=False)
+        }
+    return cache[ind_id]

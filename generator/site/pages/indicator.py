@@ -51,12 +51,13 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         }
         if level in pages.map_levels:
             wide = level.rank == 0
+            map_figure = maps.map_figure(
+                ind, rows, areas, geojson=f"{site.slug}-{level.id}", height=560 if wide else 480
+            )
             section["map"] = pages.fig(
                 f"map-{level.id}",
                 f"Map by {lower_label(level.label)}, {period}",
-                maps.map_figure(
-                    ind, rows, areas, geojson=f"{site.slug}-{level.id}", height=560 if wide else 480
-                ),
+                map_figure,
                 summaries.level_summary(
                     ind,
                     rows,
@@ -71,11 +72,15 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
                 table_text=table_text,
                 is_map=True,
             )
+            section["map"]["figure"] = map_figure  # the default view reuses it
         if level.rank > 0:
+            bar_figure = charts.bar_figure(
+                ind, rows, council_value=council_value, council_name=site.name
+            )
             section["bar"] = pages.fig(
                 f"bar-{level.id}",
                 f"{level.label_plural} ranked, {period}",
-                charts.bar_figure(ind, rows, council_value=council_value, council_name=site.name),
+                bar_figure,
                 summaries.rank_summary(
                     ind,
                     rows,
@@ -88,6 +93,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
                 table_href=table_href,
                 table_text=table_text,
             )
+            section["bar"]["figure"] = bar_figure
         if section["map"] or section["bar"]:
             sections.append(section)
         table = views.table_rows(pages, ind, level, period, root, council_value)
