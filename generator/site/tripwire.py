@@ -12,6 +12,9 @@ scans every output file for
    indicator page's table row of that indicator, area and period, no number may equal a
    count that primary suppression withheld. Only those cells are checked: the same small
    number elsewhere on a page is not that area's value, so it is not a leak.
+3. **comparators against a withheld council**: where the council row of an indicator and
+   period is withheld, no CSV row of that indicator and period may carry a comparator or
+   a comparison (comparator x a published denominator is the withheld count).
 
 A hit raises LeakError naming the file and the kind of leak, never the value itself.
 """
@@ -29,6 +32,7 @@ from html.parser import HTMLParser
 import pandas as pd
 
 from generator.analysis import suppression
+from generator.analysis.disclosure import withheld_councils
 from generator.errors import LeakError
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.loaders import LoadedDataset
@@ -60,6 +64,8 @@ class Guard:
     slug: str
     secrets: tuple[tuple[str, ...], ...] = field(repr=False)
     cells: tuple[SuppressedCell, ...] = field(repr=False)
+    #: (indicator, period) whose council row is withheld: nothing may be compared with it.
+    hidden_councils: frozenset[tuple[str, str]] = field(default=frozenset(), repr=False)
 
     def __repr__(self) -> str:  # never show the secrets, even in a traceback
         return f"Guard({self.slug!r}, {len(self.secrets)} values, {len(self.cells)} cells)"
@@ -111,7 +117,9 @@ class Guard:
             )
             if counts:
                 cells.append(SuppressedCell(ind_id, area, period, counts))
-        return cls(slug, tuple(sorted(found)), tuple(cells))
+        return cls(
+            slug, tuple(sorted(found)), tuple(cells), frozenset(withheld_councils(published))
+        )
 
 
 def check(
@@ -148,6 +156,7 @@ def check(
         csv_path = f"{guard.slug}/data/indicator_values.csv"
         if csv_path in files:
             _check_csv(csv_path, files[csv_path], guard.cells)
+            _check_comparators(csv_path, files[csv_path], guard.hidden_councils)
         for ind_id, cells in by_indicator.items():
             page = f"{guard.slug}/indicators/{ind_id}.html"
             if page in files:
@@ -186,6 +195,19 @@ def _check_csv(path: str, data: bytes, cells: Iterable[SuppressedCell]) -> None:
         for col in ("numerator", "denominator", "value"):
             if _number(row.get(col) or "") in cell.counts:
                 raise _count_leak(path, cell)
+
+
+def _check_comparators(path: str, data: bytes, hidden: frozenset[tuple[str, str]]) -> None:
+    if not hidden:
+        return
+    for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        key = (row.get("indicator", ""), row.get("period", ""))
+        shown = {row.get("comparator") or "", row.get("comparison") or ""} - {"", "[c]"}
+        if key in hidden and shown:
+            raise LeakError(
+                f"leak tripwire: {path} compares {key[0]} in {key[1]} with a withheld "
+                "council value; the build was stopped and the existing site kept"
+            )
 
 
 class _TableRows(HTMLParser):
