@@ -55,7 +55,7 @@ def make_council(stem: str, folder: Path) -> Path:
     zones = synthetic.zones_from_simd(lookup, simd)
     # Glasgow's many deprived zones would crowd the generator's synthetic national ranks
     # below 1; a slightly flatter score keeps them in 1..6976.
-    zones = zones.assign(deprivation=zones["deprivation"] * 0.85)
+    zones = zones.assign(deprivation=0.1 + 0.8 * zones["deprivation"])
     rng = np.random.default_rng(13)
     data = synthetic.generate_datasets(zones, synthetic.DEMO_PERIODS, rng)
     names = dict(zip(lookup["datazone_code"], lookup["datazone_name"], strict=True))

@@ -142,3 +142,40 @@ def test_round_counts_recomputes_uptake_from_rounded_counts():
     assert out["gap"] == 10.0
     assert out["lower"] < 50 < out["upper"]
     assert out["lower_998"] < out["lower"] and out["upper_998"] > out["upper"]
+
+
+def test_frequency_rule_withholds_amounts_behind_few_contributors():
+    """A £ amount is withheld where its contributor count is 1-4 or missing, published where
+    it is 0 or at least the threshold; and the usual secondary rules then protect it."""
+    from generator.analysis import suppression
+
+    rows = []
+    contacts = {"Z1": 2, "Z2": 9, "Z3": 0, "Z4": 12}
+    gain = {"Z1": 900.0, "Z2": 4000.0, "Z3": 0.0, "Z4": 5200.0, "Z5": 300.0}
+    for code, n in contacts.items():
+        rows.append(("datazone", code, "advice_contacts_families", float(n)))
+    for code, v in gain.items():
+        rows.append(("datazone", code, "advice_financial_gain_gbp", v))
+    rows.append(("ward", "W1", "advice_contacts_families", float(sum(contacts.values()))))
+    rows.append(("ward", "W1", "advice_financial_gain_gbp", sum(gain.values())))
+    cells = pd.DataFrame(rows, columns=["level", "area_code", "measure", "value"])
+    cells["period"] = "2024/25"
+    mapping = pd.DataFrame({"area_code": ["Z1", "Z2", "Z3", "Z4", "Z5"], "parent_code": ["W1"] * 5})
+    out = suppression.suppress_cells(
+        cells,
+        [("datazone", "ward", mapping)],
+        {"advice_contacts_families": 5},
+        {"advice_contacts_families"},
+        {"advice_financial_gain_gbp": "advice_contacts_families"},
+    )
+    money = out[out["measure"] == "advice_financial_gain_gbp"].set_index("area_code")
+    assert money.at["Z1", "note"] == "primary"  # 2 contacts
+    assert money.at["Z5", "note"] == "primary"  # no contributor count at all
+    assert money.at["Z3", "note"] == ""  # nobody, nothing gained: published
+    # Two withheld amounts in a published ward: their sum is known, not each one.
+    assert money["suppressed"].sum() >= 2
+    assert not suppression.recoverable(
+        len(out),
+        suppression.equations(out.reset_index(drop=True), [("datazone", "ward", mapping)]),
+        out["suppressed"].to_numpy() & (out["measure"] == "advice_financial_gain_gbp").to_numpy(),
+    ).any()

@@ -60,7 +60,10 @@ def suppress_measures(
     ``thresholds`` gives each people-counting measure its threshold. Returns the table with
     ``suppressed`` (bool) and ``note`` (primary/secondary/"") columns added.
     """
-    return suppress_cells(measures, _nested_pairs(pack), thresholds, people_measures(catalogue))
+    contributors = {m: s.contributors for m, s in catalogue.measures.items() if s.contributors}
+    return suppress_cells(
+        measures, _nested_pairs(pack), thresholds, people_measures(catalogue), contributors
+    )
 
 
 def people_measures(catalogue: Catalogue) -> set[str]:
@@ -75,15 +78,41 @@ def primary_mask(cells: pd.DataFrame, thresholds: dict[str, int], people: set[st
     return cells["measure"].isin(people).to_numpy() & (value > 0) & (value < limit)
 
 
+def frequency_mask(
+    cells: pd.DataFrame, contributors: dict[str, str], thresholds: dict[str, int]
+) -> np.ndarray:
+    """The frequency rule for amounts: an amount cell (say £ gained from advice) is withheld
+    where the count of contributors behind it, in the same area, period and category, is
+    from 1 to the threshold - 1, or is missing. One or two families' gain is theirs alone."""
+    keys = ["level", "area_code", "period", *BREAKDOWN_COLUMNS]
+    mask = np.zeros(len(cells), dtype=bool)
+    default = max(thresholds.values(), default=0)
+    for amount, count in contributors.items():
+        is_amount = (cells["measure"] == amount).to_numpy()
+        if not is_amount.any():
+            continue
+        counts = cells[cells["measure"] == count].drop_duplicates(keys).set_index(keys)["value"]
+        where = pd.MultiIndex.from_frame(cells.loc[is_amount, keys])
+        n = counts.reindex(where).to_numpy(dtype=float)
+        limit = thresholds.get(count, default)
+        mask[np.flatnonzero(is_amount)[np.isnan(n) | ((n > 0) & (n < limit))]] = True
+    return mask
+
+
 def suppress_cells(
-    cells: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[str, int], people: set[str]
+    cells: pd.DataFrame,
+    hierarchy: Hierarchy,
+    thresholds: dict[str, int],
+    people: set[str],
+    contributors: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Primary and secondary suppression of a table of counts, audited against an attacker.
 
     ``cells`` has ``level, area_code, period, measure, value`` and optionally ``breakdown,
     category``; ``hierarchy`` lists each nested level pair smallest first; ``people`` the
-    measures that count people. Returns the cells with ``suppressed`` and ``note`` added
-    (and the breakdown columns, "" for totals).
+    measures that count people; ``contributors`` maps an amount measure to the count behind
+    it (``frequency_mask``). Returns the cells with ``suppressed`` and ``note`` added (and
+    the breakdown columns, "" for totals).
     """
     out = cells.reset_index(drop=True).copy()
     for col in BREAKDOWN_COLUMNS:
@@ -91,6 +120,8 @@ def suppress_cells(
             out[col] = ""
         out[col] = out[col].fillna("").astype(str)
     primary = primary_mask(out, thresholds, people)
+    if contributors:
+        primary |= frequency_mask(out, contributors, thresholds)
     out["suppressed"] = primary
     out["note"] = np.where(primary, PRIMARY, "")
     if not primary.any():

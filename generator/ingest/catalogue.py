@@ -52,6 +52,12 @@ class Measure(Strict):
     breakdowns: list[Identifier] = Field(
         default_factory=list, description="Breakdowns (such as age_band) this measure may carry."
     )
+    contributors: Identifier | None = Field(
+        default=None,
+        description="For an amount (such as £ gained): the measure counting the people, "
+        "households or contacts behind it. Where that count is below the disclosure "
+        "threshold (or missing), the amount is withheld too: the frequency rule.",
+    )
 
 
 class _IndicatorBase(Strict):
