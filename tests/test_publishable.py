@@ -3,6 +3,7 @@ values and the tripwire that checks them."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -179,3 +180,18 @@ def test_frequency_rule_withholds_amounts_behind_few_contributors():
         suppression.equations(out.reset_index(drop=True), [("datazone", "ward", mapping)]),
         out["suppressed"].to_numpy() & (out["measure"] == "advice_financial_gain_gbp").to_numpy(),
     ).any()
+
+
+def test_tripwire_reads_the_view_data():
+    """A withheld count shown in a page's pre-rendered view cells stops the build."""
+    cell = tripwire.SuppressedCell("cilif_share", "X01900003", "2024/25", frozenset({3.0}))
+    guard = tripwire.Guard("tiny", (), (cell,))
+
+    def page(number: str) -> bytes:
+        views = {"views": {"|2024/25": {"cells": {"table-datazone": [["X01900003", number]]}}}}
+        body = json.dumps(views)
+        return f'<script type="application/json" id="view-data">{body}</script>'.encode()
+
+    with pytest.raises(LeakError, match="primary-suppressed"):
+        tripwire.check({"tiny/indicators/cilif_share.html": page("3")}, [guard])
+    tripwire.check({"tiny/indicators/cilif_share.html": page("[c]")}, [guard])

@@ -12,6 +12,8 @@ scans every output file for
    indicator page's table row of that indicator, area and period, no number may equal a
    count that primary suppression withheld. Only those cells are checked: the same small
    number elsewhere on a page is not that area's value, so it is not a leak.
+   The same holds for the table cells and chart hover text pre-rendered in an indicator
+   page's view data (the JSON the level, breakdown and period controls swap in).
 3. **comparators against a withheld council**: where the council row of an indicator and
    period is withheld, no CSV row of that indicator and period may carry a comparator or
    a comparison (comparator x a published denominator is the withheld count).
@@ -24,6 +26,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -160,7 +163,9 @@ def check(
         for ind_id, cells in by_indicator.items():
             page = f"{guard.slug}/indicators/{ind_id}.html"
             if page in files:
-                _check_tables(page, files[page].decode("utf-8"), cells)
+                text = files[page].decode("utf-8")
+                _check_tables(page, text, cells)
+                _check_view_data(page, text, cells)
 
 
 def _whole_words(tokens: tuple[str, ...]) -> re.Pattern[str]:
@@ -208,6 +213,28 @@ def _check_comparators(path: str, data: bytes, hidden: frozenset[tuple[str, str]
                 f"leak tripwire: {path} compares {key[0]} in {key[1]} with a withheld "
                 "council value; the build was stopped and the existing site kept"
             )
+
+
+_VIEW_DATA = re.compile(r'<script type="application/json" id="view-data">(.*?)</script>', re.S)
+
+
+def _check_view_data(path: str, page: str, cells: list[SuppressedCell]) -> None:
+    """No pre-rendered view (table cells, or chart hover text naming the area) of the
+    total shows a withheld count as that area's value in that period."""
+    found = _VIEW_DATA.search(page)
+    if found is None:
+        return
+    views = json.loads(found.group(1)).get("views", {})
+    by_key = {(c.area_code, c.period): c for c in cells}
+    for key, view in views.items():
+        variant, _, period = key.partition("|")
+        if variant:
+            continue  # breakdown variants are judged by their own cells
+        for rows in view.get("cells", {}).values():
+            for row in rows:
+                cell = by_key.get((row[0], period)) if row else None
+                if cell is not None and any(_number(str(t)) in cell.counts for t in row[1:4]):
+                    raise _count_leak(path, cell)
 
 
 class _TableRows(HTMLParser):
