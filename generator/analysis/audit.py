@@ -45,7 +45,7 @@ def recoverable(
     found = np.zeros(n_cells, dtype=bool)
     if not len(unknown):
         return found
-    matrix = eqs if scipy.sparse.issparse(eqs) else equation_matrix(n_cells, eqs)
+    matrix = equation_matrix(n_cells, eqs) if isinstance(eqs, list) else eqs
     sub = scipy.sparse.csr_matrix(matrix[:, unknown])
     sub = sub[np.diff(sub.indptr) > 0]  # equations with no hidden cell say nothing
     if sub.shape[0] == 0:
