@@ -150,7 +150,7 @@ def group_values(
         )
         k = agg["numerator"].to_numpy(dtype=float)
         n = agg["denominator"].to_numpy(dtype=float)
-        value, lower, upper = _interval(ind, k, n)
+        value, lower, upper = counts_interval(ind, k, n)
         agg["value"], agg["lower"], agg["upper"] = value, lower, upper
         agg.insert(0, "indicator", ind.id)
         frames.append(agg)
@@ -166,7 +166,7 @@ def group_values(
     return out[GROUP_COLUMNS]
 
 
-def _interval(
+def counts_interval(
     ind: AnyIndicator, k: np.ndarray, n: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Value and 95% interval of summed counts, by the indicator's method."""

@@ -77,14 +77,17 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
     hidden = suppression.suppress_measures(
         cells, pack, catalogue, thresholds(catalogue, ids, cfg.disclosure.threshold)
     )
+    council = (pack.levels[-1].id, cfg.council.code)
     published = uptake.blank_pooled(
-        disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding),
+        disclosure.publish(values, hidden, catalogue, cfg.disclosure.rounding, council),
         disclosure.ROUNDING_BASE[cfg.disclosure.rounding],
         pack.levels[0].id,
     )
     variants = breakdown_variants(measures, cells, hidden, catalogue, ids, pack, cfg)
     published, components = add_indices(published, catalogue, ids, pack, cfg)
-    groups = deprivation_groups(measures, values, hidden, catalogue, ids, pack, cfg)
+    groups = deprivation_groups(
+        measures, values, hidden, catalogue, ids, pack, cfg, disclosure.withheld_councils(published)
+    )
     rule = cfg.priority_areas
     return Analysis(
         catalogue=catalogue,
@@ -215,9 +218,11 @@ def deprivation_groups(
     ids: list[str],
     pack: GeographyPack,
     cfg: CouncilConfig,
+    hidden_councils: set[tuple[str, str]] | None = None,
 ) -> pd.DataFrame | None:
-    """Values by SIMD quintile and decile, with group totals audited for disclosure; None
-    without an ``inequality:`` section."""
+    """Values by SIMD quintile and decile, with group totals audited for disclosure (and
+    rounded like areas); None without an ``inequality:`` section. ``hidden_councils``:
+    (indicator, period) whose council row is withheld (``disclosure.withheld_councils``)."""
     if cfg.inequality is None:
         return None
     base = pack.levels[0].id
@@ -237,5 +242,9 @@ def deprivation_groups(
         thresholds(catalogue, ids, cfg.disclosure.threshold),
     )
     return disclosure.publish_groups(
-        inequality.group_values(values, zones, grouped, base), flags, catalogue
+        inequality.group_values(values, zones, grouped, base),
+        flags,
+        catalogue,
+        cfg.disclosure.rounding,
+        hidden_councils,
     )

@@ -37,9 +37,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
 from threadpoolctl import threadpool_limits
 
+from generator.analysis.audit import Pseudoinverse, equation_matrix, in_row_space, recoverable
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.geography import GeographyPack
 from generator.ingest.loaders import BREAKDOWN_COLUMNS
@@ -60,7 +60,10 @@ def suppress_measures(
     ``thresholds`` gives each people-counting measure its threshold. Returns the table with
     ``suppressed`` (bool) and ``note`` (primary/secondary/"") columns added.
     """
-    return suppress_cells(measures, _nested_pairs(pack), thresholds, people_measures(catalogue))
+    contributors = {m: s.contributors for m, s in catalogue.measures.items() if s.contributors}
+    return suppress_cells(
+        measures, _nested_pairs(pack), thresholds, people_measures(catalogue), contributors
+    )
 
 
 def people_measures(catalogue: Catalogue) -> set[str]:
@@ -75,15 +78,41 @@ def primary_mask(cells: pd.DataFrame, thresholds: dict[str, int], people: set[st
     return cells["measure"].isin(people).to_numpy() & (value > 0) & (value < limit)
 
 
+def frequency_mask(
+    cells: pd.DataFrame, contributors: dict[str, str], thresholds: dict[str, int]
+) -> np.ndarray:
+    """The frequency rule for amounts: an amount cell (say £ gained from advice) is withheld
+    where the count of contributors behind it, in the same area, period and category, is
+    from 1 to the threshold - 1, or is missing. One or two families' gain is theirs alone."""
+    keys = ["level", "area_code", "period", *BREAKDOWN_COLUMNS]
+    mask = np.zeros(len(cells), dtype=bool)
+    default = max(thresholds.values(), default=0)
+    for amount, count in contributors.items():
+        is_amount = (cells["measure"] == amount).to_numpy()
+        if not is_amount.any():
+            continue
+        counts = cells[cells["measure"] == count].drop_duplicates(keys).set_index(keys)["value"]
+        where = pd.MultiIndex.from_frame(cells.loc[is_amount, keys])
+        n = counts.reindex(where).to_numpy(dtype=float)
+        limit = thresholds.get(count, default)
+        mask[np.flatnonzero(is_amount)[np.isnan(n) | ((n > 0) & (n < limit))]] = True
+    return mask
+
+
 def suppress_cells(
-    cells: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[str, int], people: set[str]
+    cells: pd.DataFrame,
+    hierarchy: Hierarchy,
+    thresholds: dict[str, int],
+    people: set[str],
+    contributors: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Primary and secondary suppression of a table of counts, audited against an attacker.
 
     ``cells`` has ``level, area_code, period, measure, value`` and optionally ``breakdown,
     category``; ``hierarchy`` lists each nested level pair smallest first; ``people`` the
-    measures that count people. Returns the cells with ``suppressed`` and ``note`` added
-    (and the breakdown columns, "" for totals).
+    measures that count people; ``contributors`` maps an amount measure to the count behind
+    it (``frequency_mask``). Returns the cells with ``suppressed`` and ``note`` added (and
+    the breakdown columns, "" for totals).
     """
     out = cells.reset_index(drop=True).copy()
     for col in BREAKDOWN_COLUMNS:
@@ -91,20 +120,16 @@ def suppress_cells(
             out[col] = ""
         out[col] = out[col].fillna("").astype(str)
     primary = primary_mask(out, thresholds, people)
+    if contributors:
+        primary |= frequency_mask(out, contributors, thresholds)
     out["suppressed"] = primary
     out["note"] = np.where(primary, PRIMARY, "")
     if not primary.any():
         return out
     level_rank = {child: n for n, (child, _, _) in enumerate(hierarchy)}
     level_rank.update({parent: n + 1 for n, (_, parent, _) in enumerate(hierarchy)})
-    # Each (period, measure) table is its own system of equations: protect them one by one,
-    # so a table that needs many rounds does not make every other table be solved again.
-    parts = []
-    for _, table in out.groupby(["period", "measure"], sort=True):
-        if table["suppressed"].any():
-            table = _protect(table.copy(), hierarchy, level_rank, thresholds)
-        parts.append(table)
-    return pd.concat(parts).sort_index()
+    _protect_all(out, hierarchy, level_rank, thresholds)
+    return out
 
 
 #: The audits solve many small linear systems. Threaded BLAS on small matrices is hundreds
@@ -112,33 +137,61 @@ def suppress_cells(
 #: for one 50 x 150 null space), so disclosure's linear algebra runs single-threaded.
 _single_threaded = threadpool_limits.wrap(limits=1, user_api="blas")
 
+_FLAGS = ["suppressed", "note"]
+
 
 @_single_threaded
-def _protect(
-    table: pd.DataFrame,
+def _protect_all(
+    out: pd.DataFrame,
     hierarchy: Hierarchy,
     level_rank: dict[str, int],
     thresholds: dict[str, int],
-) -> pd.DataFrame:
-    """Secondary suppression of one table: the local rules, then the audit, until neither
-    finds anything more to hide.
+) -> None:
+    """Secondary suppression of every table in place: the local rules, then the audit,
+    until neither finds anything more to hide.
 
-    The audit catches every exactly recoverable cell, so it runs to its own fixed point
-    before the local rules (cheap in count, dear in pandas) run again for what it does not
-    judge: hidden cells adding up to a small count.
+    Each (period, measure) table is its own system of equations, but the local rules are
+    pandas group operations that cost the same for one table as for all, so they run over
+    every table still changing at once; the audit then runs table by table, each to its own
+    fixed point, and only the tables it changed go round again. (The audit catches every
+    exactly recoverable cell; the local rules add what it does not judge: hidden cells
+    adding up to a small count.)
     """
-    eqs = equations(table, hierarchy)  # the table's structure: fixed while cells are hidden
-    while True:
-        changed = True
-        while changed:
-            changed = False
-            for child_level, parent_level, mapping in hierarchy:
-                changed |= _secondary_pass(table, child_level, parent_level, mapping, thresholds)
-            changed |= _breakdown_pass(table, thresholds)
-        if not _audit(table, eqs, level_rank):
-            return table
-        while _audit(table, eqs, level_rank):
-            pass
+    groups = out.groupby(["period", "measure"], sort=True).indices
+    active = [key for key, rows in groups.items() if out["suppressed"].to_numpy()[rows].any()]
+    systems: dict[tuple[str, str], _System] = {}
+    audited: set[tuple[str, str]] = set()
+    while active:
+        rows = np.concatenate([groups[key] for key in active])
+        part = out.iloc[rows].copy()
+        before = part["suppressed"].to_numpy().copy()
+        _local_rules(part, hierarchy, thresholds)
+        out.loc[part.index, _FLAGS] = part[_FLAGS]
+        grew = pd.Series(part["suppressed"].to_numpy() != before, index=part.index)
+        changed = []
+        for key in active:
+            # A table at the audit's fixed point that the local rules left alone is done.
+            if key in audited and not grew.loc[groups[key]].any():
+                continue
+            audited.add(key)
+            table = out.iloc[groups[key]].copy()
+            system = systems.get(key)
+            if system is None:
+                system = systems[key] = _System(table, hierarchy, level_rank)
+            if system.audit(table):
+                out.loc[table.index, _FLAGS] = table[_FLAGS]
+                changed.append(key)
+        active = changed
+
+
+def _local_rules(table: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[str, int]) -> None:
+    """The sibling rules for every level pair and breakdown, repeated until stable."""
+    changed = True
+    while changed:
+        changed = False
+        for child_level, parent_level, mapping in hierarchy:
+            changed |= _secondary_pass(table, child_level, parent_level, mapping, thresholds)
+        changed |= _breakdown_pass(table, thresholds)
 
 
 def _nested_pairs(pack: GeographyPack) -> list[tuple[str, str, pd.DataFrame]]:
@@ -332,73 +385,78 @@ def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int,
     return out
 
 
-def recoverable(n_cells: int, eqs: list[list[tuple[int, int]]], hidden: np.ndarray) -> np.ndarray:
-    """Which hidden cells an attacker can solve for exactly from the published ones.
+class _System:
+    """One (period, measure) table's equations, fixed while cells are hidden, with what the
+    audit needs of them: the sparse matrix and each cell's neighbours."""
 
-    A hidden cell is determined when its unit vector is in the row space of the equations
-    restricted to the hidden cells: equivalently, when every vector of that matrix's null
-    space is zero at it. The matrices hold small integers, so a floating-point null space
-    with a tolerance is exact in practice; the property test checks it with fractions.
-    """
-    unknown = np.flatnonzero(hidden)
-    found = np.zeros(n_cells, dtype=bool)
-    if not len(unknown):
-        return found
-    column = {int(c): n for n, c in enumerate(unknown)}
-    rows = [[(column[c], k) for c, k in eq if c in column] for eq in eqs]
-    rows = [r for r in rows if r]
-    if not rows:
-        return found
-    matrix = np.zeros((len(rows), len(unknown)))
-    for n, row in enumerate(rows):
-        for c, k in row:
-            matrix[n, c] = k
-    found[unknown[in_row_space(matrix, np.eye(len(unknown)))]] = True
-    return found
+    def __init__(self, table: pd.DataFrame, hierarchy: Hierarchy, level_rank: dict[str, int]):
+        eqs = equations(table, hierarchy)
+        self.matrix = equation_matrix(len(table), eqs)
+        self.neighbours: dict[int, set[int]] = {}
+        for eq in eqs:
+            members = {c for c, _ in eq}
+            for c in members:
+                self.neighbours.setdefault(c, set()).update(members)
+        self.levels = [level_rank.get(lv, 0) for lv in table["level"]]
 
+    def audit(self, table: pd.DataFrame) -> bool:
+        """Run the audit to its fixed point; True if it hid anything.
 
-def in_row_space(matrix: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """For each row of ``targets``, whether it is a linear combination of the rows of
-    ``matrix``: whether an attacker holding those equations can work it out exactly.
+        Rounds are judged by a pseudo-inverse of the hidden cells' equations, extended by
+        one column (Greville's rule) for each cell a round hides, instead of a fresh null
+        space each round; the fixed point is then confirmed by the exact check
+        (``recoverable``), and rounds go on from a fresh start if it finds anything.
+        """
+        changed = False
+        while True:
+            inverse = Pseudoinverse(self.matrix, table["suppressed"].to_numpy())
+            while True:
+                exposed = inverse.determined()
+                if not len(exposed) or not self._hide_beside(table, exposed):
+                    break
+                changed = True
+                inverse.add(table["suppressed"].to_numpy())
+            if not self._audit_once(table):
+                return changed
+            changed = True
 
-    A vector is in the row space exactly when it is orthogonal to the null space. The
-    matrices hold small integers, so a floating-point null space with a tolerance is exact
-    in practice; the property test checks it with fractions.
-    """
-    if matrix.size == 0:
-        return np.zeros(len(targets), dtype=bool)
-    null = scipy.linalg.null_space(matrix)
-    if null.size == 0:
-        return np.ones(len(targets), dtype=bool)
-    return np.asarray(np.abs(targets @ null).max(axis=1) < 1e-9)
+    def _hide_beside(self, table: pd.DataFrame, exposed: np.ndarray) -> bool:
+        """Hide the smallest published neighbour of each exposed cell; True if any."""
+        hidden = table["suppressed"].to_numpy()
+        values = table["value"].to_numpy()
+        codes, categories = table["area_code"].tolist(), table["category"].tolist()
+        levels = self.levels
+        to_hide: list[int] = []
+        for cell in exposed:
+            pool = [c for c in self.neighbours.get(int(cell), ()) if not hidden[c]]
+            if pool:
+                best = min(
+                    pool,
+                    key=lambda c: (values[c] <= 0, values[c], levels[c], codes[c], categories[c]),
+                )
+                to_hide.append(int(table.index[best]))
+        return _hide(table, to_hide)
 
-
-def _audit(
-    table: pd.DataFrame, eqs: list[list[tuple[int, int]]], level_rank: dict[str, int]
-) -> bool:
-    """Suppress one more cell beside every hidden cell an attacker could recover from one
-    (period, measure) table, whose equations are ``eqs``. True if anything changed."""
-    hidden = table["suppressed"].to_numpy()
-    exposed = np.flatnonzero(recoverable(len(table), eqs, hidden))
-    if not len(exposed):
-        return False
-    in_equations: dict[int, set[int]] = {}
-    for eq in eqs:
-        members = {c for c, _ in eq}
-        for c in members:
-            in_equations.setdefault(c, set()).update(members)
-    values = table["value"].to_numpy()
-    levels = [level_rank.get(lv, 0) for lv in table["level"]]
-    codes, categories = table["area_code"].tolist(), table["category"].tolist()
-    to_hide: list[int] = []
-    for cell in exposed:
-        pool = [c for c in in_equations.get(int(cell), ()) if not hidden[c]]
-        if pool:
-            best = min(
-                pool, key=lambda c: (values[c] <= 0, values[c], levels[c], codes[c], categories[c])
-            )
-            to_hide.append(int(table.index[best]))
-    return _hide(table, to_hide)
+    def _audit_once(self, table: pd.DataFrame) -> bool:
+        """Suppress one more cell beside every hidden cell an attacker could recover.
+        True if anything changed."""
+        hidden = table["suppressed"].to_numpy()
+        exposed = np.flatnonzero(recoverable(len(table), self.matrix, hidden))
+        if not len(exposed):
+            return False
+        values = table["value"].to_numpy()
+        codes, categories = table["area_code"].tolist(), table["category"].tolist()
+        levels = self.levels
+        to_hide: list[int] = []
+        for cell in exposed:
+            pool = [c for c in self.neighbours.get(int(cell), ()) if not hidden[c]]
+            if pool:
+                best = min(
+                    pool,
+                    key=lambda c: (values[c] <= 0, values[c], levels[c], codes[c], categories[c]),
+                )
+                to_hide.append(int(table.index[best]))
+        return _hide(table, to_hide)
 
 
 def totals(measures: pd.DataFrame) -> pd.DataFrame:

@@ -58,6 +58,12 @@ class Measure(Strict):
         "as children of an entitlement's ages, multiplied into need) rather than for an "
         "indicator of its own.",
     )
+    contributors: Identifier | None = Field(
+        default=None,
+        description="For an amount (such as £ gained): the measure counting the people, "
+        "households or contacts behind it. Where that count is below the disclosure "
+        "threshold (or missing), the amount is withheld too: the frequency rule.",
+    )
 
 
 class _IndicatorBase(Strict):

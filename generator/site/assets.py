@@ -16,6 +16,7 @@ from markupsafe import Markup
 from generator.site import geometry
 from generator.site.council import CouncilSite
 from generator.site.data import SiteData, safe_name
+from generator.site.escaping import inline_json
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: The trimmed plotly.js every page loads (bar, choropleth, scatter only; rebuilt by
@@ -75,13 +76,7 @@ def search_js(site: CouncilSite, data: SiteData) -> bytes:
         for code, name in zip(frame["code"], frame["name"], strict=True):
             areas.append([name, code, level.label, f"areas/{level.id}/{safe_name(code)}.html"])
     postcodes = {pc.replace(" ", ""): code for pc, code in site.postcodes.items()}
-    body = json.dumps(
-        {"areas": areas, "postcodes": postcodes, "has_postcodes": bool(postcodes)},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    body = body.replace("</", "<\\/")
+    body = inline_json({"areas": areas, "postcodes": postcodes, "has_postcodes": bool(postcodes)})
     return f"window.CDASH_SEARCH={body};\n".encode()
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
 
 from generator.ingest.catalogue import AnyIndicator
+from generator.site.escaping import plotly_text
 from generator.site.figures import (
     COMPARISON_COLOURS,
     COMPARISON_LABELS,
@@ -53,7 +53,8 @@ def bar_figure(
     shown.sort(key=lambda r: r[0])  # the three stable sorts of a mergesort by three keys
     shown.sort(key=lambda r: r[1])
     shown.sort(key=lambda r: r[3], reverse=True)
-    order = [r[1] for r in shown]
+    # Names are tick labels, which plotly.js reads as HTML: escaped, so a name is text.
+    order = [plotly_text(r[1]) for r in shown]
     data = []
     for key in LEGEND_ORDER:
         part = [r for r in shown if (r[6] if isinstance(r[6], str) else "") == key]
@@ -63,7 +64,7 @@ def bar_figure(
             "type": "bar",
             "orientation": "h",
             "name": COMPARISON_LABELS[key],
-            "y": [r[1] for r in part],
+            "y": [plotly_text(r[1]) for r in part],
             "x": [z_round(indicator, r[3]) for r in part],
             "marker": {"color": COMPARISON_COLOURS[key]},
             "text": [hover(indicator, r[1], r[3], r[4], r[5], r[6]) for r in part],
@@ -122,7 +123,7 @@ def bar_figure(
                 "y1": 1,
                 "line": {"color": TEXT_COLOUR, "width": 1.5, "dash": "dash"},
                 "showlegend": True,
-                "name": f"{html.escape(council_name)}: {format_value(indicator, council_value)}",
+                "name": f"{plotly_text(council_name)}: {format_value(indicator, council_value)}",
             }
         ]
     return {"data": data, "layout": layout}
@@ -150,14 +151,13 @@ def trend_figure(
                 {
                     "type": "scatter",
                     "mode": "lines",
-                    "name": area_label or "Areas",
+                    "name": plotly_text(area_label or "Areas"),
                     "legendgroup": "areas",
                     "showlegend": first,
-                    "x": list(part["period"]),
+                    "x": [plotly_text(p) for p in part["period"]],
                     "y": [z_round(indicator, v) for v in part["value"]],
                     "line": {"color": "#c3c8cf", "width": 1},
-                    "hovertemplate": f"<b>{html.escape(str(name))}</b><br>%{{x}}: %{{y}}"
-                    "<extra></extra>",
+                    "hovertemplate": f"<b>{plotly_text(name)}</b><br>%{{x}}: %{{y}}<extra></extra>",
                 }
             )
             first = False
@@ -168,8 +168,8 @@ def trend_figure(
         trace: dict[str, Any] = {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": council_name,
-            "x": list(council["period"]),
+            "name": plotly_text(council_name),
+            "x": [plotly_text(p) for p in council["period"]],
             "y": [z_round(indicator, v) for v in council["value"]],
             "text": [
                 hover(indicator, council_name, v, lo, up, "")
@@ -193,7 +193,7 @@ def trend_figure(
         xaxis={
             "type": "category",
             "categoryorder": "array",
-            "categoryarray": list(periods),
+            "categoryarray": [plotly_text(p) for p in periods],
             "showgrid": False,
             "automargin": True,
         },
@@ -228,10 +228,10 @@ def group_figure(
     names = [group_name(label, int(g), len(rows)) for g in shown["group"]]
     trace: dict[str, Any] = {
         "type": "bar",
-        "x": names,
+        "x": [plotly_text(n) for n in names],
         "y": [z_round(indicator, v) for v in shown["value"]],
         "marker": {"color": GROUP_COLOUR},
-        "name": indicator.short_title,
+        "name": plotly_text(indicator.short_title),
         "text": [
             hover(indicator, n, v, lo, up, "")
             for n, v, lo, up in zip(
@@ -261,7 +261,7 @@ def group_figure(
         margin={"l": 60, "r": 20, "t": 30, "b": 70},
         showlegend=False,
         shapes=shapes,
-        xaxis={"title": {"text": f"{label} (1 = most deprived)"}, "type": "category"},
+        xaxis={"title": {"text": f"{plotly_text(label)} (1 = most deprived)"}, "type": "category"},
         yaxis={
             "title": {"text": axis_title(indicator)},
             "gridcolor": GRID_COLOUR,
@@ -275,7 +275,7 @@ def group_figure(
                 "xref": "paper",
                 "x": 1,
                 "y": council_value,
-                "text": council_name,
+                "text": plotly_text(council_name),
                 "showarrow": False,
                 "xanchor": "right",
                 "yanchor": "bottom",

@@ -15,6 +15,7 @@ from generator.analysis.disclosure import SUPPRESSED_MARK
 from generator.ingest.catalogue import AnyIndicator
 from generator.site.context import CouncilPages
 from generator.site.council import CouncilSite
+from generator.site.escaping import csv_cell
 from generator.site.formatting import is_missing
 
 #: Columns of the published CSV, in order.
@@ -116,14 +117,13 @@ def unmet_csv(values: pd.DataFrame, uptake_ids: list[str]) -> bytes:
             else _csv_number(r.get(c), 3 if c in ("pool_expected", "phi") else None)
             for c in extra
         ]
-        pooled_from = "" if supp else str(r.get("pool_from") or "")
+        pooled_from = "" if supp else csv_cell(str(r.get("pool_from") or ""))
+        # Text cells come from council files: csv_cell keeps a spreadsheet from running
+        # them as formulas. Numbers are written as numbers.
         writer.writerow(
             [
-                r["indicator"],
-                r["level"],
-                r["area_code"],
-                r["area_name"],
-                r["period"],
+                *(csv_cell(r[c]) for c in ("indicator", "level", "area_code", "area_name")),
+                csv_cell(r["period"]),
                 *nums,
                 "" if supp else r["status"],
                 "true" if supp else "false",
@@ -169,11 +169,8 @@ def values_csv(values: pd.DataFrame, indicators: dict[str, AnyIndicator]) -> byt
             ]
         writer.writerow(
             [
-                cols["indicator"][n],
-                cols["level"][n],
-                cols["area_code"][n],
-                cols["area_name"][n],
-                cols["period"][n],
+                *(csv_cell(cols[c][n]) for c in ("indicator", "level", "area_code", "area_name")),
+                csv_cell(cols["period"][n]),
                 *numbers,
                 cols["comparison"][n],
                 "true" if cols["suppressed"][n] else "false",

@@ -17,13 +17,13 @@ on a suppressed row are never read.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
 import plotly.io as pio
 
 from generator.ingest.catalogue import AnyIndicator
+from generator.site.escaping import plotly_text
 from generator.site.formatting import (
     format_ci,
     format_value,
@@ -89,8 +89,16 @@ COMPARISON_LABELS = {
 }
 LEGEND_ORDER = ["worse", "higher", "similar", "lower", "better", ""]
 
-#: Plotly config for every figure. Maps do not zoom on scroll, so the page scrolls.
-CONFIG = {"displaylogo": False, "responsive": True}
+#: Plotly config for every figure. No toolbar button may send data off the page: no Plotly
+#: logo (a link out), no "Share chart" (plotly.js 4 shows it by default; it posts the chart
+#: to Plotly Cloud). Downloading a PNG stays: it is made in the browser. Maps do not zoom on
+#: scroll, so the page scrolls.
+CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "showSendToCloud": False,
+    "modeBarButtonsToRemove": ["sendDataToCloud"],
+}
 MAP_CONFIG = {**CONFIG, "scrollZoom": False}
 
 
@@ -167,7 +175,7 @@ def tick_affixes(indicator: AnyIndicator) -> dict[str, str]:
 def hover(
     indicator: AnyIndicator, name: str, value: Any, lower: Any, upper: Any, comparison: Any
 ) -> str:
-    parts = [f"<b>{html.escape(name)}</b>", format_value(indicator, value)]
+    parts = [f"<b>{plotly_text(name)}</b>", format_value(indicator, value)]
     ci = format_ci(indicator, lower, upper)
     if ci:
         parts[-1] += f" (95% CI {ci})"

@@ -3,13 +3,13 @@ the analysis, so the picture is the flag rule."""
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from generator.ingest.catalogue import AnyIndicator
+from generator.site.escaping import plotly_text
 from generator.site.figures import (
     GRID_COLOUR,
     STATUS_COLOURS,
@@ -107,7 +107,7 @@ def funnel_figure(
                 "meta": "areas",
                 "x": [round(float(e), 2) for e in part["denominator"]],
                 "y": [round(float(v), d) for v in part["value"]],
-                "text": [html.escape(n) for n in part["area_name"]],
+                "text": [plotly_text(n) for n in part["area_name"]],
                 "customdata": [
                     [int(o), round(float(lo), d), round(float(up), d)]
                     for o, lo, up in zip(

@@ -3,12 +3,12 @@ no geometry, only the name of a FeatureCollection that the council's geo.js defi
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
 
 from generator.ingest.catalogue import AnyIndicator
+from generator.site.escaping import plotly_text
 from generator.site.figures import (
     COMPARISON_LABELS,
     DIVERGING_SCALE,
@@ -71,22 +71,22 @@ def map_figure(
         status = getattr(row, "status", "") if uptake else ""
         if bool(getattr(row, "suppressed", False)):
             supp_loc.append(code)
-            supp_text.append(html.escape(name))
+            supp_text.append(plotly_text(name))
         elif status == "censored" or (
             uptake and row is not None and not is_missing(getattr(row, "numerator_low", None))
         ):
             star_loc.append(code)
-            star_text.append(html.escape(name))
+            star_text.append(plotly_text(name))
         elif status == "too_few":
             few_loc.append(code)
-            few_text.append(html.escape(name))
+            few_text.append(plotly_text(name))
         elif row is None or is_missing(row.value):
             none_loc.append(code)
-            none_text.append(html.escape(name))
+            none_text.append(plotly_text(name))
         else:
             shown_loc.append(code)
             shown_z.append(z_round(indicator, row.value))
-            shown_text.append(html.escape(name))
+            shown_text.append(plotly_text(name))
             comparison = row.comparison if isinstance(row.comparison, str) else ""
             shown_data.append(
                 [
@@ -96,7 +96,7 @@ def map_figure(
                     COMPARISON_LABELS[comparison] if comparison else "",
                 ]
             )
-    prefix, suffix = (html.escape(a) for a in unit_affixes(indicator))
+    prefix, suffix = (plotly_text(a) for a in unit_affixes(indicator))
     template = f"<b>%{{text}}</b><br>{prefix}%{{customdata[0]:,.{d}f}}{suffix}"
     if any(c[1] is not None for c in shown_data):
         template += f" (95% CI %{{customdata[1]:,.{d}f}}–%{{customdata[2]:,.{d}f}})"
@@ -184,7 +184,12 @@ def map_figure(
         dragmode=False,
     )
     if title:
-        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 14}}
+        layout["title"] = {
+            "text": plotly_text(title),
+            "x": 0,
+            "xanchor": "left",
+            "font": {"size": 14},
+        }
     return {"data": data, "layout": layout}
 
 
@@ -202,12 +207,12 @@ def status_map_figure(
         r = by_code.get(code)
         if r is None or not r.n_published:
             none_loc.append(code)
-            none_text.append(html.escape(name))
+            none_text.append(plotly_text(name))
         else:
             loc.append(code)
             z.append(int(r.n_below))
             text.append(
-                f"{html.escape(name)}<br>{int(r.n_below)} of {int(r.n_published)} below expected"
+                f"{plotly_text(name)}<br>{int(r.n_below)} of {int(r.n_published)} below expected"
             )
     top = max(n_indicators, 1)
     steps = ["#f7f7f7", "#d8cbe6", "#a98bc7", "#7b55a6", "#46327e", "#2a1a52"]

@@ -12,6 +12,11 @@ scans every output file for
    indicator page's table row of that indicator, area and period, no number may equal a
    count that primary suppression withheld. Only those cells are checked: the same small
    number elsewhere on a page is not that area's value, so it is not a leak.
+   The same holds for the table cells and chart hover text pre-rendered in an indicator
+   page's view data (the JSON the level, breakdown and period controls swap in).
+3. **comparators against a withheld council**: where the council row of an indicator and
+   period is withheld, no CSV row of that indicator and period may carry a comparator or
+   a comparison (comparator x a published denominator is the withheld count).
 
 A hit raises LeakError naming the file and the kind of leak, never the value itself.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +35,7 @@ from html.parser import HTMLParser
 import pandas as pd
 
 from generator.analysis import suppression
+from generator.analysis.disclosure import withheld_councils
 from generator.errors import LeakError
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.loaders import LoadedDataset
@@ -60,6 +67,8 @@ class Guard:
     slug: str
     secrets: tuple[tuple[str, ...], ...] = field(repr=False)
     cells: tuple[SuppressedCell, ...] = field(repr=False)
+    #: (indicator, period) whose council row is withheld: nothing may be compared with it.
+    hidden_councils: frozenset[tuple[str, str]] = field(default=frozenset(), repr=False)
 
     def __repr__(self) -> str:  # never show the secrets, even in a traceback
         return f"Guard({self.slug!r}, {len(self.secrets)} values, {len(self.cells)} cells)"
@@ -111,7 +120,9 @@ class Guard:
             )
             if counts:
                 cells.append(SuppressedCell(ind_id, area, period, counts))
-        return cls(slug, tuple(sorted(found)), tuple(cells))
+        return cls(
+            slug, tuple(sorted(found)), tuple(cells), frozenset(withheld_councils(published))
+        )
 
 
 def check(
@@ -148,10 +159,13 @@ def check(
         csv_path = f"{guard.slug}/data/indicator_values.csv"
         if csv_path in files:
             _check_csv(csv_path, files[csv_path], guard.cells)
+            _check_comparators(csv_path, files[csv_path], guard.hidden_councils)
         for ind_id, cells in by_indicator.items():
             page = f"{guard.slug}/indicators/{ind_id}.html"
             if page in files:
-                _check_tables(page, files[page].decode("utf-8"), cells)
+                text = files[page].decode("utf-8")
+                _check_tables(page, text, cells)
+                _check_view_data(page, text, cells)
 
 
 def _whole_words(tokens: tuple[str, ...]) -> re.Pattern[str]:
@@ -186,6 +200,41 @@ def _check_csv(path: str, data: bytes, cells: Iterable[SuppressedCell]) -> None:
         for col in ("numerator", "denominator", "value"):
             if _number(row.get(col) or "") in cell.counts:
                 raise _count_leak(path, cell)
+
+
+def _check_comparators(path: str, data: bytes, hidden: frozenset[tuple[str, str]]) -> None:
+    if not hidden:
+        return
+    for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        key = (row.get("indicator", ""), row.get("period", ""))
+        shown = {row.get("comparator") or "", row.get("comparison") or ""} - {"", "[c]"}
+        if key in hidden and shown:
+            raise LeakError(
+                f"leak tripwire: {path} compares {key[0]} in {key[1]} with a withheld "
+                "council value; the build was stopped and the existing site kept"
+            )
+
+
+_VIEW_DATA = re.compile(r'<script type="application/json" id="view-data">(.*?)</script>', re.S)
+
+
+def _check_view_data(path: str, page: str, cells: list[SuppressedCell]) -> None:
+    """No pre-rendered view (table cells, or chart hover text naming the area) of the
+    total shows a withheld count as that area's value in that period."""
+    found = _VIEW_DATA.search(page)
+    if found is None:
+        return
+    views = json.loads(found.group(1)).get("views", {})
+    by_key = {(c.area_code, c.period): c for c in cells}
+    for key, view in views.items():
+        variant, _, period = key.partition("|")
+        if variant:
+            continue  # breakdown variants are judged by their own cells
+        for rows in view.get("cells", {}).values():
+            for row in rows:
+                cell = by_key.get((row[0], period)) if row else None
+                if cell is not None and any(_number(str(t)) in cell.counts for t in row[1:4]):
+                    raise _count_leak(path, cell)
 
 
 class _TableRows(HTMLParser):

@@ -3,7 +3,6 @@ pre-rendered as plain figure data and table cells that ``site.js`` swaps in."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -14,6 +13,7 @@ from generator.ingest.catalogue import AnyIndicator
 from generator.ingest.geography import Level
 from generator.site import charts, figures, maps, summaries
 from generator.site.context import CouncilPages
+from generator.site.escaping import inline_json
 from generator.site.formatting import (
     format_ci,
     format_count,
@@ -141,13 +141,12 @@ def view_data(
                     pages, ind, key, p, sections, tables, root, f"{group}: {label}" if key else ""
                 )
     payload = {"default": f"|{period}", "views": views, "periods": {k: ps for k, _, _, ps in keyed}}
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return {
         "levels": levels if len(levels) > 1 else [],
         "groups": groups,
         "periods": all_periods if len(all_periods) > 1 else [],
         "period": period,
-        "json": Markup(text.replace("</", "<\\/")) if views else "",
+        "json": Markup(inline_json(payload)) if views else "",
     }
 
 
