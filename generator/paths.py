@@ -14,3 +14,4 @@ DEFAULT_CATALOGUE = PROJECT / "shared_indicators"
 DEFAULT_SCHEMA = PROJECT / "schema" / "council.schema.json"
 TEMPLATE_DIR = PROJECT / "template"
 DEFAULT_CONFIGS = PROJECT / "council_configs"
+METHODS_DOC = PROJECT / "docs" / "methods.md"  # also published as each site's methods.html

@@ -414,3 +414,16 @@ def test_uptake_headline_cards_show_the_spread_not_the_councils_100(demo_site, d
         lo, hi = (100 * rows["pool_observed"] / rows["pool_expected"]).quantile([0.1, 0.9])
         assert value == f"{lo:.0f}% to {hi:.0f}%", (ind.id, value)
         assert lo < 100 < hi
+
+
+def test_unmet_need_page_links_to_the_published_methods(demo_site):
+    """The unmet-need page links to methods.html, which carries docs/methods.md: each need
+    model with its formula, and the funnel rule the flags follow."""
+    page = (demo_site / "demo" / "unmet-need.html").read_text(encoding="utf-8")
+    assert 'href="methods.html"' in page
+    methods = (demo_site / "demo" / "methods.html").read_text(encoding="utf-8")
+    for heading in ("<h3>direct</h3>", "<h3>apportioned</h3>", "<h3>proxy</h3>"):
+        assert heading in methods
+    assert "Spiegelhalter" in methods and "99.8%" in methods
+    about = (demo_site / "demo" / "about.html").read_text(encoding="utf-8")
+    assert 'href="methods.html"' in about

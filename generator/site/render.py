@@ -25,7 +25,16 @@ from jinja2 import Environment
 from generator.site import assets, downloads
 from generator.site.context import CouncilPages, make_environment
 from generator.site.council import CouncilSite
-from generator.site.pages import about, area, indicator, overview, portal, quality, unmet_need
+from generator.site.pages import (
+    about,
+    area,
+    indicator,
+    methods,
+    overview,
+    portal,
+    quality,
+    unmet_need,
+)
 
 
 def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> dict[str, bytes]:
@@ -47,6 +56,7 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
         for code, name in zip(frame["code"], frame["name"], strict=True):
             area.render(pages, level, code, name)
     about.render(pages)
+    methods.render(pages)
     quality.render(pages)
     downloads.write(pages)
     return dict(sorted(pages.out.items()))

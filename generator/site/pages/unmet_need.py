@@ -25,7 +25,7 @@ from generator.site.words import (
 )
 
 #: The method in words on the about page, which points to docs/methods.md.
-METHODS_HREF = "about.html#uptake-method"
+METHODS_HREF = "methods.html"
 
 
 def _need_note(note: str) -> str:
