@@ -85,3 +85,43 @@ def tiny_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("tiny") / "site"
     site.build([TINY_CONFIG], out, build_date=BUILD_DATE)
     return out
+
+
+def make_fixture_council(
+    tmp_path_factory, fixture: str, boundaries: Path, lookup: str | Path, pack: str
+) -> tuple[Path, Path]:
+    """(data folder, packs folder) of a fixture council on real geography: its make.py's
+    synthetic extracts beside the linked open data, and its pack imported from the official
+    ``boundaries`` and ``lookup`` (a path, or a file name make.py writes in the data folder).
+    Skips when the open data are absent."""
+    import importlib.util
+    import sys
+
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"open data folder {SHARED_DATA} is absent")
+    from generator.ingest.geoimport import import_pack
+    from tests.fixtures import realdata
+
+    folder = ROOT / "tests" / "fixtures" / fixture
+    spec = importlib.util.spec_from_file_location(
+        f"{fixture}_make".replace("-", "_"), folder / "make.py"
+    )
+    assert spec is not None and spec.loader is not None
+    make = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = make
+    spec.loader.exec_module(make)
+    data = tmp_path_factory.mktemp(fixture)
+    make.make(SHARED_DATA, data)
+    realdata.link_public(SHARED_DATA, data)
+    packs = tmp_path_factory.mktemp(f"{fixture}-packs")
+    import_pack(
+        boundaries,
+        lookup if isinstance(lookup, Path) else data / lookup,
+        packs / pack,
+        name=pack,
+        vintage="scotland-dz2011",
+        code_field="dz_code",
+        attribution="Contains public sector information licensed under the "
+        "Open Government Licence v3.0.",
+    )
+    return data, packs

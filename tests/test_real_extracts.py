@@ -8,22 +8,19 @@ when the open data folder is absent."""
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import math
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUILD_DATE, ROOT, SHARED_DATA
+from tests.conftest import BUILD_DATE, ROOT, SHARED_DATA, make_fixture_council
 
 pytest.importorskip("shapely")
 pytest.importorskip("pyogrio")
 
 from generator.ingest.catalogue import load_catalogue  # noqa: E402
-from generator.ingest.geoimport import import_pack  # noqa: E402
 from generator.ingest.validate import Validation, validate  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "sl-real-extracts"
@@ -37,31 +34,13 @@ IDS = {"scp": "scottish_child_payment", "cilif_national": "cilif"}
 def extracts(tmp_path_factory) -> tuple[Path, Path]:
     """(data folder, packs folder): make.py's extracts beside the linked open data, and the
     pack imported from the council-only lookup."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"open data folder {SHARED_DATA} is absent")
-    sys.path.insert(0, str(ROOT))
-    from tests.fixtures import realdata
-
-    spec = importlib.util.spec_from_file_location("sl_real_extracts_make", FIXTURE / "make.py")
-    assert spec is not None and spec.loader is not None
-    make = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = make
-    spec.loader.exec_module(make)
-    data = tmp_path_factory.mktemp("sl-real-extracts")
-    make.make(SHARED_DATA, data)
-    realdata.link_public(SHARED_DATA, data)
-    packs = tmp_path_factory.mktemp("sl-packs")
-    import_pack(
+    return make_fixture_council(
+        tmp_path_factory,
+        "sl-real-extracts",
         SHARED_DATA / "boundaries" / "dz2011_south_lanarkshire.geojson",
-        data / "pack-inputs" / "DataZone2011lookup_S12000029.csv",
-        packs / PACK,
-        name=PACK,
-        vintage="scotland-dz2011",
-        code_field="dz_code",
-        attribution="Contains public sector information licensed under the "
-        "Open Government Licence v3.0.",
+        "pack-inputs/DataZone2011lookup_S12000029.csv",
+        PACK,
     )
-    return data, packs
 
 
 @pytest.fixture(scope="session")

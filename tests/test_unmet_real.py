@@ -8,21 +8,18 @@ open data folder is absent."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, SHARED_DATA
+from tests.conftest import ROOT, SHARED_DATA, make_fixture_council
 
 pytest.importorskip("shapely")
 pytest.importorskip("pyogrio")
 
 from generator.analysis.prepare import Analysis, analyse  # noqa: E402
 from generator.ingest.catalogue import UptakeIndicator, load_catalogue  # noqa: E402
-from generator.ingest.geoimport import import_pack  # noqa: E402
 from generator.ingest.validate import validate  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "wl-unmet-need"
@@ -34,29 +31,12 @@ PLANTED = set(ANSWERS["planted"])
 @pytest.fixture(scope="module")
 def analysis(tmp_path_factory) -> Analysis:
     """The fixture council through stages 1-7 (no rendering)."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"open data folder {SHARED_DATA} is absent")
-    sys.path.insert(0, str(ROOT))
-    from tests.fixtures import realdata
-
-    spec = importlib.util.spec_from_file_location("wl_unmet_need_make", FIXTURE / "make.py")
-    assert spec is not None and spec.loader is not None
-    make = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = make
-    spec.loader.exec_module(make)
-    data = tmp_path_factory.mktemp("wl-unmet-need")
-    make.make(SHARED_DATA, data)
-    realdata.link_public(SHARED_DATA, data)
-    packs = tmp_path_factory.mktemp("wl-packs")
-    import_pack(
+    data, packs = make_fixture_council(
+        tmp_path_factory,
+        "wl-unmet-need",
         SHARED_DATA / "boundaries" / "dz2011_west_lothian.geojson",
         SHARED_DATA / "lookups" / "DataZone2011lookup_2022-05-05.csv",
-        packs / PACK,
-        name=PACK,
-        vintage="scotland-dz2011",
-        code_field="dz_code",
-        attribution="Contains public sector information licensed under the "
-        "Open Government Licence v3.0.",
+        PACK,
     )
     v = validate(FIXTURE / "council.yaml", data, load_catalogue(), packs_dir=packs)
     assert v.errors == [], v.errors[:5]
@@ -141,7 +121,8 @@ def test_pages_label_carried_forward_need_and_never_show_a_star_as_zero(analysis
     files = render_council(site)
     page = files["wl-unmet-need/unmet-need.html"].decode("utf-8")
     assert "2021/22 Children in low income families, the latest published" in page
-    assert "99.8%" in page and "about.html#uptake-method" in page
+    assert "99.8%" in page and 'href="methods.html"' in page
+    assert "wl-unmet-need/methods.html" in files
     assert ">1 to 4<" in page
     ids = [i.id for i in site.indicators if i.method == "uptake"]
     rows = unmet_csv(site.values, ids).decode("utf-8").splitlines()

@@ -444,19 +444,7 @@ class _System:
         exposed = np.flatnonzero(recoverable(len(table), self.matrix, hidden))
         if not len(exposed):
             return False
-        values = table["value"].to_numpy()
-        codes, categories = table["area_code"].tolist(), table["category"].tolist()
-        levels = self.levels
-        to_hide: list[int] = []
-        for cell in exposed:
-            pool = [c for c in self.neighbours.get(int(cell), ()) if not hidden[c]]
-            if pool:
-                best = min(
-                    pool,
-                    key=lambda c: (values[c] <= 0, values[c], levels[c], codes[c], categories[c]),
-                )
-                to_hide.append(int(table.index[best]))
-        return _hide(table, to_hide)
+        return self._hide_beside(table, exposed)
 
 
 def totals(measures: pd.DataFrame) -> pd.DataFrame:
