@@ -14,7 +14,7 @@ from generator.site.context import CouncilPages
 @cache
 def methods_html() -> Markup:
     """docs/methods.md as HTML; raw HTML in the Markdown is not passed through."""
-    from markdown_it import MarkdownIt  # comes with rich
+    from markdown_it import MarkdownIt  # imported when a site is rendered, not at CLI start
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     text = METHODS_DOC.read_text(encoding="utf-8")
