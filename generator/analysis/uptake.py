@@ -177,14 +177,7 @@ def uptake(ind: UptakeIndicator, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Uptake-only counts that rounding (``disclosure: {rounding: nearest_5}``) applies to.
-ROUNDED = [
-    "numerator_low",
-    "numerator_high",
-    "pool_observed",
-    "pool_low",
-    "pool_high",
-    "pool_expected",
-]
+ROUNDED = [c for c in UPTAKE_NUMERIC if c != "phi"]  # phi is a ratio, not a count
 
 
 def blank_pooled(

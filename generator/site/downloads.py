@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from generator.analysis.disclosure import SUPPRESSED_MARK
+from generator.analysis.uptake import UPTAKE_NUMERIC
 from generator.ingest.catalogue import AnyIndicator
 from generator.site.context import CouncilPages
 from generator.site.council import CouncilSite
@@ -96,15 +97,7 @@ def unmet_csv(values: pd.DataFrame, uptake_ids: list[str]) -> bytes:
         "gap",
     ]
     # observed bounds (a starred source cell), then the pooled judgement (docs/methods.md)
-    extra = [
-        "numerator_low",
-        "numerator_high",
-        "pool_observed",
-        "pool_low",
-        "pool_high",
-        "pool_expected",
-        "phi",
-    ]
+    extra = UPTAKE_NUMERIC
     for r in part.to_dict("records"):
         supp = bool(r["suppressed"])
         nums = [
