@@ -427,3 +427,15 @@ def test_unmet_need_page_links_to_the_published_methods(demo_site):
     assert "Spiegelhalter" in methods and "99.8%" in methods
     about = (demo_site / "demo" / "about.html").read_text(encoding="utf-8")
     assert 'href="methods.html"' in about
+
+
+def test_uptake_card_shows_the_spread_not_only_the_councils_100(demo_site):
+    """Against the council's own rate the council is 100% by construction, so the uptake
+    card also shows the middle 80% of areas, and says why the council reads 100%."""
+    page = (demo_site / "demo" / "indicators" / "fsm_p6_p7_uptake.html").read_text("utf-8")
+    spread = page.split('id="uptake-spread">', 1)[1].split("</span>", 1)[0]
+    assert "100% of its own rate by construction" in spread
+    low, high = (int(x) for x in re.findall(r"<strong>(\d+)% to (\d+)%</strong>", spread)[0])
+    assert low < 100 < high
+    count = (demo_site / "demo" / "indicators" / "cilif_count.html").read_text("utf-8")
+    assert 'id="uptake-spread"' not in count

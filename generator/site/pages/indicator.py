@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from generator.analysis.disclosure import SUPPRESSED_MARK
-from generator.ingest.catalogue import AnyIndicator, CountIndicator
+from generator.ingest.catalogue import AnyIndicator, CountIndicator, UptakeIndicator
 from generator.site import charts, formatting, maps, summaries
 from generator.site.context import CouncilPages
 from generator.site.formatting import (
@@ -20,6 +20,7 @@ from generator.site.formatting import (
     lower_label,
 )
 from generator.site.pages import views
+from generator.site.pages.overview import uptake_spread
 from generator.site.words import (
     POLARITY_TEXT,
     method_text,
@@ -179,6 +180,11 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         council_ci=""
         if council_row is None
         else format_ci(ind, council_row["lower"], council_row["upper"]),
+        # Against the council's own rate the council is 100% by construction: the card
+        # also says how far areas spread around it.
+        spread=uptake_spread(pages, ind, "../")
+        if isinstance(ind, UptakeIndicator) and ind.expected_rate is None
+        else None,
         sections=sections,
         trend=trend,
         tables=tables,
