@@ -129,6 +129,25 @@ def test_source_suppressed_cells_are_censored_not_zero(tmp_path):
     assert list(ranged.table["high"]) == [12, 9, 9, 9]
 
 
+def test_an_infinite_count_is_one_not_finite_problem_and_one_drop_reason(tmp_path):
+    """ "inf" or 1e400 is "not-finite" (not also "not a number"), and each dropped row is
+    counted once under its own reason."""
+    rows = "X01900001,2024/25,inf\nX01900002,2024/25,1e400\nX01900003,2024/25,lots\n"
+    rows += "X01900004,2024/25,7\n"
+    (tmp_path / "data.csv").write_text(HEADER + rows, encoding="utf-8")
+    result = _load(tmp_path, _spec())
+    assert [(p.line, p.code) for p in result.problems] == [
+        (2, "not-finite"),
+        (3, "not-finite"),
+        (4, "non-numeric"),
+    ]
+    assert {k: v for k, v in result.dropped.items() if v} == {
+        "non-numeric": {4},
+        "not-finite": {2, 3},
+    }
+    assert list(result.table["area_code"]) == ["X01900004"]
+
+
 def test_sums_with_censored_parts_carry_bounds_not_values(tmp_path):
     """A ward with a censored zone has no exact total, only bounds (known + 1 .. known + 4);
     a ward of exact zones sums exactly, and its bounds equal its value."""

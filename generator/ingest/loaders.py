@@ -240,6 +240,7 @@ def load_dataset(
         lows, highs = np.zeros(len(body)), np.zeros(len(body))
         withheld = np.zeros(len(body), dtype=bool)
         dropped = np.zeros(len(body), dtype=bool)
+        infinite = np.zeros(len(body), dtype=bool)
         blank = np.zeros(len(body), dtype=bool)
         for pos_col, label in zip(parts, _part_labels(ref), strict=True):
             cells = body[pos_col]
@@ -260,7 +261,6 @@ def load_dataset(
                         severity="warning",
                     )
                 )
-            bad |= huge
             for pos in np.flatnonzero(bad):
                 result.problems.append(
                     Problem(
@@ -275,8 +275,9 @@ def load_dataset(
                         severity="warning",
                     )
                 )
-            dropped |= bad
-            blank |= np.isnan(values) & ~hidden & ~bad
+            dropped |= bad | huge
+            infinite |= huge
+            blank |= np.isnan(values) & ~hidden & ~bad & ~huge
             withheld |= hidden
             value += np.nan_to_num(values)
             lows += np.where(hidden, float(low), np.nan_to_num(values))
@@ -290,6 +291,7 @@ def load_dataset(
                 "high": highs,
                 "_keep": ~dropped & ~blank,
                 "_bad": dropped,
+                "_inf": infinite,
             },
             index=body.index,
         )
@@ -297,13 +299,17 @@ def load_dataset(
     result.table = _measures_table(frames, raw.index, rows, areas, period_labels, sub)
     kept_any = np.zeros(len(body), dtype=bool)
     bad_any = np.zeros(len(body), dtype=bool)
+    inf_any = np.zeros(len(body), dtype=bool)
     for frame in frames:
         kept_any |= frame["_keep"].to_numpy()
-        bad_any |= frame["_bad"].to_numpy()
+        bad_any |= frame["_bad"].to_numpy() & ~frame["_inf"].to_numpy()
+        inf_any |= frame["_inf"].to_numpy()
     position = body.index.get_indexer(raw.index)
     lost = ~kept_any[position]
+    # Each lost row under one reason: "not a number" before "too large".
     result.drop("non-numeric", rows[lost & bad_any[position]])
-    result.drop("no-values", rows[lost & ~bad_any[position]])
+    result.drop("not-finite", rows[lost & inf_any[position] & ~bad_any[position]])
+    result.drop("no-values", rows[lost & ~bad_any[position] & ~inf_any[position]])
     return result
 
 
