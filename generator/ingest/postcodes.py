@@ -85,10 +85,10 @@ def assign(ds: LoadedDataset, lookup: dict[str, str]) -> None:
     table = ds.table
     zones = normalise(table["area_code"]).map(lookup)
     unmatched = zones.isna()
-    if ds.records is not None:  # record-level: every household row, not the sums
-        unmatched_rows = ds.records.loc[
-            normalise(ds.records["area_code"]).map(lookup).isna(), "row"
-        ]
+    # Record-level: every household row, not the sums, is placed (and reported) once.
+    record_zones = None if ds.records is None else normalise(ds.records["area_code"]).map(lookup)
+    if ds.records is not None and record_zones is not None:
+        unmatched_rows = ds.records.loc[record_zones.isna(), "row"]
     else:
         unmatched_rows = table.loc[unmatched, "row"]
     ds.drop("unmatched-postcode", unmatched_rows)
@@ -115,6 +115,6 @@ def assign(ds: LoadedDataset, lookup: dict[str, str]) -> None:
     if SUB_COLUMN in matched.columns:
         keys.append(SUB_COLUMN)
     ds.table = sum_cells(matched, keys)[list(table.columns)]
-    if ds.records is not None:
-        zones = normalise(ds.records["area_code"]).map(lookup)
-        ds.records = ds.records[zones.notna()].assign(area_code=zones[zones.notna()])
+    if ds.records is not None and record_zones is not None:
+        placed = record_zones.notna()
+        ds.records = ds.records[placed].assign(area_code=record_zones[placed])
