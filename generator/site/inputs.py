@@ -16,6 +16,7 @@ from pathlib import Path
 from generator.errors import CdashError
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.councils import read_config
+from generator.paths import METHODS_DOC
 
 GENERATOR = Path(__file__).resolve().parents[1]
 
@@ -49,9 +50,11 @@ def _cached_digest(path: str, size: int, mtime_ns: int) -> bytes:
 
 @functools.cache
 def generator_digest() -> str:
-    """The generator's own code, templates and static files."""
+    """The generator's own code, templates and static files, and the methods text that
+    every site publishes (docs/methods.md lives outside the package)."""
     digest = hashlib.sha256()
     _hash_tree(digest, GENERATOR, "generator")
+    _hash_tree(digest, METHODS_DOC, "methods")
     return digest.hexdigest()
 
 
