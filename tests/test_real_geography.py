@@ -255,6 +255,9 @@ def test_seed_councils_build_with_coarse_levels_said(real_site):
     assert 'id="map-datazone"' not in page and 'id="map-ward"' not in page
     assert "Available by intermediate zones and councils only" in page
     assert "Open Government Licence" in (real_site / "west-lothian" / "about.html").read_text()
+    # Open data only: the overview does not promise the council's own data it lacks.
+    overview = (real_site / "west-lothian" / "index.html").read_text()
+    assert "no unmet-need page yet" in overview and "from the council's own data" not in overview
 
 
 @needs_data
