@@ -324,6 +324,11 @@ class CouncilConfig(Strict):
     privacy: Privacy = Field(
         default_factory=Privacy, description="Pseudonymisation of household keys."
     )
+    interventions: str | None = Field(
+        default=None,
+        description="The council's interventions log, relative to this file; default "
+        "interventions.yaml beside it, read when present (see docs/onboarding.md).",
+    )
     templates: str | None = Field(
         default=None,
         description="A folder of the council's own Jinja page templates, "

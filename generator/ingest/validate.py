@@ -8,13 +8,13 @@ problems are returned on the ``Validation``, never raised. ``cdash validate`` pr
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from generator.errors import Problem, ProblemsError, UsageError, sort_key
-from generator.ingest import areanames, checks, leaks, loaders, periods, postcodes
+from generator.ingest import areanames, checks, interventions, leaks, loaders, periods, postcodes
 from generator.ingest.catalogue import MINIMUM_DISCLOSURE_THRESHOLD, Catalogue
 from generator.ingest.config import Privacy
 from generator.ingest.councils import ConfigRead, read_config
@@ -29,10 +29,13 @@ class Validation:
     pack: GeographyPack | None
     datasets: list[loaders.LoadedDataset]
     checked: checks.CheckedData | None
+    #: the interventions log (``ingest/interventions.py``); empty when the council keeps none
+    log: interventions.LogRead = field(default_factory=lambda: interventions.LogRead(None))
 
     @property
     def problems(self) -> list[Problem]:
         found = list(self.read.problems) + [p for ds in self.datasets for p in ds.problems]
+        found += self.log.problems
         if self.checked is not None:
             found += self.checked.problems
         return sorted(found, key=sort_key)
@@ -53,11 +56,12 @@ def validate(
             pack = load_pack(read.pack_path)
         except ProblemsError as exc:
             read.problems.extend(exc.problems)
+    log = _read_log(read, pack, catalogue)
     try:
         folder = read.data_dir(data_dir)
     except UsageError:
         if read.config is None and read.problems:  # the config's own problems come first
-            return Validation(read, pack, [], None)
+            return Validation(read, pack, [], None, log)
         raise
     privacy = read.config.privacy if read.config is not None else Privacy()
     threshold = (
@@ -97,7 +101,16 @@ def validate(
     checked = None
     if pack is not None:
         checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
-    return Validation(read, pack, datasets, checked)
+    return Validation(read, pack, datasets, checked, log)
+
+
+def _read_log(
+    read: ConfigRead, pack: GeographyPack | None, catalogue: Catalogue
+) -> interventions.LogRead:
+    """The council's interventions log, checked against its pack and the catalogue."""
+    configured = read.config.interventions if read.config is not None else None
+    path = interventions.log_path(read.path, configured)
+    return interventions.read_log(path, pack, catalogue, required=configured is not None)
 
 
 def _assign_postcodes(
