@@ -171,13 +171,20 @@ def what_works(
     values = published[(published["level"] == base_level) & ~published["suppressed"].astype(bool)]
     values = values[values["value"].notna()]
     periods = sorted(set(published["period"].astype(str)))
+    ends = [b[1] for b in map(period_bounds, periods) if b is not None]
+    last = max(ends) if ends else dt.date.max
     out = []
     for item in log:
         for ind in item.entry.indicators:
             if ind not in shown:
                 continue
+            # Comparison areas are reached by no intervention aimed at the indicator that
+            # began within the data (one starting after the last period cannot have acted).
             targeted = {
-                c for other in log if ind in other.entry.indicators for c in other.base_codes
+                c
+                for other in log
+                if ind in other.entry.indicators and other.entry.start <= last
+                for c in other.base_codes
             }
             out.append(_effect(values, periods, item, ind, targeted))
     return out
