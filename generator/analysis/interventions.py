@@ -56,6 +56,16 @@ _FINANCIAL = re.compile(r"^(\d{4})/(\d{2})$")
 _CALENDAR = re.compile(r"^(\d{4})$")
 
 
+def publishable_reached(reached: int | None, threshold: int) -> int | None:
+    """The families or households reached, as published: withheld (None) when from 1 to
+    ``threshold`` - 1, the primary rule for a count of people (``analysis/suppression.py``).
+    The count is the council's own total, not a cell of any published table, so nothing
+    else can give it away."""
+    if reached is None or 0 < reached < threshold:
+        return None
+    return reached
+
+
 def period_bounds(period: str) -> tuple[dt.date, dt.date] | None:
     """First and last day of a period label: '2023/24' is April 2023 to March 2024, '2024'
     the calendar year; None for a label of another form."""

@@ -132,6 +132,8 @@ def council_site(
         breakdowns=a.variants,
         postcodes=postcodes,
         need_notes=a.need_notes,
+        interventions=v.log.interventions,
+        effects=a.effects,
     )
 
 

@@ -11,10 +11,12 @@ from typing import Any
 
 import pandas as pd
 
+from generator.analysis.interventions import Effect
 from generator.analysis.priority import PriorityArea
 from generator.errors import Problem
 from generator.ingest.catalogue import AnyIndicator, Catalogue
 from generator.ingest.geography import GeographyPack
+from generator.ingest.interventions import Covered
 from generator.ingest.report import DataReport
 
 
@@ -78,3 +80,7 @@ class CouncilSite:
     #: uptake indicator -> period -> how its need was modelled or carried forward, in words
     #: ("need: 2021/22 Children in low income families, the latest published")
     need_notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the interventions log with its areas resolved (ingest/interventions.py), and what
+    #: works: one verdict per intervention and target indicator (analysis/interventions.py)
+    interventions: list[Covered] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)

@@ -90,6 +90,11 @@ def inputs_digest(
         _hash_tree(digest, read.pack_path, "pack")
     if read.templates_dir is not None:
         _hash_tree(digest, read.templates_dir, "templates")
+    if read.config.interventions is not None:  # a log outside the config folder
+        log = (read.folder / read.config.interventions).resolve()
+        _hash_tree(digest, log, "interventions")
+        for study in sorted(log.parent.rglob("*.md")):  # its case studies are beside it
+            _hash_tree(digest, study, f"interventions:{study.relative_to(log.parent)}")
     files = [ds.file for ds in read.config.datasets]
     if read.config.postcode_lookup is not None:
         files.append(read.config.postcode_lookup.file)

@@ -29,6 +29,7 @@ from generator.site.pages import (
     about,
     area,
     indicator,
+    interventions,
     methods,
     overview,
     portal,
@@ -55,6 +56,7 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
         frame = pages.data.areas[level.id]
         for code, name in zip(frame["code"], frame["name"], strict=True):
             area.render(pages, level, code, name)
+    interventions.render(pages)
     about.render(pages)
     methods.render(pages)
     quality.render(pages)

@@ -19,6 +19,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
+from generator.site.pages import interventions
 from generator.site.words import (
     national_label,
     period_range,
@@ -103,6 +104,7 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
         national_name=site.national_name,
         has_national=any(r["national"] for r in rows),
         indices=index_view(pages, level, code, root),
+        interventions=interventions.area_section(pages, level, code, name, root),
     )
     pages.page(path, "area.html", ctx)
 
