@@ -204,3 +204,92 @@ def test_null_effect_is_rarely_called_a_change():
 
     assert 0.01 <= calls(0.0, 200) <= 0.10  # neither overconfident nor too wide
     assert calls(8.0, 20) >= 0.9
+
+
+# --- the demo: what works on the page, the bad log through the command line --------------
+
+
+def _row(html: str, intervention: str) -> str:
+    import re
+
+    found = re.search(rf'<tr id="intervention-{intervention}".*?</tr>', html, re.S)
+    assert found, intervention
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(0)))
+
+
+def test_demo_page_reports_the_planted_the_control_and_the_late_intervention(demo_files):
+    """interventions.html says the letters raised uptake by more than in similar areas
+    with a 95% interval above 0, the control made no detectable change, and the link
+    workers, who started in the last period, are too early to judge."""
+    import re
+
+    html = demo_files["demo/interventions.html"].decode()
+    letters = _row(html, "scp_letters")
+    found = re.search(
+        r"uptake rose by ([\d.]+) points more than in similar areas \(95% CI ([\d.−]+) to "
+        r"([\d.−]+)",
+        letters,
+    )
+    assert found, letters
+    size, low, high = (float(g.replace("−", "-")) for g in found.groups())
+    assert 0 < low < size < high
+    assert "no detectable change" in _row(html, "school_meals_event")
+    late = _row(html, "link_workers")
+    assert late.count("too early") == 2 and "rose" not in late
+    # Reached: 1,240 households are published, 3 families are withheld.
+    assert "1,240 households" in letters and "[c] families" in late
+
+
+def test_bad_log_through_validate_gives_located_errors(tmp_path):
+    """`cdash validate` on a council whose log has the three mistakes lists each as
+    file:line:col: field [code], and exits 1."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
+    folder = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "tiny-council", folder)
+    text = (
+        BAD_LOG.read_text()
+        .replace("X01000001", "X01900001")
+        .replace("Glenvale East", "Tinyton West")
+        .replace("X13000002", "X13900001")
+    )
+    (folder / "interventions.yaml").write_text(text)
+    shutil.copy(BAD_LOG.parent / "script.md", folder)
+    result = CliRunner().invoke(app, ["validate", str(folder / "council.yaml")])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "interventions.yaml:" in line]
+    assert [line.split("interventions.yaml:")[1].split(" [")[0] for line in lines] == [
+        "6:24: interventions[0].areas[1]",
+        "14:5: interventions[1].end",
+        "21:18: interventions[2].indicators[0]",
+    ]
+    assert ["unknown-area" in lines[0], "end-before-start" in lines[1]] == [True, True]
+
+
+def test_case_study_script_is_inert_text(demo_council, demo_pack):
+    """A case study holding <script>, a raw <img> and a javascript: link is published with
+    all of them as text: no element, no image fetched, no script link; headings go down a
+    level under the page's own h1."""
+    import dataclasses
+
+    from generator.site.context import CouncilPages
+    from generator.site.pages import interventions
+    from generator.site.render import environment
+
+    read = read_log(BAD_LOG, demo_pack, load_catalogue())
+    site = dataclasses.replace(demo_council.site, interventions=read.interventions, effects=[])
+    pages = CouncilPages(site, environment(None))
+    interventions.render(pages)
+    page = pages.out["demo/interventions/with_script.html"].decode()
+    story = page.split('<article class="case-study">')[1].split("</article>")[0]
+    assert "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;" in story
+    assert "<script" not in story and "<img" not in story and 'href="javascript' not in story
+    assert "[a link](javascript:alert(1))" in story  # shown as the text it is
+    assert "<h2>Link workers in the east</h2>" in story
+    # 3 families reached: withheld.
+    listing = pages.out["demo/interventions.html"].decode()
+    assert "[c] families" in _row(listing, "with_script")

@@ -37,6 +37,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -214,16 +215,16 @@ def _effect(
     entry = item.entry
     ind_periods = sorted(set(values.loc[values["indicator"] == ind, "period"].astype(str)))
     before, after = split_periods(ind_periods or periods, entry.start)
-    common = {
+    common: dict[str, Any] = {
         "intervention": entry.id,
         "indicator": ind,
         "before": tuple(before),
         "after": tuple(after),
     }
     if not after:
-        return Effect(verdict="too_early", **common)  # type: ignore[arg-type]
+        return Effect(verdict="too_early", **common)
     if not before:
-        return Effect(verdict="cannot_judge", reason="no_baseline", **common)  # type: ignore[arg-type]
+        return Effect(verdict="cannot_judge", reason="no_baseline", **common)
     base = _means(values, ind, before)
     change = (_means(values, ind, after) - base).dropna()
     features = pd.DataFrame({"baseline": base}).loc[change.index]
@@ -248,7 +249,7 @@ def _effect(
     common.update(need=need, covered=n_t)
     if n_t < MIN_COVERED or n_p < K:
         reason = "few_covered" if n_t < MIN_COVERED else "few_comparison"
-        return Effect(verdict="cannot_judge", reason=reason, **common)  # type: ignore[arg-type]
+        return Effect(verdict="cannot_judge", reason=reason, **common)
     ct, cp = change.to_numpy()[is_t], change.to_numpy()[is_p]
     estimate, idx = did(ct, scaled[is_t], cp, scaled[is_p])
     low, high = bootstrap(ct, scaled[is_t], cp, scaled[is_p], seed_for(entry.id, ind))
@@ -259,5 +260,5 @@ def _effect(
         lower=low,
         upper=high,
         comparison=len(set(idx.ravel().tolist())),
-        **common,  # type: ignore[arg-type]
+        **common,
     )
