@@ -87,10 +87,12 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
             for c, n in pages.data.children[level.id].get(code, [])
         ]
     path = f"areas/{level.id}/{safe_name(code)}.html"
+    here = interventions.area_section(pages, level, code, name, root)
     ctx = pages.context(
         f"{site.slug}/{path}",
         title=f"{name} ({lower_label(level.label)})",
         section="areas",
+        charts=any(block["figs"] for block in here),
         period=period_range(sorted({r["period"] for r in rows})) if rows else "",
     )
     ctx.update(
@@ -104,7 +106,7 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
         national_name=site.national_name,
         has_national=any(r["national"] for r in rows),
         indices=index_view(pages, level, code, root),
-        interventions=interventions.area_section(pages, level, code, name, root),
+        interventions=here,
     )
     pages.page(path, "area.html", ctx)
 
