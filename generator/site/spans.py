@@ -59,7 +59,8 @@ def add_spans(
                 "showlegend": True,
             }
         )
-    figure["layout"]["shapes"] = shapes
+    if shapes:  # a chart with no span is left exactly as it was
+        figure["layout"]["shapes"] = shapes
     return figure
 
 
