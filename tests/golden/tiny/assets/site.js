@@ -216,7 +216,31 @@
     });
   }
 
+  // Filters (interventions, priority areas): a form[data-filter] names its list; each
+  // select or checked box keeps only the [data-filter-item]s whose data-<name> matches.
+  function initFilter(form) {
+    var target = document.querySelector(form.getAttribute("data-filter"));
+    if (!target) { return; }
+    var items = target.querySelectorAll("[data-filter-item]");
+    var count = form.querySelector(".filter-count");
+    function apply() {
+      var shown = 0;
+      Array.prototype.forEach.call(items, function (item) {
+        var keep = Array.prototype.every.call(form.elements, function (el) {
+          if (!el.name || (el.type === "checkbox" && !el.checked) || !el.value) { return true; }
+          return item.getAttribute("data-" + el.name) === el.value;
+        });
+        item.hidden = !keep;
+        shown += keep ? 1 : 0;
+      });
+      if (count) { count.textContent = shown + " of " + items.length + " shown"; }
+    }
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-filter]"), initFilter);
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), enhanceTable);
     initView();
     initSearch();
