@@ -370,6 +370,15 @@ def build(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress; only problems and the result.")
     ] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="The build to compare with for 'what changed since the last refresh': a "
+            "site folder, or a saved indicator_values.csv with its priority_areas.csv; "
+            "default the site already in --out.",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Build the dashboard site for some councils, or --all, into --out.
@@ -408,6 +417,7 @@ def build(
                 keep_others=not all_councils and not fresh,
                 skip_unchanged=all_councils and not fresh,
                 record_inputs=True,
+                previous=previous or out_dir,
             )
         finally:
             progress.stop()

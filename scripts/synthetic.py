@@ -1342,6 +1342,40 @@ interventions:
     return files, planted
 
 
+#: Which dataset holds each planted measure (for changes made after generate_datasets).
+_MEASURE_DATASET = {
+    "fsm_registered_p6_p7": "school_meals",
+    "fsm_registered_secondary": "school_meals",
+    "scg_awards": "clothing_grants",
+    "scp_children": "uc_scp",
+    "ctr_households_with_children": "ctr_hb",
+}
+#: Share of its usual receipt the late-shortfall zone keeps in the last period.
+LATE_SHORTFALL_FACTOR = 0.0
+
+
+def plant_late_shortfall(data: SyntheticData, exclude: set[str]) -> str:
+    """Cut receipt of every planted measure in the last period only, in the zone of
+    highest need not in ``exclude``, to :data:`LATE_SHORTFALL_FACTOR` of what it was: a
+    zone that enters the priority list with the last year's data ("what changed since the
+    last refresh"). Deterministic: no random draw."""
+    cilif = data.datasets["cilif"]
+    last = DEMO_PERIODS[-1]
+    need = (
+        cilif[cilif["period"] == last]
+        .set_index("datazone_code")["cilif_children"]
+        .sort_values(ascending=False, kind="stable")
+    )
+    zone = next(str(c) for c in need.index if c not in exclude)
+    for measure, dataset in _MEASURE_DATASET.items():
+        df = data.datasets[dataset]
+        rows = (df["datazone_code"] == zone) & (df["period"] == last)
+        df.loc[rows, measure] = np.floor(df.loc[rows, measure] * LATE_SHORTFALL_FACTOR).astype(
+            "int64"
+        )
+    return zone
+
+
 def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
     """Generate the whole demo into ``out_dir`` (``geography/``, ``data/``, manifest, README).
 
@@ -1354,6 +1388,12 @@ def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
     )
     data = generate_datasets(zones, DEMO_PERIODS, data_rng)
     log_files, planted = plant_interventions(data, geo.lookup, np.random.default_rng([seed, 15]))
+    covered = {z for p in planted for z in p.get("zones", [])}
+    link_ward = next(p["ward"] for p in planted if "ward" in p)
+    in_link_ward = set(geo.lookup.loc[geo.lookup["ward_code"] == link_ward, "datazone_code"])
+    late = plant_late_shortfall(
+        data, set(data.low_uptake["datazone_code"]) | covered | in_link_ward
+    )
     names = dict(zip(geo.lookup["datazone_code"], geo.lookup["datazone_name"], strict=True))
 
     written = write_geography_pack(geo, out_dir / "geography")
@@ -1382,6 +1422,9 @@ def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
             for row in data.low_uptake.itertuples(index=False)
         ],
         "interventions": planted,
+        # Receipt of every listed measure cut to 5% in the last period only: it enters the
+        # priority list with that year's data.
+        "late_shortfall_zone": {"code": late, "period": DEMO_PERIODS[-1]},
     }
     extra = {
         # The files' exact bytes are the point (CRLF, cp1252, a BOM): git must not convert them.

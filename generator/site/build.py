@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from generator.ingest.validate import Validation, postcode_index, validate
 from generator.paths import DEFAULT_CATALOGUE
 from generator.site import assets, inputs, render, tripwire
 from generator.site.council import CouncilSite, DatasetSummary
-from generator.site.pages import portal
+from generator.site.pages import changes, portal
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ def prepare_council(
     packs_dir: Path | None = None,
     *,
     stage: Callable[[str], None] | None = None,
+    previous: Path | None = None,
 ) -> PreparedCouncil:
     """Every stage up to rendering for one council. Raises ProblemsError on any error.
 
@@ -80,8 +81,11 @@ def prepare_council(
     # The whole postcode lookup is public geography: it feeds the find-my-area index, and a
     # postcode in it says nothing about a household, so the tripwire does not treat it as one.
     postcodes = postcode_index(v, v.read.data_dir(data_dir))
+    site = council_site(v, result, build_date, postcodes)
+    if previous is not None:  # what changed since the build published at ``previous``
+        site = replace(site, changes=changes.since(previous, site))
     return PreparedCouncil(
-        council_site(v, result, build_date, postcodes),
+        site,
         guard(v, result, postcodes),
         v.read.templates_dir,
     )
@@ -233,6 +237,7 @@ def build(
     keep_others: bool = False,
     skip_unchanged: bool = False,
     record_inputs: bool = False,
+    previous: Path | None = None,
 ) -> BuildResult:
     """Build the site for ``config_paths`` into ``out``, atomically.
 
@@ -244,7 +249,8 @@ def build(
     stay on the portal. ``skip_unchanged``: a council whose inputs digest matches the one
     recorded in ``out`` is kept as it is instead of being rebuilt. ``record_inputs`` writes
     that digest even when not skipping (the CLI does; tests' golden output does not, since
-    the digest covers the generator's own code).
+    the digest covers the generator's own code). ``previous``: the build each council's
+    "what changed since the last refresh" compares with (``site/pages/changes.py``).
     """
     progress = progress or BuildProgress()
     catalogue = load_catalogue(catalogue_dir)
@@ -265,7 +271,7 @@ def build(
             if skip_unchanged and slug is not None:
                 reused.append(slug)
                 continue
-        tasks.append((path, data_dir, build_date, packs_dir, digest))
+        tasks.append((path, data_dir, build_date, packs_dir, digest, previous))
     results: list[RenderedCouncil | list[Problem]] = []
     if jobs > 1 and len(tasks) > 1:
         render.warm_templates()  # compiled once here; forked workers share them
@@ -404,13 +410,20 @@ def _council_task(
     build_date: str,
     packs_dir: Path | None,
     inputs_digest: str,
+    previous: Path | None = None,
     stage: Callable[[str], None] | None = None,
 ) -> RenderedCouncil | list[Problem]:
     # Runs in a worker process: return problems rather than raise, so every council's
     # problems are reported together.
     try:
         prepared = prepare_council(
-            config_path, data_dir, _CATALOGUE[0], build_date, packs_dir, stage=stage
+            config_path,
+            data_dir,
+            _CATALOGUE[0],
+            build_date,
+            packs_dir,
+            stage=stage,
+            previous=previous,
         )
         if stage:
             stage(f"{prepared.site.slug}: rendering pages")

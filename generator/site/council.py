@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from generator.analysis.changes import Changes
 from generator.analysis.interventions import Effect
 from generator.analysis.priority import PriorityArea
 from generator.errors import Problem
@@ -84,3 +85,5 @@ class CouncilSite:
     #: works: one verdict per intervention and target indicator (analysis/interventions.py)
     interventions: list[Covered] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
+    #: what changed since the previous build (analysis/changes.py); None without one
+    changes: Changes | None = None

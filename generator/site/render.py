@@ -28,6 +28,7 @@ from generator.site.council import CouncilSite
 from generator.site.pages import (
     about,
     area,
+    changes,
     indicator,
     interventions,
     methods,
@@ -57,6 +58,7 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
         for code, name in zip(frame["code"], frame["name"], strict=True):
             area.render(pages, level, code, name)
     interventions.render(pages)
+    changes.write(pages)
     about.render(pages)
     methods.render(pages)
     quality.render(pages)
