@@ -293,3 +293,31 @@ def test_case_study_script_is_inert_text(demo_council, demo_pack):
     # 3 families reached: withheld.
     listing = pages.out["demo/interventions.html"].decode()
     assert "[c] families" in _row(listing, "with_script")
+
+
+def test_cdash_new_writes_a_log_that_validates(tmp_path, demo_pack):
+    """The log `cdash new` writes reads without a problem, passes the JSON Schema, and
+    its commented example, uncommented, is a valid entry too."""
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
+    args = ["new", "--no-input", "--name", "Northbay Council", "--code", "X12000001"]
+    result = CliRunner().invoke(app, [*args, "--configs", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    log = tmp_path / "northbay" / "interventions.yaml"
+    read = read_log(log, demo_pack, load_catalogue(), required=True)
+    assert read.problems == [] and read.interventions == []
+    schema = json.loads((ROOT / "schema" / reference.INTERVENTIONS_SCHEMA_NAME).read_text())
+    jsonschema.validate(load_yaml(log).data, schema)
+    example = [
+        line.replace("# ", "", 1)
+        for line in log.read_text().splitlines()
+        if line.startswith("#   ") or line.startswith("# interventions:")
+    ]
+    text = "\n".join(example).replace("S13002913, Broxburn", "X13000001, Balmerran - 01")
+    (tmp_path / "case-studies").mkdir()
+    (tmp_path / "case-studies" / "scp-letters.md").write_text("# A story\n")
+    (tmp_path / "example.yaml").write_text(text + "\n")
+    read = read_log(tmp_path / "example.yaml", demo_pack, load_catalogue())
+    assert read.problems == [] and [c.entry.id for c in read.interventions] == ["scp_letters"]
