@@ -214,14 +214,17 @@ def schema(
         from generator.atomic import write_file_atomically
         from generator.reference import (
             INTERVENTIONS_SCHEMA_NAME,
+            NOTES_SCHEMA_NAME,
             config_schema_json,
             interventions_schema_json,
+            notes_schema_json,
         )
 
         # The interventions log's schema goes beside the config's.
         for target, text in (
             (out_file, config_schema_json()),
             (out_file.parent / INTERVENTIONS_SCHEMA_NAME, interventions_schema_json()),
+            (out_file.parent / NOTES_SCHEMA_NAME, notes_schema_json()),
         ):
             current = target.read_text(encoding="utf-8") if target.is_file() else None
             if check:

@@ -11,6 +11,7 @@ import json
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.config import CouncilConfig
 from generator.ingest.interventions import InterventionsLog
+from generator.ingest.notes import NotesFile
 
 #: Where ``cdash schema`` writes by default; configs point at it with a
 #: ``# yaml-language-server: $schema=../../schema/council.schema.json`` first line.
@@ -33,12 +34,25 @@ INTERVENTIONS_SCHEMA_ID = "https://council-dashboards.invalid/schema/interventio
 INTERVENTIONS_SCHEMA_NAME = "interventions.schema.json"
 
 
+NOTES_SCHEMA_NAME = "notes.schema.json"
+
+
 def interventions_schema_json() -> str:
     """JSON Schema (draft 2020-12) of interventions.yaml, as stable JSON text."""
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": INTERVENTIONS_SCHEMA_ID,
         **InterventionsLog.model_json_schema(),
+    }
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def notes_schema_json() -> str:
+    """JSON Schema (draft 2020-12) of notes.yaml, as stable JSON text."""
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": INTERVENTIONS_SCHEMA_ID.replace("interventions", "notes"),
+        **NotesFile.model_json_schema(),
     }
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

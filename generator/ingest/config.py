@@ -329,6 +329,11 @@ class CouncilConfig(Strict):
         description="The council's interventions log, relative to this file; default "
         "interventions.yaml beside it, read when present (see docs/onboarding.md).",
     )
+    notes: str | None = Field(
+        default=None,
+        description="The council's notes (local commentary on areas and indicators), "
+        "relative to this file; default notes.yaml beside it, read when present.",
+    )
     templates: str | None = Field(
         default=None,
         description="A folder of the council's own Jinja page templates, "

@@ -154,7 +154,7 @@ def read_log(
     problems: list[Problem] = []
     covered: list[Covered] = []
     seen: set[str] = set()
-    index = _area_index(pack) if pack is not None else None
+    index = area_index(pack) if pack is not None else None
     for n, entry in enumerate(log.interventions):
         at = ("interventions", n)
         before = len(problems)
@@ -180,17 +180,17 @@ def read_log(
                         (*at, "indicators", k),
                         "unknown-indicator",
                         f"{ind!r} is not an indicator of the catalogue"
-                        + _did_you_mean(ind, list(catalogue.indicators))
+                        + did_you_mean(ind, list(catalogue.indicators))
                         + " (`cdash indicators` lists them)",
                     )
                 )
         areas: list[tuple[str, str]] = []
         if index is not None and pack is not None:
             for k, typed in enumerate(entry.areas):
-                found = _resolve(typed, pack, index)
+                found = resolve_area(typed, pack, index)
                 if isinstance(found, str):
                     problems.append(
-                        doc.problem((*at, "areas", k), *_area_problem(found, typed, pack))
+                        doc.problem((*at, "areas", k), *area_problem(found, typed, pack))
                     )
                 else:
                     areas.append(found)
@@ -204,12 +204,12 @@ def read_log(
     return LogRead(path, covered, problems)
 
 
-def _did_you_mean(typed: str, known: list[str]) -> str:
+def did_you_mean(typed: str, known: list[str]) -> str:
     close = difflib.get_close_matches(typed, known, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _area_index(pack: GeographyPack) -> dict[str, list[tuple[str, str]]]:
+def area_index(pack: GeographyPack) -> dict[str, list[tuple[str, str]]]:
     """Normalised code or name -> every (level, code) it names."""
     index: dict[str, list[tuple[str, str]]] = {}
     for level in pack.levels:
@@ -221,7 +221,7 @@ def _area_index(pack: GeographyPack) -> dict[str, list[tuple[str, str]]]:
     return index
 
 
-def _resolve(
+def resolve_area(
     typed: str, pack: GeographyPack, index: dict[str, list[tuple[str, str]]]
 ) -> tuple[str, str] | str:
     """(level, code) for an area as typed, or why not: "unknown" or "ambiguous"."""
@@ -235,7 +235,7 @@ def _resolve(
     return hits[0] if len(hits) == 1 else "ambiguous"
 
 
-def _area_problem(why: str, typed: str, pack: GeographyPack) -> tuple[str, str]:
+def area_problem(why: str, typed: str, pack: GeographyPack) -> tuple[str, str]:
     if why == "ambiguous":
         return (
             "ambiguous-area",

@@ -14,7 +14,16 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem, ProblemsError, UsageError, sort_key
-from generator.ingest import areanames, checks, interventions, leaks, loaders, periods, postcodes
+from generator.ingest import (
+    areanames,
+    checks,
+    interventions,
+    leaks,
+    loaders,
+    notes,
+    periods,
+    postcodes,
+)
 from generator.ingest.catalogue import MINIMUM_DISCLOSURE_THRESHOLD, Catalogue
 from generator.ingest.config import Privacy
 from generator.ingest.councils import ConfigRead, read_config
@@ -31,11 +40,13 @@ class Validation:
     checked: checks.CheckedData | None
     #: the interventions log (``ingest/interventions.py``); empty when the council keeps none
     log: interventions.LogRead = field(default_factory=lambda: interventions.LogRead(None))
+    #: local commentary (``ingest/notes.py``); empty when the council keeps none
+    notes: notes.NotesRead = field(default_factory=lambda: notes.NotesRead(None))
 
     @property
     def problems(self) -> list[Problem]:
         found = list(self.read.problems) + [p for ds in self.datasets for p in ds.problems]
-        found += self.log.problems
+        found += self.log.problems + self.notes.problems
         if self.checked is not None:
             found += self.checked.problems
         return sorted(found, key=sort_key)
@@ -57,11 +68,18 @@ def validate(
         except ProblemsError as exc:
             read.problems.extend(exc.problems)
     log = _read_log(read, pack, catalogue)
+    configured = read.config.notes if read.config is not None else None
+    local = notes.read_notes(
+        (read.path.parent / (configured or notes.DEFAULT_NOTES)).resolve(),
+        pack,
+        catalogue,
+        required=configured is not None,
+    )
     try:
         folder = read.data_dir(data_dir)
     except UsageError:
         if read.config is None and read.problems:  # the config's own problems come first
-            return Validation(read, pack, [], None, log)
+            return Validation(read, pack, [], None, log, local)
         raise
     privacy = read.config.privacy if read.config is not None else Privacy()
     threshold = (
@@ -101,7 +119,7 @@ def validate(
     checked = None
     if pack is not None:
         checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
-    return Validation(read, pack, datasets, checked, log)
+    return Validation(read, pack, datasets, checked, log, local)
 
 
 def _read_log(

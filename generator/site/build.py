@@ -138,6 +138,7 @@ def council_site(
         need_notes=a.need_notes,
         interventions=v.log.interventions,
         effects=a.effects,
+        notes=v.notes.notes,
     )
 
 

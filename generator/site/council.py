@@ -18,6 +18,7 @@ from generator.errors import Problem
 from generator.ingest.catalogue import AnyIndicator, Catalogue
 from generator.ingest.geography import GeographyPack
 from generator.ingest.interventions import Covered
+from generator.ingest.notes import PlacedNote
 from generator.ingest.report import DataReport
 
 
@@ -87,3 +88,5 @@ class CouncilSite:
     effects: list[Effect] = field(default_factory=list)
     #: what changed since the previous build (analysis/changes.py); None without one
     changes: Changes | None = None
+    #: local commentary on areas and indicators (ingest/notes.py), sanitised when shown
+    notes: list[PlacedNote] = field(default_factory=list)

@@ -95,6 +95,8 @@ def inputs_digest(
         _hash_tree(digest, log, "interventions")
         for study in sorted(log.parent.rglob("*.md")):  # its case studies are beside it
             _hash_tree(digest, study, f"interventions:{study.relative_to(log.parent)}")
+    if read.config.notes is not None:
+        _hash_tree(digest, (read.folder / read.config.notes).resolve(), "notes")
     files = [ds.file for ds in read.config.datasets]
     if read.config.postcode_lookup is not None:
         files.append(read.config.postcode_lookup.file)

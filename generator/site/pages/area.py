@@ -19,7 +19,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
-from generator.site.pages import interventions
+from generator.site.pages import interventions, notes
 from generator.site.words import (
     national_label,
     period_range,
@@ -107,6 +107,7 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
         has_national=any(r["national"] for r in rows),
         indices=index_view(pages, level, code, root),
         interventions=here,
+        notes=notes.for_area(pages, level, code, root),
     )
     pages.page(path, "area.html", ctx)
 

@@ -19,7 +19,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
-from generator.site.pages import interventions, views
+from generator.site.pages import interventions, notes, views
 from generator.site.pages.overview import uptake_spread
 from generator.site.words import (
     POLARITY_TEXT,
@@ -200,6 +200,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         else None,
         sections=sections,
         trend=trend,
+        notes=notes.for_indicator(pages, ind.id, root),
         tables=tables,
         has_ci=bool(ind.ci not in ("none",)),
         method=_with_need_note(
