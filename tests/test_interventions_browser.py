@@ -29,7 +29,9 @@ def test_span_is_drawn_on_the_targeted_trend_chart(page, demo_site):
         "#trend-summary"
     )
     assert visit.errors == [] and visit.outside_requests(("file://",)) == []
-    Visit(page, (demo_site / "demo" / "indicators" / "cilif_share.html").as_uri())
+    Visit(
+        page, (demo_site / "demo" / "indicators" / "uc_households_per_1000_children.html").as_uri()
+    )
     page.wait_for_selector("#trend .main-svg", timeout=15000)
     assert page.evaluate("() => document.querySelectorAll('#trend .shapelayer path').length") == 0
     # The profile of a zone the letters covered: its own trend, with the letters' span.

@@ -22,6 +22,7 @@ from generator.analysis import (
     need,
     priority,
     suppression,
+    targets,
     uptake,
 )
 from generator.analysis.priority import PriorityArea
@@ -61,6 +62,8 @@ class Analysis:
     #: what works: one Effect per intervention and target indicator shown (from published
     #: values only; ``analysis/interventions.py``)
     effects: list[interventions.Effect] = field(default_factory=list)
+    #: each target's status from the published trend (``analysis/targets.py``)
+    targets: list[targets.TargetStatus] = field(default_factory=list)
 
 
 def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
@@ -115,6 +118,7 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
         effects=interventions.what_works(
             published, v.log.interventions, pack.base.id, {i.id for i in shown}
         ),
+        targets=targets.assess_all(v.targets, published, {i.id: i.polarity for i in shown}),
     )
 
 

@@ -23,6 +23,7 @@ from generator.ingest import (
     notes,
     periods,
     postcodes,
+    targets,
 )
 from generator.ingest.catalogue import MINIMUM_DISCLOSURE_THRESHOLD, Catalogue
 from generator.ingest.config import Privacy
@@ -42,6 +43,8 @@ class Validation:
     log: interventions.LogRead = field(default_factory=lambda: interventions.LogRead(None))
     #: local commentary (``ingest/notes.py``); empty when the council keeps none
     notes: notes.NotesRead = field(default_factory=lambda: notes.NotesRead(None))
+    #: the config's targets with their areas resolved (``ingest/targets.py``)
+    targets: list[targets.PlacedTarget] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -68,6 +71,12 @@ def validate(
         except ProblemsError as exc:
             read.problems.extend(exc.problems)
     log = _read_log(read, pack, catalogue)
+    placed: list[targets.PlacedTarget] = []
+    if read.config is not None and read.config.targets:
+        placed, target_problems = targets.check_targets(
+            read.doc, read.config.targets, pack, catalogue
+        )
+        read.problems.extend(target_problems)
     configured = read.config.notes if read.config is not None else None
     local = notes.read_notes(
         (read.path.parent / (configured or notes.DEFAULT_NOTES)).resolve(),
@@ -79,7 +88,7 @@ def validate(
         folder = read.data_dir(data_dir)
     except UsageError:
         if read.config is None and read.problems:  # the config's own problems come first
-            return Validation(read, pack, [], None, log, local)
+            return Validation(read, pack, [], None, log, local, placed)
         raise
     privacy = read.config.privacy if read.config is not None else Privacy()
     threshold = (
@@ -119,7 +128,7 @@ def validate(
     checked = None
     if pack is not None:
         checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
-    return Validation(read, pack, datasets, checked, log, local)
+    return Validation(read, pack, datasets, checked, log, local, placed)
 
 
 def _read_log(

@@ -139,6 +139,7 @@ def council_site(
         interventions=v.log.interventions,
         effects=a.effects,
         notes=v.notes.notes,
+        targets=a.targets,
     )
 
 

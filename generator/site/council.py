@@ -14,6 +14,7 @@ import pandas as pd
 from generator.analysis.changes import Changes
 from generator.analysis.interventions import Effect
 from generator.analysis.priority import PriorityArea
+from generator.analysis.targets import TargetStatus
 from generator.errors import Problem
 from generator.ingest.catalogue import AnyIndicator, Catalogue
 from generator.ingest.geography import GeographyPack
@@ -90,3 +91,5 @@ class CouncilSite:
     changes: Changes | None = None
     #: local commentary on areas and indicators (ingest/notes.py), sanitised when shown
     notes: list[PlacedNote] = field(default_factory=list)
+    #: baselines and targets with their status (analysis/targets.py)
+    targets: list[TargetStatus] = field(default_factory=list)

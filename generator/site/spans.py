@@ -19,6 +19,8 @@ from generator.site.escaping import plotly_text
 #: the band does not rely on colour alone.
 SPAN_FILL = "rgba(230, 159, 0, 0.16)"
 SPAN_EDGE = "#b26b00"
+#: Target and baseline lines: dashed and dotted, so they do not rely on colour.
+TARGET_COLOUR = "#1b6e3a"
 
 
 def span_range(item: Covered, periods: Sequence[str]) -> tuple[int, int] | None:
@@ -74,3 +76,46 @@ def targeting(
         if indicator in item.entry.indicators
         and (codes is None or bool(codes & set(item.base_codes)))
     ]
+
+
+def add_targets(
+    figure: dict[str, Any], targets: Sequence[tuple[float, str, str]], periods: Sequence[str]
+) -> dict[str, Any]:
+    """``figure`` with a dashed line at each target's value and a dotted one at its baseline
+    period; ``targets`` are (value, legend label, baseline period)."""
+    if not targets:
+        return figure
+    shapes = list(figure["layout"].get("shapes", []))
+    for value, label, baseline in targets:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": value,
+                "y1": value,
+                "line": {"color": TARGET_COLOUR, "width": 1.5, "dash": "dash"},
+                "name": plotly_text(label),
+                "showlegend": True,
+            }
+        )
+        if baseline in periods:
+            x = list(periods).index(baseline)
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "x0": x,
+                    "x1": x,
+                    "yref": "paper",
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": TARGET_COLOUR, "width": 1, "dash": "dot"},
+                    "name": plotly_text(f"Baseline {baseline}"),
+                    "showlegend": True,
+                }
+            )
+    figure["layout"]["shapes"] = shapes
+    return figure

@@ -19,7 +19,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
-from generator.site.pages import interventions, notes, views
+from generator.site.pages import interventions, notes, targets, views
 from generator.site.pages.overview import uptake_spread
 from generator.site.words import (
     POLARITY_TEXT,
@@ -123,20 +123,25 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
             line_rows = part[(part["indicator"] == ind.id) & (part["level"] == line_level.id)]
         ind_periods = sorted(set(data.values.loc[data.values["indicator"] == ind.id, "period"]))
         aimed = spans.targeting(site.interventions, ind.id)  # shaded on the trend
+        goals = targets.council_targets(pages, ind)  # target and baseline lines
         trend = pages.fig(
             "trend",
             f"Trend, {period_range(ind_periods)}",
-            spans.add_spans(
-                charts.trend_figure(
-                    ind,
-                    council_rows,
-                    line_rows,
-                    periods=ind_periods,
-                    council_name=site.name,
-                    colour=pages.colour,
-                    area_label=line_level.label_plural if line_level else "",
+            spans.add_targets(
+                spans.add_spans(
+                    charts.trend_figure(
+                        ind,
+                        council_rows,
+                        line_rows,
+                        periods=ind_periods,
+                        council_name=site.name,
+                        colour=pages.colour,
+                        area_label=line_level.label_plural if line_level else "",
+                    ),
+                    aimed,
+                    ind_periods,
                 ),
-                aimed,
+                targets.chart_lines(ind, goals),
                 ind_periods,
             ),
             " ".join(
@@ -145,6 +150,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
                     [
                         summaries.trend_summary(ind, council_rows, site.name),
                         interventions.trend_note(aimed),
+                        targets.chart_note(ind, goals),
                     ],
                 )
             ),

@@ -16,7 +16,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
-from generator.site.pages import changes
+from generator.site.pages import changes, targets
 
 
 def uptake_spread(pages: CouncilPages, ind: UptakeIndicator, root: str) -> dict[str, Any] | None:
@@ -211,6 +211,7 @@ def render(pages: CouncilPages) -> None:
     )
     ctx.update(
         changes=changes.view(pages, ""),  # since the last refresh (None on a first build)
+        targets=targets.view(pages, ""),
         themes=themes,
         lead=None
         if lead is None
