@@ -58,3 +58,26 @@ def test_unmet_need_marks_priority_areas_not_yet_reached_and_filters_them(page, 
     assert page.locator('#priority [data-targeted="no"]').first.is_visible()
     shown = total - targeted.count()
     assert page.inner_text("#priority .filter-count") == f"{shown} of {total} shown"
+
+
+@pytest.mark.parametrize("path", ["interventions.html", "interventions/scp_letters.html"])
+def test_interventions_pages_have_no_serious_axe_violations(page, demo_site, path):
+    """axe finds nothing serious on the interventions page (its map drawn) or a case study;
+    on the former, filtering by kind leaves only that kind's rows."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    visit = Visit(page, (demo_site / "demo" / path).as_uri())
+    if path == "interventions.html":
+        page.wait_for_selector("path.choroplethlocation", timeout=15000)
+        page.select_option('select[name="kind"]', "letters")
+        rows = page.locator("#interventions-list tbody tr")
+        assert [r.get_attribute("data-kind") for r in rows.all() if r.is_visible()] == ["letters"]
+        page.select_option('select[name="kind"]', "")
+    errors = list(visit.errors)
+    bad = [
+        (v["id"], v["impact"])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [] and errors == []
+    assert visit.outside_requests(("file://",)) == []
