@@ -1067,6 +1067,15 @@ config, `council_configs/demo/council.yaml`, is the example to copy for a real c
   that the uptake method finds them; other zones may be flagged too, by chance, as in real
   data.
 
+- `interventions.yaml` and `case-studies/`: the demo's interventions log. Scottish Child
+  Payment receipt was *planted 30% higher* in the twelve zones of `scp_letters` from
+  2023/24 on (the site finds the rise against similar zones); `school_meals_event` changed
+  nothing (a control); `link_workers` starts in the last period (too early to judge).
+  `manifest.json` lists the zones.
+- `notes.yaml`: invented local commentary. One zone (`late_shortfall_zone` in the
+  manifest) received nothing in the last period, so it enters the priority list with that
+  year's data.
+
 Population estimates are labelled by financial year ("2020/21" for mid-2020) so that every
 dataset shares the same periods.
 

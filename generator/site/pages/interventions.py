@@ -64,7 +64,7 @@ def effect_view(effect: Effect, ind: AnyIndicator) -> dict[str, Any]:
     """An Effect as the templates word it (numbers to one decimal place)."""
 
     def one(x: float | None) -> str:
-        return "" if x is None else f"{abs(x):.1f}" if x is not None else ""
+        return "" if x is None else f"{abs(x):.1f}"
 
     def signed(x: float | None) -> str:
         return "" if x is None else f"{x:.1f}".replace("-", "−")
