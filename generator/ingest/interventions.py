@@ -12,7 +12,6 @@ A log with entries is optional; a missing file is an empty log.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -21,7 +20,7 @@ from pydantic import Field, ValidationError
 
 from generator.errors import Problem, ProblemsError
 from generator.ingest import yamlio
-from generator.ingest.areanames import normalise
+from generator.ingest.arearefs import area_index, area_problem, did_you_mean, resolve_area
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.geography import GeographyPack
 from generator.ingest.limits import outside
@@ -202,50 +201,6 @@ def read_log(
         if len(problems) == before and pack is not None:
             covered.append(Covered(entry, areas, _base_codes(pack, areas), text))
     return LogRead(path, covered, problems)
-
-
-def did_you_mean(typed: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(typed, known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def area_index(pack: GeographyPack) -> dict[str, list[tuple[str, str]]]:
-    """Normalised code or name -> every (level, code) it names."""
-    index: dict[str, list[tuple[str, str]]] = {}
-    for level in pack.levels:
-        areas = pack.areas(level.id)
-        for code, name in zip(areas["code"], areas["name"], strict=True):
-            for key in {normalise(str(code)), normalise(str(name))}:
-                if (level.id, str(code)) not in index.setdefault(key, []):
-                    index[key].append((level.id, str(code)))
-    return index
-
-
-def resolve_area(
-    typed: str, pack: GeographyPack, index: dict[str, list[tuple[str, str]]]
-) -> tuple[str, str] | str:
-    """(level, code) for an area as typed, or why not: "unknown" or "ambiguous"."""
-    if typed.strip().lower() == "all":
-        top = pack.levels[-1]
-        return (top.id, str(pack.areas(top.id)["code"].iloc[0]))
-    exact = [hit for hit in index.get(normalise(typed), []) if hit[1] == typed.strip()]
-    hits = exact or index.get(normalise(typed), [])
-    if not hits:
-        return "unknown"
-    return hits[0] if len(hits) == 1 else "ambiguous"
-
-
-def area_problem(why: str, typed: str, pack: GeographyPack) -> tuple[str, str]:
-    if why == "ambiguous":
-        return (
-            "ambiguous-area",
-            f"{typed!r} names more than one area of geography pack {pack.spec.name}: give its code",
-        )
-    return (
-        "unknown-area",
-        f"{typed!r} is neither the code nor the name of an area of geography pack "
-        f"{pack.spec.name} (at any level)",
-    )
 
 
 def _base_codes(pack: GeographyPack, areas: list[tuple[str, str]]) -> list[str]:

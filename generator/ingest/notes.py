@@ -18,9 +18,9 @@ from pydantic import Field, ValidationError
 
 from generator.errors import Problem, ProblemsError
 from generator.ingest import yamlio
+from generator.ingest.arearefs import area_index, area_problem, did_you_mean, resolve_area
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.geography import GeographyPack
-from generator.ingest.interventions import area_index, area_problem, did_you_mean, resolve_area
 from generator.ingest.models import Strict
 
 DEFAULT_NOTES = "notes.yaml"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from generator.ingest.arearefs import area_index, area_problem, did_you_mean, resolve_area
 from generator.ingest.models import Identifier, Strict
 
 if TYPE_CHECKING:
@@ -55,15 +56,6 @@ def check_targets(
     catalogue: Catalogue,
 ) -> tuple[list[PlacedTarget], list[Problem]]:
     """Targets with their areas resolved, and the problems of the others."""
-    # Imported here: config.py imports this module's model, and the area matching needs
-    # the loaders, which need config.py.
-    from generator.ingest.interventions import (
-        area_index,
-        area_problem,
-        did_you_mean,
-        resolve_area,
-    )
-
     problems: list[Problem] = []
     placed = []
     index = area_index(pack) if pack is not None else None
