@@ -14,6 +14,7 @@ import pytest
 from generator.errors import Problem
 from generator.ingest.catalogue import Catalogue, CountIndicator, Measure, ShareIndicator, Theme
 from generator.ingest.geography import GeographyPack, LevelSpec, PackSpec
+from generator.site import geometry
 from generator.site.context import make_environment
 from generator.site.council import CouncilSite, DatasetSummary
 from generator.site.downloads import CSV_COLUMNS
@@ -497,8 +498,8 @@ def test_geo_js_registers_each_level_without_clobbering(files: dict[str, bytes])
     assert js.startswith("window.PlotlyGeoAssets=window.PlotlyGeoAssets||{};")
     keys = re.findall(r'window\.PlotlyGeoAssets\["([^"]+)"\]=', js)
     assert keys == [f"{SLUG}-datazone", f"{SLUG}-ward"]
-    body = js.splitlines()[1].split("=", 1)[1].rstrip(";")
-    assert len(json.loads(body)["features"]) == N_DZ
+    body = js.splitlines()[2].split("=", 1)[1].rstrip(";")
+    assert len(geometry.decode(body)["features"]) == N_DZ
 
 
 def test_head_loads_stub_then_geometry_then_plotly(files: dict[str, bytes]) -> None:

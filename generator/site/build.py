@@ -299,11 +299,12 @@ def render_prepared(council: PreparedCouncil, inputs_digest: str = "") -> Render
     """Stage 9 and the tripwire for one council. Its pages are made from its own inputs
     only, so its own guard is the one they are checked against."""
     site = council.site
-    files = render.render_council(site, template_dir=council.templates)
+    pages = render.council_pages(site, template_dir=council.templates)
+    files = render.render_pages(pages)
     outside = [p for p in files if not p.startswith(f"{site.slug}/")]
     if outside:
         raise CdashError(f"{site.slug}: rendered files outside its folder: {outside[:3]}")
-    entry = portal.entry(site)
+    entry = portal.entry(site, pages.data)
     manifest = {"inputs": inputs_digest, "portal": entry, "slug": site.slug}
     files[f"{site.slug}/{MANIFEST}"] = (
         json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False) + "\n"

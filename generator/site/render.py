@@ -43,7 +43,17 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
     ``template_dir`` is an optional folder of council templates searched before the
     defaults. Shared assets (plotly-cdash.min.js, site.css, site.js) come from ``render_portal``.
     """
-    pages = CouncilPages(site, environment(template_dir))
+    return render_pages(council_pages(site, template_dir=template_dir))
+
+
+def council_pages(site: CouncilSite, *, template_dir: Path | None = None) -> CouncilPages:
+    """What every page of one council draws on (its published values sliced once)."""
+    return CouncilPages(site, environment(template_dir))
+
+
+def render_pages(pages: CouncilPages) -> dict[str, bytes]:
+    """``render_council`` for a council's pages already made."""
+    site = pages.site
     pages.out[f"{site.slug}/assets/geo.js"] = assets.geo_js(site)
     pages.out[f"{site.slug}/assets/search.js"] = assets.search_js(site, pages.data)
     if pages.uptake:
