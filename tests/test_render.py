@@ -630,3 +630,24 @@ def test_renders_with_no_values(tmp_path: Path) -> None:
     page = files[f"{SLUG}/indicators/cilif_share.html"].decode("utf-8")
     assert "Plotly.newPlot" not in page and "Not published" in page
     assert files[f"{SLUG}/data/indicator_values.csv"].decode().strip() == ",".join(CSV_COLUMNS)
+
+
+def test_tripwire_reads_the_view_scripts() -> None:
+    """A withheld count in a view loaded on demand (views/<indicator>/<n>.js) stops the
+    build, as it would inline; the same view with the count withheld passes."""
+    from generator.errors import LeakError
+    from generator.site import tripwire
+    from generator.site.pages import views
+
+    cell = tripwire.SuppressedCell("cilif_share", "X01900003", "2023/24", frozenset({3.0}))
+    guard = tripwire.Guard("tiny", (), (cell,))
+
+    def site(number: str) -> dict[str, bytes]:
+        view = {"cells": {"table-datazone": [["X01900003", number]]}}
+        script = views.view_script("cilif_share", "|2023/24", view)
+        assert views.read_view_script(script)["view"] == view
+        return {"tiny/indicators/views/cilif_share/0.js": script}
+
+    with pytest.raises(LeakError, match="primary-suppressed"):
+        tripwire.check(site("3"), [guard])
+    tripwire.check(site("[c]"), [guard])
