@@ -75,7 +75,8 @@ class LoadedDataset:
 
     def drop(self, code: str, rows: object) -> None:
         """Record source rows left out whole, and why."""
-        self.dropped.setdefault(code, set()).update(int(r) for r in rows)  # type: ignore[attr-defined]
+        listed = rows.tolist() if hasattr(rows, "tolist") else rows  # numbers, not numpy scalars
+        self.dropped.setdefault(code, set()).update(int(r) for r in listed)  # type: ignore[attr-defined]
 
     @property
     def failed(self) -> bool:

@@ -151,7 +151,7 @@ def _check_only_periods(read: ConfigRead, datasets: list[loaders.LoadedDataset])
         wanted = ds.spec.only_periods
         if not wanted or ds.failed or ds.table.empty:
             continue
-        present = sorted(set(ds.table["period"].astype(str)))
+        present = sorted(ds.table["period"].astype(str).unique().tolist())
         missing = [(k, p) for k, p in enumerate(wanted) if p not in present]
         for k, period in missing:
             close = difflib.get_close_matches(period, present, n=1)

@@ -249,20 +249,15 @@ def build(
     existing = read_manifests(out)
     tasks, reused = [], []
     for path in config_paths:
-        digest = ""
-        if skip_unchanged or record_inputs:
-            digest = inputs.inputs_digest(
-                path,
-                data_dir=data_dir,
-                packs_dir=packs_dir,
-                catalogue=catalogue,
-                catalogue_dir=catalogue_dir,
-                build_date=build_date,
-            )
+        digest: str | Path = ""
+        if skip_unchanged:
+            digest = _digest(path, data_dir, packs_dir, catalogue, catalogue_dir, build_date)
             slug = next((s for s, m in existing.items() if digest and m["inputs"] == digest), None)
-            if skip_unchanged and slug is not None:
+            if slug is not None:
                 reused.append(slug)
                 continue
+        elif record_inputs:
+            digest = catalogue_dir  # only recorded: each worker works it out, in parallel
         tasks.append((path, data_dir, build_date, packs_dir, digest))
     results: list[RenderedCouncil | list[Problem]] = []
     if jobs > 1 and len(tasks) > 1:
@@ -397,16 +392,39 @@ def _report(result: RenderedCouncil | list[Problem], progress: BuildProgress) ->
         progress.council_done(result.slug, len(result.files), result.indicators)
 
 
+def _digest(
+    path: Path,
+    data_dir: Path | None,
+    packs_dir: Path | None,
+    catalogue: Catalogue,
+    catalogue_dir: Path,
+    build_date: str,
+) -> str:
+    return inputs.inputs_digest(
+        path,
+        data_dir=data_dir,
+        packs_dir=packs_dir,
+        catalogue=catalogue,
+        catalogue_dir=catalogue_dir,
+        build_date=build_date,
+    )
+
+
 def _council_task(
     config_path: Path,
     data_dir: Path | None,
     build_date: str,
     packs_dir: Path | None,
-    inputs_digest: str,
+    inputs_digest: str | Path,
     stage: Callable[[str], None] | None = None,
 ) -> RenderedCouncil | list[Problem]:
     # Runs in a worker process: return problems rather than raise, so every council's
-    # problems are reported together.
+    # problems are reported together. ``inputs_digest`` is the digest, or the catalogue
+    # folder to work it out here from.
+    if isinstance(inputs_digest, Path):
+        inputs_digest = _digest(
+            config_path, data_dir, packs_dir, _CATALOGUE[0], inputs_digest, build_date
+        )
     try:
         prepared = prepare_council(
             config_path, data_dir, _CATALOGUE[0], build_date, packs_dir, stage=stage

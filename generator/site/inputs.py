@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import re
 from pathlib import Path
 
 from generator.errors import CdashError
 from generator.ingest.catalogue import Catalogue
-from generator.ingest.councils import read_config
+from generator.ingest.councils import PACKS_DIR_ENV, ConfigRead, read_config
 from generator.paths import METHODS_DOC
 
 GENERATOR = Path(__file__).resolve().parents[1]
@@ -76,7 +78,7 @@ def inputs_digest(
 ) -> str:
     """A sha256 of the council's inputs, or "" when they cannot all be found."""
     try:
-        read = read_config(config_path, catalogue, packs_dir)
+        read = _read_config(config_path, catalogue, packs_dir)
         folder = read.data_dir(data_dir)
     except (CdashError, OSError):
         return ""
@@ -98,13 +100,35 @@ def inputs_digest(
     return digest.hexdigest()
 
 
+def _read_config(config_path: Path, catalogue: Catalogue, packs_dir: Path | None) -> ConfigRead:
+    """``read_config``, once per process for the same file (the digest and the build's
+    scheduling both need it; YAML is slow to read)."""
+    stat = config_path.stat()
+    key = (str(config_path.resolve()), stat.st_size, stat.st_mtime_ns, id(catalogue), packs_dir)
+    if key not in _READ:
+        _READ[key] = read_config(config_path, catalogue, packs_dir)
+    return _READ[key]
+
+
+_READ: dict[tuple[object, ...], ConfigRead] = {}
+_GEOGRAPHY = re.compile(r"^geography:\s*[\"']?([^\s\"'#]+)", re.M)
+
+
 def pack_bytes(config_path: Path, packs_dir: Path | None, catalogue: Catalogue) -> int:
     """The size of the council's geography pack: a cheap guess at how long it takes to
-    build, so that parallel builds start the largest councils first."""
+    build, so that parallel builds start the largest councils first. Only the config's
+    ``geography:`` line is read (no YAML parse: this runs for every council before any
+    starts); a config it cannot place counts as 0."""
     try:
-        pack = read_config(config_path, catalogue, packs_dir).pack_path
-    except (CdashError, OSError):
+        found = _GEOGRAPHY.search(config_path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
         return 0
-    if pack is None or not pack.is_dir():
+    if found is None:
+        return 0
+    name = found.group(1)
+    local = (config_path.parent / name).resolve()
+    packs = packs_dir or (Path(os.environ[PACKS_DIR_ENV]) if os.environ.get(PACKS_DIR_ENV) else None)
+    pack = (packs / name) if packs and not (local / "pack.yaml").is_file() else local
+    if not pack.is_dir():
         return 0
     return sum(p.stat().st_size for p in pack.rglob("*") if p.is_file())
