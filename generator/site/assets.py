@@ -36,14 +36,15 @@ GEO_STUB = Markup(
 )
 
 
-def geo_js(site: CouncilSite) -> bytes:
+def geo_js(site: CouncilSite, levels_drawn: list[str] | None = None) -> bytes:
     """``assets/geo.js``: each level's boundaries under '<slug>-<level>', sized for the
     screen and written compactly (``site/geometry.py``): the FeatureCollections are made
-    in the browser when the script runs, before plotly.js looks for them."""
+    in the browser when the script runs, before plotly.js looks for them. ``levels_drawn``:
+    the levels some page maps (default: every level with boundaries)."""
     levels: dict[str, list[dict[str, Any]]] = {}
     for spec, level in zip(site.pack.spec.levels, site.pack.levels, strict=True):
-        if not spec.boundaries:
-            continue
+        if not spec.boundaries or (levels_drawn is not None and level.id not in levels_drawn):
+            continue  # no boundaries, or no page draws a map of this level
         collection = site.pack.boundaries(level.id) or {}
         features = []
         for feat in collection.get("features", []):

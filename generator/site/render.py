@@ -54,7 +54,8 @@ def council_pages(site: CouncilSite, *, template_dir: Path | None = None) -> Cou
 def render_pages(pages: CouncilPages) -> dict[str, bytes]:
     """``render_council`` for a council's pages already made."""
     site = pages.site
-    pages.out[f"{site.slug}/assets/geo.js"] = assets.geo_js(site)
+    drawn = [lv.id for lv in pages.map_levels]
+    pages.out[f"{site.slug}/assets/geo.js"] = assets.geo_js(site, drawn)
     pages.out[f"{site.slug}/assets/search.js"] = assets.search_js(site, pages.data)
     if pages.uptake:
         unmet_need.render(pages)
