@@ -75,8 +75,11 @@ class LoadedDataset:
 
     def drop(self, code: str, rows: object) -> None:
         """Record source rows left out whole, and why."""
-        listed = rows.tolist() if hasattr(rows, "tolist") else rows  # numbers, not numpy scalars
-        self.dropped.setdefault(code, set()).update(int(r) for r in listed)  # type: ignore[attr-defined]
+        try:
+            listed = np.asarray(rows, dtype=np.int64).tolist()  # Python ints, made in C
+        except (TypeError, ValueError):  # a set or other iterable of row numbers
+            listed = [int(r) for r in rows]  # type: ignore[attr-defined]
+        self.dropped.setdefault(code, set()).update(listed)
 
     @property
     def failed(self) -> bool:

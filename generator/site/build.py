@@ -38,6 +38,8 @@ class PreparedCouncil:
     site: CouncilSite
     guard: tripwire.Guard
     templates: Path | None  # the council's own template folder, if any
+    #: The config as read (ingest.councils.ConfigRead), for the inputs digest.
+    read: Any = None
 
 
 class BuildProgress:
@@ -84,6 +86,7 @@ def prepare_council(
         council_site(v, result, build_date, postcodes),
         guard(v, result, postcodes),
         v.read.templates_dir,
+        v.read,
     )
 
 
@@ -421,14 +424,15 @@ def _council_task(
     # Runs in a worker process: return problems rather than raise, so every council's
     # problems are reported together. ``inputs_digest`` is the digest, or the catalogue
     # folder to work it out here from.
-    if isinstance(inputs_digest, Path):
-        inputs_digest = _digest(
-            config_path, data_dir, packs_dir, _CATALOGUE[0], inputs_digest, build_date
-        )
     try:
         prepared = prepare_council(
             config_path, data_dir, _CATALOGUE[0], build_date, packs_dir, stage=stage
         )
+        if isinstance(inputs_digest, Path):  # from the config just read, not read again
+            inputs.remember(prepared.read)
+            inputs_digest = _digest(
+                config_path, data_dir, packs_dir, _CATALOGUE[0], inputs_digest, build_date
+            )
         if stage:
             stage(f"{prepared.site.slug}: rendering pages")
         return render_prepared(prepared, inputs_digest)

@@ -101,13 +101,24 @@ def inputs_digest(
 
 
 def _read_config(config_path: Path, catalogue: Catalogue, packs_dir: Path | None) -> ConfigRead:
-    """``read_config``, once per process for the same file (the digest and the build's
-    scheduling both need it; YAML is slow to read)."""
+    """``read_config``, or the read ``remember`` was given for this file (YAML is slow)."""
+    known = _READ.get(_key(config_path, packs_dir))
+    if known is not None:
+        return known
+    return read_config(config_path, catalogue, packs_dir)
+
+
+def remember(read: ConfigRead | None) -> None:
+    """A config just read for the build, for ``inputs_digest`` to use instead of reading it
+    again (while the file stays the same size and mtime)."""
+    if read is not None:
+        _READ.clear()  # one at a time: a worker builds one council after another
+        _READ[_key(read.path, read.packs_dir)] = read
+
+
+def _key(config_path: Path, packs_dir: Path | None) -> tuple[object, ...]:
     stat = config_path.stat()
-    key = (str(config_path.resolve()), stat.st_size, stat.st_mtime_ns, id(catalogue), packs_dir)
-    if key not in _READ:
-        _READ[key] = read_config(config_path, catalogue, packs_dir)
-    return _READ[key]
+    return (str(config_path.resolve()), stat.st_size, stat.st_mtime_ns, packs_dir)
 
 
 _READ: dict[tuple[object, ...], ConfigRead] = {}
