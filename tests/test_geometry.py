@@ -82,9 +82,7 @@ def test_compact_geometry_decodes_to_the_same_shapes_in_a_quarter_of_the_bytes()
     compact = geometry.compact_for_screen({"dz": features}, budget=10**9)["dz"]
     decoded = geometry.decode(compact)["features"]
     assert [f["id"] for f in decoded] == [f["id"] for f in features]
-    assert all(
-        shapely.equals(a, b) for a, b in zip(shapes(plain), shapes(decoded), strict=True)
-    )
+    assert all(shapely.equals(a, b) for a, b in zip(shapes(plain), shapes(decoded), strict=True))
     assert shapely.coverage_is_valid(shapes(decoded))
     assert len(compact) * 4 < len(geometry._encode(plain))
     assert compact == geometry.compact_for_screen({"dz": json.loads(json.dumps(features))})["dz"]

@@ -158,7 +158,14 @@ def _national_key(
     except OSError:
         return None
     described = spec.model_dump_json()
-    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, described, censored_range, display(path))
+    return (
+        str(path.resolve()),
+        stat.st_size,
+        stat.st_mtime_ns,
+        described,
+        censored_range,
+        display(path),
+    )
 
 
 def _fresh(read: LoadedDataset, index: int) -> LoadedDataset:

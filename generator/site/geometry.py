@@ -36,7 +36,9 @@ Features = list[dict[str, Any]]
 
 def size_for_screen(levels: dict[str, Features], budget: int = BUDGET) -> dict[str, Features]:
     """Each level's features with geometry simplified and rounded; ids and properties kept."""
-    shaped = _screen_shapes(levels, budget, lambda lv, shapes: len(_encode(_features(levels[lv], shapes))))
+    shaped = _screen_shapes(
+        levels, budget, lambda lv, shapes: len(_encode(_features(levels[lv], shapes)))
+    )
     return {lv: _features(levels[lv], shapes) for lv, shapes in shaped.items()}
 
 
@@ -46,8 +48,9 @@ def compact_for_screen(levels: dict[str, Features], budget: int = BUDGET) -> dic
 
     Coordinates are integers on the ``DECIMALS`` grid, each the step from the point before
     (the first from 0, 0), written as short text (``DIGITS``), and a ring does not repeat
-    its first point: about a sixth of the bytes of the same shapes as GeoJSON. Every shape is a MultiPolygon, and features keep
-    their ids and order; ``decode`` reads it back (the tests do)."""
+    its first point: about a sixth of the bytes of the same shapes as GeoJSON. Every shape
+    is a MultiPolygon, and features keep their ids and order; ``decode`` reads it back (the
+    tests do)."""
     ids = {lv: [str(f.get("id")) for f in fs] for lv, fs in levels.items()}
     written: dict[str, str] = {}
 

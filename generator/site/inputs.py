@@ -138,7 +138,8 @@ def pack_bytes(config_path: Path, packs_dir: Path | None, catalogue: Catalogue) 
         return 0
     name = found.group(1)
     local = (config_path.parent / name).resolve()
-    packs = packs_dir or (Path(os.environ[PACKS_DIR_ENV]) if os.environ.get(PACKS_DIR_ENV) else None)
+    from_env = os.environ.get(PACKS_DIR_ENV)
+    packs = packs_dir or (Path(from_env) if from_env else None)
     pack = (packs / name) if packs and not (local / "pack.yaml").is_file() else local
     if not pack.is_dir():
         return 0
