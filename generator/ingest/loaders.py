@@ -7,7 +7,6 @@ later message can point at it.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import hmac
 import os
@@ -109,13 +108,6 @@ def pseudonymiser(privacy: Privacy) -> Pseudonymiser:
     return apply
 
 
-#: National files read in this process, so that a build of many councils parses each once
-#: (per worker process): (file, size, mtime, dataset spec, censored range) -> what was read.
-_NATIONAL: dict[tuple[object, ...], LoadedDataset] = {}
-#: How many national datasets a process keeps read (a few MB each at most).
-NATIONAL_CACHE = 32
-
-
 def load_dataset(
     doc: YamlDocument,
     index: int,
@@ -130,67 +122,8 @@ def load_dataset(
     not say (1 to the disclosure threshold minus 1).
 
     Never raises for bad input: problems come back on the LoadedDataset, located in the
-    config (missing file or column) or in the data file (row and column).
-
-    A national aggregate file (``national: true``) is parsed once per process for the same
-    file and spec: every council of a build maps the same national files the same way.
-    Only a result whose problems all point into the data file is reused, since a problem
-    located in a config belongs to that council's config."""
-    key = _national_key(spec, data_dir, censored_range)
-    if key is not None and key in _NATIONAL:
-        return _fresh(_NATIONAL[key], index)
-    result = _load_dataset(doc, index, spec, data_dir, pseudonymise, censored_range)
-    if key is not None and all(p.file == display(result.path) for p in result.problems):
-        if len(_NATIONAL) >= NATIONAL_CACHE:
-            _NATIONAL.pop(next(iter(_NATIONAL)))
-        _NATIONAL[key] = _fresh(result, index)
-    return result
-
-
-def _national_key(
-    spec: Dataset, data_dir: Path, censored_range: tuple[int, int]
-) -> tuple[object, ...] | None:
-    if not spec.national or spec.record_level:
-        return None
-    path = data_dir / spec.file
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    described = spec.model_dump_json()
-    return (
-        str(path.resolve()),
-        stat.st_size,
-        stat.st_mtime_ns,
-        described,
-        censored_range,
-        display(path),
-    )
-
-
-def _fresh(read: LoadedDataset, index: int) -> LoadedDataset:
-    """A copy of a read dataset that its council may change without touching the original
-    (tables are copy-on-write in pandas 3, so they are shared until written)."""
-    return dataclasses.replace(
-        read,
-        index=index,
-        table=read.table.copy(deep=False),
-        problems=list(read.problems),
-        breakdowns=None if read.breakdowns is None else read.breakdowns.copy(deep=False),
-        dropped={code: set(rows) for code, rows in read.dropped.items()},
-        unplaced=[dict(u) for u in read.unplaced],
-        identifying=dict(read.identifying),
-    )
-
-
-def _load_dataset(
-    doc: YamlDocument,
-    index: int,
-    spec: Dataset,
-    data_dir: Path,
-    pseudonymise: Pseudonymiser | None,
-    censored_range: tuple[int, int],
-) -> LoadedDataset:
+    config (missing file or column) or in the data file (row and column). A build reads
+    through ``ingest/national.py``, which reads each national file once."""
     path = data_dir / spec.file
     result = LoadedDataset(spec, index, path, _empty())
     where = ("datasets", index)

@@ -14,7 +14,15 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problem, ProblemsError, UsageError, sort_key
-from generator.ingest import areanames, checks, leaks, loaders, periods, postcodes
+from generator.ingest import (
+    areanames,
+    checks,
+    leaks,
+    loaders,
+    national,
+    periods,
+    postcodes,
+)
 from generator.ingest.catalogue import MINIMUM_DISCLOSURE_THRESHOLD, Catalogue
 from generator.ingest.config import Privacy
 from generator.ingest.councils import ConfigRead, read_config
@@ -71,7 +79,7 @@ def validate(
     except UsageError:  # an unset key variable is already a config problem (unset-key)
         pseudonymise = loaders.pseudonymiser(Privacy())
     datasets = [
-        loaders.load_dataset(read.doc, n, spec, folder, pseudonymise, censored)
+        national.load_dataset(read.doc, n, spec, folder, pseudonymise, censored)
         for n, spec in read.datasets
     ]
     _check_only_periods(read, datasets)
