@@ -298,7 +298,7 @@ def render_prepared(council: PreparedCouncil, inputs_digest: str = "") -> Render
     only, so its own guard is the one they are checked against."""
     site = council.site
     pages = render.council_pages(site, template_dir=council.templates)
-    files = render.render_pages(pages)
+    files = render.render_council(site, template_dir=council.templates, pages=pages)
     outside = [p for p in files if not p.startswith(f"{site.slug}/")]
     if outside:
         raise CdashError(f"{site.slug}: rendered files outside its folder: {outside[:3]}")

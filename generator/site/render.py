@@ -37,13 +37,16 @@ from generator.site.pages import (
 )
 
 
-def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> dict[str, bytes]:
+def render_council(
+    site: CouncilSite, *, template_dir: Path | None = None, pages: CouncilPages | None = None
+) -> dict[str, bytes]:
     """Every file of one council's site, keyed by path relative to the site root.
 
     ``template_dir`` is an optional folder of council templates searched before the
     defaults. Shared assets (plotly-cdash.min.js, site.css, site.js) come from ``render_portal``.
+    ``pages``: the council's ``council_pages`` if the caller made them already.
     """
-    return render_pages(council_pages(site, template_dir=template_dir))
+    return render_pages(pages or council_pages(site, template_dir=template_dir))
 
 
 def council_pages(site: CouncilSite, *, template_dir: Path | None = None) -> CouncilPages:

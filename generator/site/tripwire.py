@@ -137,6 +137,12 @@ def check(
     """
     guards = list(guards)
     secrets = sorted({s for g in guards for s in g.secrets})
+    # Each secret under its first token: a file is only tried against secrets whose first
+    # token it holds (many files, thousands of secrets).
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for tokens in secrets:
+        if tokens:
+            by_first.setdefault(tokens[0], []).append(tokens)
     verbatim = verbatim or {}
     for path in sorted(files):
         if path in verbatim and files[path] == verbatim[path]:
@@ -146,7 +152,8 @@ def check(
             text = html.unescape(text)
         text = text.lower()
         present = set(_TOKEN.findall(text))
-        for tokens in secrets:
+        candidates = [t for first in sorted(present & by_first.keys()) for t in by_first[first]]
+        for tokens in candidates:
             if all(t in present for t in tokens) and _whole_words(tokens).search(text):
                 raise LeakError(
                     f"leak tripwire: {path} contains an identifying value from a "
