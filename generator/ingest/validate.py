@@ -20,6 +20,7 @@ from generator.ingest import (
     interventions,
     leaks,
     loaders,
+    national,
     notes,
     periods,
     postcodes,
@@ -102,7 +103,7 @@ def validate(
     except UsageError:  # an unset key variable is already a config problem (unset-key)
         pseudonymise = loaders.pseudonymiser(Privacy())
     datasets = [
-        loaders.load_dataset(read.doc, n, spec, folder, pseudonymise, censored)
+        national.load_dataset(read.doc, n, spec, folder, pseudonymise, censored)
         for n, spec in read.datasets
     ]
     _check_only_periods(read, datasets)
@@ -191,7 +192,7 @@ def _check_only_periods(read: ConfigRead, datasets: list[loaders.LoadedDataset])
         wanted = ds.spec.only_periods
         if not wanted or ds.failed or ds.table.empty:
             continue
-        present = sorted(set(ds.table["period"].astype(str)))
+        present = sorted(ds.table["period"].astype(str).unique().tolist())
         missing = [(k, p) for k, p in enumerate(wanted) if p not in present]
         for k, period in missing:
             close = difflib.get_close_matches(period, present, n=1)

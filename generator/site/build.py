@@ -38,6 +38,8 @@ class PreparedCouncil:
     site: CouncilSite
     guard: tripwire.Guard
     templates: Path | None  # the council's own template folder, if any
+    #: The config as read (ingest.councils.ConfigRead), for the inputs digest.
+    read: Any = None
 
 
 class BuildProgress:
@@ -88,6 +90,7 @@ def prepare_council(
         site,
         guard(v, result, postcodes),
         v.read.templates_dir,
+        v.read,
     )
 
 
@@ -259,20 +262,15 @@ def build(
     existing = read_manifests(out)
     tasks, reused = [], []
     for path in config_paths:
-        digest = ""
-        if skip_unchanged or record_inputs:
-            digest = inputs.inputs_digest(
-                path,
-                data_dir=data_dir,
-                packs_dir=packs_dir,
-                catalogue=catalogue,
-                catalogue_dir=catalogue_dir,
-                build_date=build_date,
-            )
+        digest: str | Path = ""
+        if skip_unchanged:
+            digest = _digest(path, data_dir, packs_dir, catalogue, catalogue_dir, build_date)
             slug = next((s for s, m in existing.items() if digest and m["inputs"] == digest), None)
-            if skip_unchanged and slug is not None:
+            if slug is not None:
                 reused.append(slug)
                 continue
+        elif record_inputs:
+            digest = catalogue_dir  # only recorded: each worker works it out, in parallel
         tasks.append((path, data_dir, build_date, packs_dir, digest, previous))
     results: list[RenderedCouncil | list[Problem]] = []
     if jobs > 1 and len(tasks) > 1:
@@ -309,11 +307,12 @@ def render_prepared(council: PreparedCouncil, inputs_digest: str = "") -> Render
     """Stage 9 and the tripwire for one council. Its pages are made from its own inputs
     only, so its own guard is the one they are checked against."""
     site = council.site
-    files = render.render_council(site, template_dir=council.templates)
+    pages = render.council_pages(site, template_dir=council.templates)
+    files = render.render_council(site, template_dir=council.templates, pages=pages)
     outside = [p for p in files if not p.startswith(f"{site.slug}/")]
     if outside:
         raise CdashError(f"{site.slug}: rendered files outside its folder: {outside[:3]}")
-    entry = portal.entry(site)
+    entry = portal.entry(site, pages.data)
     manifest = {"inputs": inputs_digest, "portal": entry, "slug": site.slug}
     files[f"{site.slug}/{MANIFEST}"] = (
         json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
@@ -406,17 +405,36 @@ def _report(result: RenderedCouncil | list[Problem], progress: BuildProgress) ->
         progress.council_done(result.slug, len(result.files), result.indicators)
 
 
+def _digest(
+    path: Path,
+    data_dir: Path | None,
+    packs_dir: Path | None,
+    catalogue: Catalogue,
+    catalogue_dir: Path,
+    build_date: str,
+) -> str:
+    return inputs.inputs_digest(
+        path,
+        data_dir=data_dir,
+        packs_dir=packs_dir,
+        catalogue=catalogue,
+        catalogue_dir=catalogue_dir,
+        build_date=build_date,
+    )
+
+
 def _council_task(
     config_path: Path,
     data_dir: Path | None,
     build_date: str,
     packs_dir: Path | None,
-    inputs_digest: str,
+    inputs_digest: str | Path,
     previous: Path | None = None,
     stage: Callable[[str], None] | None = None,
 ) -> RenderedCouncil | list[Problem]:
     # Runs in a worker process: return problems rather than raise, so every council's
-    # problems are reported together.
+    # problems are reported together. ``inputs_digest`` is the digest, or the catalogue
+    # folder to work it out here from.
     try:
         prepared = prepare_council(
             config_path,
@@ -427,6 +445,11 @@ def _council_task(
             stage=stage,
             previous=previous,
         )
+        if isinstance(inputs_digest, Path):  # from the config just read, not read again
+            inputs.remember(prepared.read)
+            inputs_digest = _digest(
+                config_path, data_dir, packs_dir, _CATALOGUE[0], inputs_digest, build_date
+            )
         if stage:
             stage(f"{prepared.site.slug}: rendering pages")
         return render_prepared(prepared, inputs_digest)
