@@ -43,7 +43,8 @@ VINTAGE = "scotland-dz2011"
 DATA_ZONES, COUNCILS = 6976, 32
 #: The OS notice every page of a site drawn on these boundaries must show.
 BOUNDARY_ATTRIBUTION = (
-    "Data zone boundaries: Scottish Government, under the Open Government Licence v3.0. "
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    "Data zone boundaries: Scottish Government. "
     "Contains OS data © Crown copyright and database right."
 )
 

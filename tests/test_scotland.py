@@ -8,7 +8,6 @@ sums of the national files; it is skipped when that folder is absent.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -53,9 +52,7 @@ def test_partition_puts_every_data_zone_in_one_council():
     assert set(codes) == set(lookup["DZ2011_Code"])
     council_of = dict(zip(lookup["DZ2011_Code"], lookup["LA_Code"], strict=True))
     for slug, features in parts.items():
-        assert {council_of[f["properties"]["dz_code"]] for f in features} == {
-            councils[slug].code
-        }
+        assert {council_of[f["properties"]["dz_code"]] for f in features} == {councils[slug].code}
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +86,54 @@ def test_three_councils_and_the_portal(small_site):
         assert len(code) == 1
         mine = lookup[lookup["LA_Code"].isin(code)]
         assert sorted(pack["datazone_code"]) == sorted(mine["DZ2011_Code"])
+
+
+OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
+
+
+@needs_data
+def test_every_page_of_an_open_data_site_credits_the_ogl_and_os(small_site):
+    """The footer of every page (portal included) carries the OGL and the OS notice."""
+    pages = sorted(small_site.rglob("*.html"))
+    assert len(pages) > 50
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        footer = text[text.index('<footer class="site-footer">') :]
+        assert OGL in footer, page
+        assert "Contains OS data © Crown copyright and database right." in footer, page
+    about = (small_site / "orkney-islands" / "about.html").read_text(encoding="utf-8")
+    assert "No third-party attribution is required" not in about
+    assert "DWP Stat-Xplore © Crown copyright." in about
+    assert "<td>Open Government Licence v3.0</td>" in about
+
+
+def _tiny_real(tmp_path: Path, attribution: str) -> Path:
+    """The tiny fixture council as if it were real data (not synthetic)."""
+    source = ROOT / "tests" / "fixtures" / "tiny-council"
+    text = (source / "council.yaml").read_text(encoding="utf-8")
+    text = text.replace("synthetic: true", "synthetic: false").replace("data_dir: data\n", "")
+    text = text.replace("geography: geography", f"geography: {source / 'geography'}")
+    if attribution:
+        text = text.replace(
+            "    source: Test fixture\n",
+            f"    source: Test fixture\n    attribution: {attribution}\n",
+            1,
+        )
+    path = tmp_path / "council.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("attribution", ["", "Contains made-up data."])
+def test_real_data_without_any_attribution_is_a_warning(tmp_path, attribution):
+    from generator.ingest.catalogue import load_catalogue
+    from generator.ingest.validate import validate
+
+    path = _tiny_real(tmp_path, attribution)
+    v = validate(
+        path,
+        ROOT / "tests" / "fixtures" / "tiny-council" / "data",
+        load_catalogue(ROOT / "shared_indicators"),
+    )
+    codes = [(p.code, p.severity) for p in v.problems if p.code == "no-attribution"]
+    assert codes == ([] if attribution else [("no-attribution", "warning")])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -109,7 +110,8 @@ def council_site(
         datasets=summaries(v),
         problems=[p for p in v.problems if p.severity != "error"],
         disclosure_threshold=cfg.disclosure.threshold,
-        attribution=pack.spec.attribution,
+        attribution=footer_attribution(attributions(v)),
+        attributions=attributions(v),
         priority=a.priority,
         groups=a.groups,
         slopes=a.slopes,
@@ -155,6 +157,20 @@ def guard(v: Validation, a: Analysis, postcodes: dict[str, str]) -> tripwire.Gua
     )
 
 
+def attributions(v: Validation) -> list[str]:
+    """What every page must credit: the pack's attribution, then each dataset's, once each."""
+    assert v.pack is not None
+    found = [v.pack.spec.attribution, *(ds.spec.attribution for ds in v.datasets)]
+    return list(dict.fromkeys(a.strip() for a in found if a.strip()))
+
+
+def footer_attribution(parts: list[str]) -> str:
+    """The attributions as one text for the footer, each sentence once (datasets under the
+    same licence all begin with the same OGL sentence)."""
+    sentences = [s for part in parts for s in re.split(r"(?<=[.!])\s+", part) if s]
+    return " ".join(dict.fromkeys(sentences))
+
+
 def summaries(v: Validation) -> list[DatasetSummary]:
     """Each dataset as the about page describes it."""
     assert v.checked is not None
@@ -174,6 +190,8 @@ def summaries(v: Validation) -> list[DatasetSummary]:
                 periods=periods,
                 measures=ds.spec.counted_measures,
                 coverage=v.checked.coverage.get((ds.spec.id, latest), 0.0),
+                licence=ds.spec.licence,
+                attribution=ds.spec.attribution,
             )
         )
     return out

@@ -31,6 +31,8 @@ class DatasetSummary:
     periods: list[str]
     measures: list[str]
     coverage: float  # share (0..1) of the council's base areas with data in the latest period
+    licence: str = ""  # the licence the dataset is published under ("" when not stated)
+    attribution: str = ""  # the attribution that licence asks for
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,9 @@ class CouncilSite:
     datasets: list[DatasetSummary]
     problems: list[Problem]
     disclosure_threshold: int
-    attribution: str  # licence text to show (may be "")
+    attribution: str  # licence text to show on every page (may be "")
+    #: each attribution apart (the pack's, then each dataset's, without repeats)
+    attributions: list[str] = field(default_factory=list)
     #: level id -> priority areas (generator/priority.py), from the published values
     priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
     #: how priority areas were chosen, in words, for the unmet-need page
