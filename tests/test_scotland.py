@@ -137,3 +137,178 @@ def test_real_data_without_any_attribution_is_a_warning(tmp_path, attribution):
     )
     codes = [(p.code, p.severity) for p in v.problems if p.code == "no-attribution"]
     assert codes == ([] if attribution else [("no-attribution", "warning")])
+
+
+# --- Scotland computed from the national files, checked against independent sums ----------
+
+
+def _read(rel: str, **kw) -> pd.DataFrame:
+    return pd.read_csv(SHARED_DATA / rel, **kw)
+
+
+def _uc_november(frame: pd.DataFrame) -> pd.DataFrame:
+    """The UC file's November rows, as the seed config maps them (November 2015 -> 2015/16)."""
+    frame = frame[frame["period"].str.startswith("November ")].copy()
+    year = frame["period"].str[-4:].astype(int)
+    frame["period"] = year.astype(str) + "/" + ((year + 1) % 100).astype(str).str.zfill(2)
+    return frame
+
+
+def _expected_sums(by: str | None = None) -> dict[tuple[str, str], pd.Series | float]:
+    """(measure, period) -> the national files' sum, over Scotland or per ``by`` column,
+    computed here straight from the CSVs."""
+    out: dict[tuple[str, str], pd.Series | float] = {}
+    pop = _read(scotland.DATASETS[1], dtype={"dz_code": str})
+    single = _read(scotland.DATASETS[2], dtype={"dz_code": str})
+    single = single[single["sex"] == "All"].merge(pop[["dz_code", "la_code"]], on="dz_code")
+    simd = _read(scotland.DATASETS[0], dtype={"dz_code": str})
+    cilif = _read(scotland.DATASETS[3], dtype={"iz_code": str})
+    uc = _uc_november(_read(scotland.DATASETS[4], dtype={"iz_code": str}))
+
+    def total(frame: pd.DataFrame, column: str | list[str]):
+        values = frame[column].sum(axis=1) if isinstance(column, list) else frame[column]
+        return values.groupby(frame[by]).sum() if by else float(values.sum())
+
+    out[("children_0_15", "2020/21")] = total(pop, "age_0_15")
+    out[("total_population", "2020/21")] = total(pop, "total_population")
+    out[("children_10_11", "2020/21")] = total(single, ["10", "11"])
+    out[("children_5_15", "2020/21")] = total(single, [str(a) for a in range(5, 16)])
+    out[("simd_income_deprived", "2020")] = total(simd, "income_deprived_count")
+    for period, part in cilif.groupby("period"):
+        out[("cilif_children", str(period))] = total(part, "children_relative_low_income")
+    for period, part in uc.groupby("period"):
+        out[("uc_households", str(period))] = total(part, "households_on_universal_credit")
+    return out
+
+
+@pytest.fixture(scope="module")
+def orkney(small_site):
+    """Stages 1-7 of the generated Orkney config, on the packs `cdash scotland` made."""
+    from generator.analysis.prepare import analyse, national_totals
+    from generator.ingest.catalogue import load_catalogue
+    from generator.ingest.validate import validate
+
+    work = small_site.parent / "work"
+    catalogue = load_catalogue(ROOT / "shared_indicators")
+    v = validate(
+        work / "configs" / "orkney-islands" / "council.yaml",
+        SHARED_DATA,
+        catalogue,
+        packs_dir=work / "packs",
+    )
+    return v, national_totals(v, catalogue), analyse(v, catalogue)
+
+
+@needs_data
+def test_scotland_totals_are_the_sums_of_the_national_files(orkney):
+    """Every national total the build computes equals the file's own sum, to the unit."""
+    _, totals, _ = orkney
+    expected = _expected_sums()
+    assert expected[("children_0_15", "2020/21")] == 916_783  # NRS: Scotland, mid-2020
+    assert expected[("total_population", "2020/21")] == 5_466_000
+    for (measure, period), value in expected.items():
+        assert totals[measure][period] == value, (measure, period)
+    assert set(totals["cilif_children"]) == {p for m, p in expected if m == "cilif_children"}
+
+
+@needs_data
+def test_scotland_values_use_the_indicators_own_method(orkney):
+    """Scotland's share of children is 916,783 / 5,466,000; its CiLIF share is the CiLIF sum
+    over the children's sum: both on every row of the council's published values."""
+    _, _, analysis = orkney
+    expected = _expected_sums()
+    published = analysis.published
+    for ind, num, den in (
+        ("children_share_of_population", "children_0_15", "total_population"),
+        ("cilif_share", "cilif_children", "children_0_15"),
+    ):
+        rows = published[(published["indicator"] == ind) & (published["period"] == "2020/21")]
+        assert len(rows) > 0
+        want = 100 * expected[(num, "2020/21")] / expected[(den, "2020/21")]
+        assert rows["national"].to_numpy() == pytest.approx(want, rel=1e-12)
+        shown = rows[rows["value"].notna()]
+        inside = (shown["lower"] <= shown["national"]) & (shown["national"] <= shown["upper"])
+        assert ((shown["national_comparison"] == "similar") == inside).all()
+
+
+@needs_data
+def test_each_councils_published_totals_are_its_rows_of_the_national_files(small_site):
+    """The council row of every count and ratio equals the national files' rows of that
+    council (no data zone or intermediate zone lost or doubled)."""
+    expected = _expected_sums(by="la_code")
+    codes = scotland.councils_from_lookup(SHARED_DATA)
+    from generator.ingest.catalogue import load_catalogue
+
+    catalogue = load_catalogue(ROOT / "shared_indicators")
+    checked = 0
+    for slug in SMALL:
+        rows = _published(small_site, slug)
+        rows = rows[(rows["level"] == "council") & ~rows["suppressed"]]
+        for r in rows.itertuples():
+            ind = catalogue.indicators[r.indicator]
+            parts = (
+                [("value", ind.measure)]
+                if ind.method == "count"
+                else [
+                    ("numerator", getattr(ind, "numerator", "")),
+                    ("denominator", getattr(ind, "denominator", "")),
+                ]
+            )
+            for column, measure in parts:
+                key = (measure, r.period)
+                if key in expected and not pd.isna(getattr(r, column)):
+                    assert getattr(r, column) == expected[key][codes[slug].code], (slug, r)
+                    checked += 1
+    assert checked >= 3 * 10
+
+
+@needs_data
+def test_a_wards_values_are_the_sums_of_its_data_zones(small_site):
+    """Roll-up against the national lookup: every published ward value of a count (and
+    every ward numerator and denominator) equals the sum over the data zones the
+    statistics.gov.scot lookup puts in that ward."""
+    from generator.ingest.catalogue import load_catalogue
+
+    lookup = _read(scotland.LOOKUP, dtype=str, usecols=["DZ2011_Code", "MMWard_Code"])
+    ward_of = dict(zip(lookup["DZ2011_Code"], lookup["MMWard_Code"], strict=True))
+    pop = _read(scotland.DATASETS[1], dtype={"dz_code": str})
+    pop["ward"] = pop["dz_code"].map(ward_of)
+    single = _read(scotland.DATASETS[2], dtype={"dz_code": str})
+    single = single[single["sex"] == "All"].copy()
+    single["ward"] = single["dz_code"].map(ward_of)
+    simd = _read(scotland.DATASETS[0], dtype={"dz_code": str})
+    simd["ward"] = simd["dz_code"].map(ward_of)
+    by_ward = {
+        ("children_0_15", "2020/21"): pop.groupby("ward")["age_0_15"].sum(),
+        ("total_population", "2020/21"): pop.groupby("ward")["total_population"].sum(),
+        ("children_10_11", "2020/21"): single[["10", "11"]]
+        .sum(axis=1)
+        .groupby(single["ward"])
+        .sum(),
+        ("simd_income_deprived", "2020"): simd.groupby("ward")["income_deprived_count"].sum(),
+    }
+    catalogue = load_catalogue(ROOT / "shared_indicators")
+    checked, wards = 0, set()
+    for slug in SMALL:
+        rows = _published(small_site, slug)
+        rows = rows[(rows["level"] == "ward") & ~rows["suppressed"]]
+        for r in rows.itertuples():
+            ind = catalogue.indicators[r.indicator]
+            parts = (
+                [("value", getattr(ind, "measure", ""))]
+                if ind.method == "count"
+                else [
+                    ("numerator", getattr(ind, "numerator", "")),
+                    ("denominator", getattr(ind, "denominator", "")),
+                ]
+            )
+            for column, measure in parts:
+                key = (measure, r.period)
+                if key in by_ward and not pd.isna(getattr(r, column)):
+                    assert getattr(r, column) == by_ward[key][r.area_code], (slug, r)
+                    checked += 1
+                    wards.add(r.area_code)
+    mine = {c.code for s, c in scotland.councils_from_lookup(SHARED_DATA).items() if s in SMALL}
+    n_wards = pop.loc[pop["la_code"].isin(mine), "ward"].nunique()
+    assert len(wards) == n_wards  # every ward of the three councils was compared
+    assert checked >= 2 * n_wards

@@ -72,7 +72,7 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
     stated = catalogue
     modelled = need.model_need(rolled, catalogue, ids, pack, cfg)
     measures, catalogue = modelled.measures, modelled.catalogue
-    values = compute_values(measures, catalogue, ids, pack, cfg)
+    values = compute_values(measures, catalogue, ids, pack, cfg, national_totals(v, catalogue))
     cells = with_breakdowns(rolled, v, catalogue)
     hidden = suppression.suppress_measures(
         cells, pack, catalogue, thresholds(catalogue, ids, cfg.disclosure.threshold)
@@ -122,17 +122,42 @@ def compute_values(
     ids: list[str],
     pack: GeographyPack,
     cfg: CouncilConfig,
+    totals: dict[str, dict[str, float]] | None = None,
 ) -> pd.DataFrame:
     """Stage 6: indicator values with intervals and comparisons, and the national values
-    when the config gives national totals."""
+    when the config gives national totals (``totals``: ``national_totals``, default the
+    config's own)."""
     values = compute.compute_indicators(measures, catalogue, ids, pack, cfg.council.code)
     if cfg.national is not None:
         values = compute.compare_national(
             values,
-            compute.national_values(cfg.national.measures, catalogue, ids),
+            compute.national_values(
+                cfg.national.measures if totals is None else totals, catalogue, ids
+            ),
             catalogue.polarities(),
         )
     return values
+
+
+def national_totals(v: Validation, catalogue: Catalogue) -> dict[str, dict[str, float]]:
+    """Measure -> period -> national total. With ``national: {computed: true}``: the sums of
+    the national datasets' rows over every area of the country (each code once, additive
+    measures only), so Scotland is every council's rows added up; the config's own
+    ``measures`` add the measures those datasets do not carry."""
+    cfg = v.read.config
+    assert cfg is not None and v.checked is not None
+    if cfg.national is None:
+        return {}
+    totals = {m: dict(p) for m, p in cfg.national.measures.items()}
+    if not cfg.national.computed:
+        return totals
+    rows = v.checked.national
+    rows = rows[rows["measure"].isin(catalogue.additive_measures())]
+    sums = rows.groupby(["measure", "period"], sort=True)["value"].sum()
+    computed: dict[str, dict[str, float]] = {}
+    for (measure, period), total in sums.items():
+        computed.setdefault(str(measure), {})[str(period)] = float(total)
+    return {**totals, **computed}
 
 
 def with_breakdowns(measures: pd.DataFrame, v: Validation, catalogue: Catalogue) -> pd.DataFrame:

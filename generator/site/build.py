@@ -31,6 +31,12 @@ from generator.site import assets, inputs, render, tripwire
 from generator.site.council import CouncilSite, DatasetSummary
 from generator.site.pages import portal
 
+#: Where computed national totals come from, when the config does not say.
+COMPUTED_SOURCE = (
+    "the national datasets above, summed over every area of the country (every council's "
+    "rows), computed at each build with each indicator's own method"
+)
+
 
 @dataclass(frozen=True)
 class PreparedCouncil:
@@ -119,7 +125,7 @@ def council_site(
         inequality_zones=inequality.zones if inequality is not None else 0,
         national_name=national.name if national is not None else "",
         national_source=(
-            national.source + (" (synthetic)" if national.synthetic else "")
+            (national.source or COMPUTED_SOURCE) + (" (synthetic)" if national.synthetic else "")
             if national is not None
             else ""
         ),
