@@ -312,3 +312,34 @@ def test_a_wards_values_are_the_sums_of_its_data_zones(small_site):
     n_wards = pop.loc[pop["la_code"].isin(mine), "ward"].nunique()
     assert len(wards) == n_wards  # every ward of the three councils was compared
     assert checked >= 2 * n_wards
+
+
+@needs_data
+def test_scotland_by_simd_quintile_is_summed_over_every_data_zone(orkney, small_site):
+    """Scotland's children share in each SIMD quintile: the children of the 6,976 data zones
+    of that quintile over their population, with the Wilson interval of a share."""
+    from generator.analysis.intervals import wilson
+
+    _, _, analysis = orkney
+    pop = _read(scotland.DATASETS[1], dtype={"dz_code": str})
+    simd = _read(scotland.DATASETS[0], dtype={"dz_code": str})[["dz_code", "simd_quintile"]]
+    pop = pop.merge(simd, on="dz_code")
+    assert len(pop) == scotland.DATA_ZONES
+    sums = pop.groupby("simd_quintile")[["age_0_15", "total_population"]].sum()
+    nation = analysis.national_groups
+    rows = nation[
+        (nation["indicator"] == "children_share_of_population") & (nation["grouping"] == "quintile")
+    ].set_index("group")
+    assert sorted(rows.index) == [1, 2, 3, 4, 5]
+    assert rows["zones"].sum() == scotland.DATA_ZONES
+    for q, r in sums.iterrows():
+        k, n = float(r["age_0_15"]), float(r["total_population"])
+        assert rows.loc[q, "value"] == pytest.approx(100 * k / n, rel=1e-12)
+        lower, upper = wilson(k, n)
+        assert rows.loc[q, "lower"] == pytest.approx(100 * lower, rel=1e-9)
+        assert rows.loc[q, "upper"] == pytest.approx(100 * upper, rel=1e-9)
+    page = small_site / "orkney-islands" / "indicators" / "children_share_of_population.html"
+    text = page.read_text(encoding="utf-8")
+    assert "Scotland, same quintile</th>" in text
+    first = sums.iloc[0]
+    assert f"{100 * first['age_0_15'] / first['total_population']:.1f}</td>" in text

@@ -54,6 +54,9 @@ class Analysis:
     priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
     #: uptake indicator -> period -> how its need was modelled or carried forward, in words
     need_notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the nation's values by deprivation group (inequality.national_group_values), when
+    #: the national totals are computed and there is an ``inequality:`` section
+    national_groups: pd.DataFrame | None = None
     #: the catalogue as the config states it (uptake rules applied, before need models
     #: add their derived measures): what the data contract report checks mappings against
     config_catalogue: Catalogue | None = None
@@ -107,6 +110,7 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
         ),
         need_notes=modelled.notes,
         config_catalogue=stated,
+        national_groups=national_groups(v, catalogue, ids),
     )
 
 
@@ -158,6 +162,22 @@ def national_totals(v: Validation, catalogue: Catalogue) -> dict[str, dict[str, 
     for (measure, period), total in sums.items():
         computed.setdefault(str(measure), {})[str(period)] = float(total)
     return {**totals, **computed}
+
+
+def national_groups(v: Validation, catalogue: Catalogue, ids: list[str]) -> pd.DataFrame | None:
+    """Scotland's values by SIMD quintile and decile, from every data zone of the national
+    files; None unless ``national: {computed: true}`` and ``inequality:`` are both set."""
+    cfg, pack = v.read.config, v.pack
+    assert cfg is not None and pack is not None and v.checked is not None
+    if cfg.national is None or not cfg.national.computed or cfg.inequality is None:
+        return None
+    return inequality.national_group_values(
+        v.checked.national,
+        pack.levels[0].id,
+        cfg.inequality.rank_measure,
+        cfg.inequality.zones,
+        inequality.grouped_indicators(catalogue, ids),
+    )
 
 
 def with_breakdowns(measures: pd.DataFrame, v: Validation, catalogue: Catalogue) -> pd.DataFrame:

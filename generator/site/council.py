@@ -72,6 +72,8 @@ class CouncilSite:
     #: name of the national comparator ("" when there is none) and where its totals come from
     national_name: str = ""
     national_source: str = ""
+    #: the nation's values by deprivation group (inequality.national_group_values), or None
+    national_groups: pd.DataFrame | None = None
     #: index id -> each area's component values and scores (index.index_components)
     index_components: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: published values per breakdown category (disclosure.publish_breakdowns): the values
