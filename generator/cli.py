@@ -41,7 +41,8 @@ DataDirOption = Annotated[
     Path | None,
     typer.Option(
         "--data-dir",
-        help="Folder holding the council's data files (or set CDASH_DATA_DIR).",
+        help="Folder holding the council's data files, or one sub-folder per council slug "
+        "(or set CDASH_DATA_DIR).",
         file_okay=False,
     ),
 ]

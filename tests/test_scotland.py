@@ -343,3 +343,48 @@ def test_scotland_by_simd_quintile_is_summed_over_every_data_zone(orkney, small_
     assert "Scotland, same quintile</th>" in text
     first = sums.iloc[0]
     assert f"{100 * first['age_0_15'] / first['total_population']:.1f}</td>" in text
+
+
+# --- a data folder per council ------------------------------------------------------------
+
+
+def _tiny_as(configs: Path, slug: str, file: str = "population.csv") -> Path:
+    source = ROOT / "tests" / "fixtures" / "tiny-council"
+    text = (source / "council.yaml").read_text(encoding="utf-8")
+    text = text.replace("slug: tiny", f"slug: {slug}").replace("data_dir: data\n", "")
+    text = text.replace("geography: geography", f"geography: {source / 'geography'}")
+    text = text.replace("file: population.csv", f"file: {file}")
+    path = configs / slug / "council.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_data_folder_per_council(tmp_path):
+    """`--data-dir ROOT` with ROOT/<slug>/ per council: `build --all` reads each council's
+    files from its own folder only, and a path climbing into another's is refused."""
+    import shutil
+
+    from generator.errors import ProblemsError
+    from generator.site import build as site
+
+    root, configs = tmp_path / "data", tmp_path / "configs"
+    for slug, children in (("tiny-a", 150), ("tiny-b", 151)):
+        shutil.copytree(ROOT / "tests" / "fixtures" / "tiny-council" / "data", root / slug)
+        pop = root / slug / "population.csv"
+        pop.write_text(pop.read_text().replace(",820,150", f",820,{children}"))
+    paths = [_tiny_as(configs, "tiny-a"), _tiny_as(configs, "tiny-b")]
+    out = tmp_path / "site"
+    site.build(paths, out, data_dir=root, build_date=BUILD_DATE)
+    for slug, children in (("tiny-a", 150), ("tiny-b", 151)):
+        rows = _published(out, slug)
+        row = rows[(rows["indicator"] == "children_0_15") & (rows["area_code"] == "X01900001")]
+        row = row[row["period"] == "2023/24"]
+        assert [float(v) for v in row["value"]] == [children]
+    spy = _tiny_as(configs, "tiny-c", file="../tiny-a/population.csv")
+    (root / "tiny-c").mkdir()
+    for name in ("fsm.csv", "cilif.csv"):
+        shutil.copy(root / "tiny-a" / name, root / "tiny-c" / name)
+    with pytest.raises(ProblemsError) as caught:
+        site.build([spy], tmp_path / "spy", data_dir=root, build_date=BUILD_DATE)
+    assert "outside-data-folder" in {p.code for p in caught.value.problems}
