@@ -221,3 +221,96 @@ def prepare(data: Path, work: Path, wanted: list[str] | None = None) -> Prepared
     imported = import_packs(data, councils, packs)
     configs = write_configs(councils, work / "configs")
     return Prepared(councils, configs, packs, imported)
+
+
+# --- family groups of similar councils ------------------------------------------------------
+
+#: Where the family groups are kept (made by ``family_groups`` from the national files).
+FAMILY_GROUPS = PROJECT / "shared_indicators" / "family_groups.yaml"
+#: Groups per grouping, as the LGBF makes them: four families of eight councils.
+FAMILIES = 4
+#: Urban Rural Classification (6-fold) classes counted as rural: accessible and remote rural.
+RURAL_UR6 = ("5", "6")
+
+
+def family_measures(data: Path) -> dict[str, dict[str, float]]:
+    """Per council code, the two measures families are made from, in percent:
+    ``deprivation``, the share of its population (NRS mid-2020) living in data zones in
+    Scotland's most deprived SIMD 2020v2 quintile; ``rurality``, the share living in data
+    zones the Scottish Government Urban Rural Classification (6-fold, in the lookup) calls
+    accessible or remote rural."""
+    import pandas as pd
+
+    pop = pd.read_csv(
+        data / DATASETS[1], usecols=["dz_code", "total_population"], dtype={"dz_code": str}
+    )
+    simd = pd.read_csv(
+        data / DATASETS[0], usecols=["dz_code", "simd_quintile"], dtype={"dz_code": str}
+    )
+    lookup = pd.read_csv(data / LOOKUP, usecols=["DZ2011_Code", "LA_Code", "UR6_Code"], dtype=str)
+    lookup = lookup.rename(columns={"DZ2011_Code": "dz_code"})
+    frame = lookup.merge(pop, on="dz_code").merge(simd, on="dz_code")
+    if len(frame) != len(lookup):
+        raise CdashError(f"{data}: the population or SIMD file lacks some data zones of the lookup")
+    frame["deprived"] = frame["total_population"].where(frame["simd_quintile"] == 1, 0)
+    frame["rural"] = frame["total_population"].where(frame["UR6_Code"].isin(RURAL_UR6), 0)
+    sums = frame.groupby("LA_Code")[["total_population", "deprived", "rural"]].sum()
+    return {
+        str(code): {
+            "deprivation": round(100 * float(r.deprived) / float(r.total_population), 1),
+            "rurality": round(100 * float(r.rural) / float(r.total_population), 1),
+        }
+        for code, r in sums.iterrows()
+    }
+
+
+def family_groups(data: Path) -> dict[str, dict[str, int]]:
+    """Council code -> {deprivation: 1..4, rurality: 1..4}: the councils ranked by each
+    measure (ties by code) and cut into four families of eight, 1 the least deprived (or
+    least rural)."""
+    measures = family_measures(data)
+    out: dict[str, dict[str, int]] = {code: {} for code in measures}
+    for key in ("deprivation", "rurality"):
+        ranked = sorted(measures, key=lambda c: (measures[c][key], c))
+        size = -(-len(ranked) // FAMILIES)
+        for i, code in enumerate(ranked):
+            out[code][key] = i // size + 1
+    return out
+
+
+def family_groups_yaml(data: Path) -> str:
+    """shared_indicators/family_groups.yaml as ``family_groups`` makes it from ``data``."""
+    councils = {c.code: c for c in councils_from_lookup(data).values()}
+    measures, groups = family_measures(data), family_groups(data)
+    lines = [
+        "# Family groups of similar councils, for the Scotland comparison pages.",
+        "# Made by generator/scotland.py (family_groups) from the national open data; a test",
+        "# checks this file against the data. Do not edit by hand.",
+        "#",
+        "# Method: as the Local Government Benchmarking Framework (Improvement Service) groups",
+        "# councils, four families of eight, 1 = least; but computed here from open data, so",
+        "# the membership may differ from the LGBF's published families:",
+        "#   deprivation: share of the population (NRS small area population estimates,",
+        "#     mid-2020) living in data zones in Scotland's most deprived SIMD 2020v2 quintile;",
+        "#   rurality: share living in data zones classed accessible or remote rural by the",
+        "#     Scottish Government Urban Rural Classification (6-fold, UR6_Code in the",
+        "#     statistics.gov.scot data zone lookup).",
+        "source: >-",
+        "  Computed from SIMD 2020v2 (Scottish Government), small area population estimates",
+        "  mid-2020 (National Records of Scotland) and the Urban Rural Classification in the",
+        "  statistics.gov.scot data zone lookup, after the LGBF family-group method (four",
+        "  groups of eight councils). Contains public sector information licensed under the",
+        "  Open Government Licence v3.0.",
+        "groupings:",
+        "  deprivation: {label: Deprivation family, measure: '% of people in SIMD quintile 1'}",
+        "  rurality: {label: Rurality family, measure: '% of people in rural data zones'}",
+        "councils:",
+    ]
+    for code in sorted(groups, key=lambda c: councils[c].name):
+        m, g = measures[code], groups[code]
+        lines.append(
+            f"  {code}: {{name: {json.dumps(councils[code].name)}, "
+            f"deprivation: {g['deprivation']}, rurality: {g['rurality']}, "
+            f"deprivation_pct: {m['deprivation']}, rurality_pct: {m['rurality']}}}"
+        )
+    return "\n".join(lines) + "\n"

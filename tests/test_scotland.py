@@ -388,3 +388,50 @@ def test_a_data_folder_per_council(tmp_path):
     with pytest.raises(ProblemsError) as caught:
         site.build([spy], tmp_path / "spy", data_dir=root, build_date=BUILD_DATE)
     assert "outside-data-folder" in {p.code for p in caught.value.problems}
+
+
+# --- councils compared ---------------------------------------------------------------------
+
+
+@needs_data
+def test_family_groups_file_is_made_from_the_national_files():
+    """shared_indicators/family_groups.yaml is what generator/scotland.py computes from the
+    open data: 32 councils, in four families of eight for each grouping."""
+    text = scotland.family_groups_yaml(SHARED_DATA)
+    assert scotland.FAMILY_GROUPS.read_text(encoding="utf-8") == text
+    groups = scotland.family_groups(SHARED_DATA)
+    assert len(groups) == scotland.COUNCILS
+    for key in ("deprivation", "rurality"):
+        sizes = [sum(g[key] == n for g in groups.values()) for n in range(1, 5)]
+        assert sizes == [8, 8, 8, 8]
+    assert groups["S12000049"]["deprivation"] == 4  # Glasgow City: the most deprived family
+    assert groups["S12000023"]["rurality"] == 4  # Orkney: the most rural
+
+
+@needs_data
+def test_compare_pages_list_every_council_against_scotland(small_site):
+    import re
+
+    page = (small_site / "compare" / "children_share_of_population.html").read_text("utf-8")
+    rows = re.findall(r'<tr class="compare-row" data-code="(S12\d{6})">', page)
+    codes = {c.code for s, c in scotland.councils_from_lookup(SHARED_DATA).items() if s in SMALL}
+    assert sorted(rows) == sorted(codes)
+    assert "against Scotland (16.8%, 2020/21)" in page
+    # Each council against Scotland by its 95% interval: Orkney's children are 15.9% of its
+    # people (interval 15.5-16.4, below 16.8%), Clackmannanshire's 17.3% (17.0-17.7, above).
+    words = re.findall(r"<td>((?:Higher than|Lower than|Similar to) Scotland)</td>", page)
+    assert len(words) == len(SMALL)
+    assert re.search(
+        r"Orkney Islands Council</a></th><td>2020/21</td><td class=\"num\">15.9%</td>"
+        r"<td class=\"num\">15.5–16.4</td><td>Lower than Scotland</td>",
+        page,
+    )
+    index = (small_site / "compare" / "index.html").read_text("utf-8")
+    listed = re.findall(r"<tr><th scope=\"row\">(?:<a [^>]+>)?([^<]+)<", index)
+    assert len(listed) >= scotland.COUNCILS  # the family table names all 32 councils
+    overview = (small_site / "orkney-islands" / "index.html").read_text("utf-8")
+    assert (
+        "Rurality family 4" in overview
+        and 'href="../compare/index.html#orkney-islands"' in overview
+    )
+    assert 'id="orkney-islands"' in index
