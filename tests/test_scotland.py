@@ -8,6 +8,7 @@ sums of the national files; it is skipped when that folder is absent.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -435,3 +436,79 @@ def test_compare_pages_list_every_council_against_scotland(small_site):
         and 'href="../compare/index.html#orkney-islands"' in overview
     )
     assert 'id="orkney-islands"' in index
+
+
+# --- in Chromium -----------------------------------------------------------------------------
+
+
+def _values_in_profile_table(page) -> int:
+    """Rows of a profile's indicator table whose value is a number (not withheld, not none)."""
+    cells = page.locator("section[aria-labelledby=profile-title] tbody tr td:nth-child(4)")
+    texts = [cells.nth(i).inner_text().strip() for i in range(cells.count())]
+    return sum(1 for t in texts if t and t not in ("[c]", "no data"))
+
+
+@pytest.mark.browser
+@needs_data
+def test_spine_chart_draws_one_marker_per_indicator_with_a_value(page, small_site):
+    """An intermediate zone of Clackmannanshire: one circle per indicator with a value, the
+    Scotland line where Scotland has a value, and a trend line for CiLIF's eight years."""
+    profiles = sorted(
+        (small_site / "clackmannanshire" / "areas" / "intermediate_zone").glob("*.html")
+    )
+    page.goto(profiles[0].as_uri())
+    markers = page.locator("svg.spine circle.spine-marker")
+    with_value = _values_in_profile_table(page)
+    assert with_value >= 5
+    assert markers.count() == with_value
+    for i in range(markers.count()):
+        box = markers.nth(i).bounding_box()
+        assert box is not None and box["width"] > 0
+    assert page.locator("svg.spine line.spine-national").count() >= 2  # the two shares
+    assert page.locator("svg.trend polyline").count() >= 1
+    label = page.locator("svg.trend").first.get_attribute("aria-label") or ""
+    assert "2014/15" in label and "2021/22" in label
+
+
+@pytest.mark.browser
+def test_spine_chart_on_the_demo_profiles(page, demo_site):
+    """The demo's ward profiles too: a marker for every indicator with a value."""
+    profiles = sorted((demo_site / "demo" / "areas" / "ward").glob("*.html"))
+    for profile in profiles[:2]:
+        page.goto(profile.as_uri())
+        assert page.locator("svg.spine circle.spine-marker").count() == _values_in_profile_table(
+            page
+        )
+
+
+@pytest.mark.browser
+@needs_data
+def test_compare_page_lists_every_council_in_chromium(page, small_site):
+    page.goto((small_site / "compare" / "cilif_share.html").as_uri())
+    rows = page.locator("tr.compare-row")
+    assert rows.count() == len(SMALL)
+    names = [rows.nth(i).locator("th").inner_text() for i in range(rows.count())]
+    assert sorted(names) == [
+        "Clackmannanshire Council",
+        "Orkney Islands Council",
+        "Shetland Islands Council",
+    ]
+    page.goto((small_site / "compare" / "index.html").as_uri())
+    family = page.locator("section[aria-labelledby=families-title] tbody tr")
+    assert family.count() == scotland.COUNCILS
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not os.environ.get("CDASH_SCOTLAND_SITE"),
+    reason="set CDASH_SCOTLAND_SITE to a site `cdash scotland` built for all 32 councils",
+)
+def test_full_scotland_compare_pages_list_32_councils(page):
+    """On a full build (too slow for the suite: run `cdash scotland --data-dir ../shared/data
+    --out site` and point CDASH_SCOTLAND_SITE at it): every compare page lists 32 councils."""
+    site = Path(os.environ["CDASH_SCOTLAND_SITE"])
+    pages = sorted(p for p in (site / "compare").glob("*.html") if p.name != "index.html")
+    assert pages
+    for path in pages:
+        page.goto(path.as_uri())
+        assert page.locator("tr.compare-row").count() == scotland.COUNCILS, path.name
