@@ -512,3 +512,36 @@ def test_full_scotland_compare_pages_list_32_councils(page):
     for path in pages:
         page.goto(path.as_uri())
         assert page.locator("tr.compare-row").count() == scotland.COUNCILS, path.name
+
+
+# --- the README's commands work as written from the repository root -----------------------
+
+
+@needs_data
+def test_readme_geography_import_works_from_the_repository_root(tmp_path):
+    """The README's `cdash geography import` example, run from the repository root as
+    written (only --out redirected to a temporary folder), makes a pack with the OS notice."""
+    import re
+    import shlex
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```sh\n(.*?)```", readme, re.S) if "geography import" in b)
+    command = block.split("\ncdash build")[0].replace("\\\n", " ")
+    args = shlex.split(command)
+    assert args[:3] == ["cdash", "geography", "import"]
+    if ROOT.parent / "shared" / "data" != SHARED_DATA:
+        args = [a.replace("../shared/data", str(SHARED_DATA)) for a in args]
+    out = args.index("--out") + 1
+    args[out] = str(tmp_path / args[out])
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", *args[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    pack = (tmp_path / "packs" / "west-lothian-dz2011" / "pack.yaml").read_text(encoding="utf-8")
+    assert "Contains OS data © Crown copyright and database right." in pack
