@@ -545,3 +545,39 @@ def test_readme_geography_import_works_from_the_repository_root(tmp_path):
     assert done.returncode == 0, done.stderr
     pack = (tmp_path / "packs" / "west-lothian-dz2011" / "pack.yaml").read_text(encoding="utf-8")
     assert "Contains OS data © Crown copyright and database right." in pack
+
+
+@needs_data
+def test_overview_places_the_council_in_its_family_from_the_national_files(orkney, small_site):
+    """Every council's CiLIF share, computed from the national files for the family ranking,
+    is what its own build publishes (the three built here); and Orkney's place among its
+    deprivation family is the place an independent sum of the CSVs gives."""
+    import re
+
+    _, _, analysis = orkney
+    values = analysis.council_values
+    sums = _expected_sums(by="la_code")
+    share = 100 * sums[("cilif_children", "2020/21")] / sums[("children_0_15", "2020/21")]
+    mine = values[(values["indicator"] == "cilif_share") & (values["period"] == "2020/21")]
+    assert len(mine) == scotland.COUNCILS
+    for r in mine.itertuples():
+        assert r.value == pytest.approx(share[r.council], rel=1e-12)
+    for slug in SMALL:
+        rows = _published(small_site, slug)
+        council = rows[(rows["level"] == "council") & (rows["indicator"] == "cilif_share")]
+        council = council[council["period"] == "2020/21"]
+        code = scotland.councils_from_lookup(SHARED_DATA)[slug].code
+        assert float(council["value"].iloc[0]) == pytest.approx(share[code], abs=0.0005)
+    groups = scotland.family_groups(SHARED_DATA)
+    family = [
+        c for c, g in groups.items() if g["deprivation"] == groups["S12000023"]["deprivation"]
+    ]
+    order = sorted(family, key=lambda c: (-share[c], c))
+    place = order.index("S12000023") + 1
+    overview = (small_site / "orkney-islands" / "index.html").read_text("utf-8")
+    section = overview[overview.index('id="family"') : overview.index("Rurality family")]
+    assert re.search(
+        rf"Children in low income families</a>, 2020/21: [\d.]+%, "
+        rf"{place}\w\w highest of {len(family)}",
+        section,
+    )

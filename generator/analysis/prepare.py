@@ -57,6 +57,11 @@ class Analysis:
     #: the nation's values by deprivation group (inequality.national_group_values), when
     #: the national totals are computed and there is an ``inequality:`` section
     national_groups: pd.DataFrame | None = None
+    #: every council's value of each rate and share (``indicator, period, council, value``),
+    #: from the national files' rows of its areas, with the indicator's own method: what the
+    #: overview ranks the council among its family group by. Empty unless the totals are
+    #: computed and the pack's national list names each area's council.
+    council_values: pd.DataFrame | None = None
     #: the catalogue as the config states it (uptake rules applied, before need models
     #: add their derived measures): what the data contract report checks mappings against
     config_catalogue: Catalogue | None = None
@@ -111,6 +116,7 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
         need_notes=modelled.notes,
         config_catalogue=stated,
         national_groups=national_groups(v, catalogue, ids),
+        council_values=council_values(v, catalogue, ids),
     )
 
 
@@ -162,6 +168,29 @@ def national_totals(v: Validation, catalogue: Catalogue) -> dict[str, dict[str, 
     for (measure, period), total in sums.items():
         computed.setdefault(str(measure), {})[str(period)] = float(total)
     return {**totals, **computed}
+
+
+def council_values(v: Validation, catalogue: Catalogue, ids: list[str]) -> pd.DataFrame | None:
+    """Every council's value of each rate and share, from the national datasets' rows of its
+    areas (as its own build would compute its council value); None unless ``national:
+    {computed: true}`` and the pack names each area's council."""
+    cfg = v.read.config
+    assert cfg is not None and v.checked is not None
+    if cfg.national is None or not cfg.national.computed:
+        return None
+    rows = v.checked.national
+    rows = rows[rows["measure"].isin(catalogue.additive_measures()) & (rows["council"] != "")]
+    if rows.empty:
+        return None
+    sums = rows.groupby(["council", "measure", "period"], sort=True)["value"].sum()
+    frames = []
+    for council, part in sums.groupby(level="council", sort=True):
+        totals: dict[str, dict[str, float]] = {}
+        for (_, measure, period), total in part.items():
+            totals.setdefault(str(measure), {})[str(period)] = float(total)
+        values = compute.national_values(totals, catalogue, ids)
+        frames.append(values.assign(council=str(council)))
+    return pd.concat(frames, ignore_index=True)
 
 
 def national_groups(v: Validation, catalogue: Catalogue, ids: list[str]) -> pd.DataFrame | None:

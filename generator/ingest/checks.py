@@ -21,7 +21,7 @@ from generator.ingest.yamlio import display
 #: Coverage of the council's areas below which a dataset's period gets a warning.
 LOW_COVERAGE = 0.9
 #: The columns of ``CheckedData.national``.
-NATIONAL_COLUMNS = ["level", "area_code", "period", "measure", "value"]
+NATIONAL_COLUMNS = ["level", "area_code", "period", "measure", "value", "council"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,11 @@ class CheckedData:
 
 
 def national_rows(
-    ds: LoadedDataset, table: pd.DataFrame, country: set[str], level: str
+    ds: LoadedDataset,
+    table: pd.DataFrame,
+    country: set[str],
+    level: str,
+    councils: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """The rows of a national dataset for every area of the country with a finite, non-negative
     value in a non-blank period (after ``only_periods``), each area, period and measure once
@@ -49,7 +53,8 @@ def national_rows(
     if ds.spec.only_periods:
         rows = rows[rows["period"].isin(ds.spec.only_periods)]
     rows = rows.drop_duplicates(["area_code", "period", "measure"], keep="first")
-    return rows.assign(level=level)[NATIONAL_COLUMNS]
+    council = rows["area_code"].map(councils or {}).fillna("")
+    return rows.assign(level=level, council=council)[NATIONAL_COLUMNS]
 
 
 def check_datasets(
@@ -92,7 +97,11 @@ def check_datasets(
             shapes = {_shape(c) for c in codes}
             elsewhere = unknown & table["area_code"].map(_shape).isin(shapes)
         if ds.spec.national and (national - codes):
-            nationwide.append(national_rows(ds, table, national | codes, level.id))
+            nationwide.append(
+                national_rows(
+                    ds, table, national | codes, level.id, pack.national_councils.get(level.id)
+                )
+            )
         wanted = ~elsewhere
         ds.drop("other-council", table.loc[elsewhere, "row"])
         if ds.spec.only_periods:

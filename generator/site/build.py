@@ -131,6 +131,7 @@ def council_site(
         ),
         index_components=a.components,
         national_groups=a.national_groups,
+        council_values=a.council_values,
         priority_rule_text=priority.rule_text(
             rule.top, rule.rank_by, rule.min_below, {lv.id: lv.label_plural for lv in pack.levels}
         ),

@@ -74,6 +74,9 @@ class CouncilSite:
     national_source: str = ""
     #: the nation's values by deprivation group (inequality.national_group_values), or None
     national_groups: pd.DataFrame | None = None
+    #: every council's value of each rate and share from the national files
+    #: (``indicator, period, council, value``), for the overview's family standing, or None
+    council_values: pd.DataFrame | None = None
     #: index id -> each area's component values and scores (index.index_components)
     index_components: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: published values per breakdown category (disclosure.publish_breakdowns): the values

@@ -180,7 +180,51 @@ def render(
     return out
 
 
-def family_view(code: str, slug: str) -> dict[str, Any] | None:
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def standing(site: Any, data: SiteData) -> dict[str, list[dict[str, str]]]:
+    """Grouping id -> where the council's latest value of each rate and share places it
+    among the councils of its family, from every council's value computed from the national
+    files (``CouncilSite.council_values``); {} without them."""
+    values = site.council_values
+    families = load_family_groups(FAMILY_FILE)
+    mine = families.councils.get(site.code)
+    if values is None or values.empty or not mine:
+        return {}
+    out: dict[str, list[dict[str, str]]] = {}
+    for gid, number in mine.items():
+        members = {c for c, g in families.councils.items() if g.get(gid) == number}
+        rows = []
+        for ind in site.indicators:
+            period = data.latest.get(ind.id)
+            part = values[
+                (values["indicator"] == ind.id)
+                & (values["period"] == period)
+                & values["council"].isin(members)
+            ].sort_values(["value", "council"], ascending=[False, True])
+            codes = part["council"].tolist()
+            if site.code not in codes or len(codes) < 2:
+                continue
+            value = part.loc[part["council"] == site.code, "value"].iloc[0]
+            rows.append(
+                {
+                    "title": ind.title,
+                    "href": f"indicators/{ind.id}.html",
+                    "period": str(period),
+                    "value": format_value(ind, value),
+                    "place": f"{_ordinal(codes.index(site.code) + 1)} highest of {len(codes)}",
+                }
+            )
+        out[gid] = rows
+    return out
+
+
+def family_view(
+    code: str, slug: str, places: dict[str, list[dict[str, str]]] | None = None
+) -> dict[str, Any] | None:
     """A council's family groups for its overview, with a link to where it stands among
     them; None for a council in no family (outside Scotland, synthetic)."""
     families = load_family_groups(FAMILY_FILE)
@@ -201,6 +245,7 @@ def family_view(code: str, slug: str) -> dict[str, Any] | None:
                 "measure": families.measures.get(gid, ""),
                 "value": families.values.get(code, {}).get(gid),
                 "others": others,
+                "standing": (places or {}).get(gid, []),
             }
         )
     return {"groups": groups, "href": f"../compare/index.html#{slug}", "source": families.source}

@@ -227,7 +227,7 @@ def render(pages: CouncilPages) -> None:
         else None,
         base_label_plural=base.label_plural,
         base_count=len(data.areas[base.id]),
-        family=compare.family_view(site.code, site.slug),
+        family=compare.family_view(site.code, site.slug, compare.standing(site, data)),
     )
     pages.page("index.html", "overview.html", ctx)
 
