@@ -56,7 +56,7 @@ def test_partition_puts_every_data_zone_in_one_council():
         assert {council_of[f["properties"]["dz_code"]] for f in features} == {councils[slug].code}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def small_site(tmp_path_factory) -> Path:
     """`cdash scotland` for three small councils, as the README gives it."""
     if not SHARED_DATA.is_dir():
@@ -73,6 +73,7 @@ def _published(site: Path, slug: str) -> pd.DataFrame:
     return pd.read_csv(site / slug / "data" / "indicator_values.csv", dtype={"area_code": str})
 
 
+@pytest.mark.slow
 @needs_data
 def test_three_councils_and_the_portal(small_site):
     portal = (small_site / "index.html").read_text(encoding="utf-8")
@@ -92,6 +93,7 @@ def test_three_councils_and_the_portal(small_site):
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 
 
+@pytest.mark.slow
 @needs_data
 def test_every_page_of_an_open_data_site_credits_the_ogl_and_os(small_site):
     """The footer of every page (portal included) carries the OGL and the OS notice."""
@@ -182,7 +184,7 @@ def _expected_sums(by: str | None = None) -> dict[tuple[str, str], pd.Series | f
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def orkney(small_site):
     """Stages 1-7 of the generated Orkney config, on the packs `cdash scotland` made."""
     from generator.analysis.prepare import analyse, national_totals
@@ -200,6 +202,7 @@ def orkney(small_site):
     return v, national_totals(v, catalogue), analyse(v, catalogue)
 
 
+@pytest.mark.slow
 @needs_data
 def test_scotland_totals_are_the_sums_of_the_national_files(orkney):
     """Every national total the build computes equals the file's own sum, to the unit."""
@@ -212,6 +215,7 @@ def test_scotland_totals_are_the_sums_of_the_national_files(orkney):
     assert set(totals["cilif_children"]) == {p for m, p in expected if m == "cilif_children"}
 
 
+@pytest.mark.slow
 @needs_data
 def test_scotland_values_use_the_indicators_own_method(orkney):
     """Scotland's share of children is 916,783 / 5,466,000; its CiLIF share is the CiLIF sum
@@ -232,6 +236,7 @@ def test_scotland_values_use_the_indicators_own_method(orkney):
         assert ((shown["national_comparison"] == "similar") == inside).all()
 
 
+@pytest.mark.slow
 @needs_data
 def test_each_councils_published_totals_are_its_rows_of_the_national_files(small_site):
     """The council row of every count and ratio equals the national files' rows of that
@@ -263,6 +268,7 @@ def test_each_councils_published_totals_are_its_rows_of_the_national_files(small
     assert checked >= 3 * 10
 
 
+@pytest.mark.slow
 @needs_data
 def test_a_wards_values_are_the_sums_of_its_data_zones(small_site):
     """Roll-up against the national lookup: every published ward value of a count (and
@@ -315,6 +321,7 @@ def test_a_wards_values_are_the_sums_of_its_data_zones(small_site):
     assert checked >= 2 * n_wards
 
 
+@pytest.mark.slow
 @needs_data
 def test_scotland_by_simd_quintile_is_summed_over_every_data_zone(orkney, small_site):
     """Scotland's children share in each SIMD quintile: the children of the 6,976 data zones
@@ -409,6 +416,7 @@ def test_family_groups_file_is_made_from_the_national_files():
     assert groups["S12000023"]["rurality"] == 4  # Orkney: the most rural
 
 
+@pytest.mark.slow
 @needs_data
 def test_compare_pages_list_every_council_against_scotland(small_site):
     import re
@@ -448,6 +456,7 @@ def _values_in_profile_table(page) -> int:
     return sum(1 for t in texts if t and t not in ("[c]", "no data"))
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @needs_data
 def test_spine_chart_draws_one_marker_per_indicator_with_a_value(page, small_site):
@@ -481,6 +490,7 @@ def test_spine_chart_on_the_demo_profiles(page, demo_site):
         )
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @needs_data
 def test_compare_page_lists_every_council_in_chromium(page, small_site):
@@ -547,6 +557,7 @@ def test_readme_geography_import_works_from_the_repository_root(tmp_path):
     assert "Contains OS data © Crown copyright and database right." in pack
 
 
+@pytest.mark.slow
 @needs_data
 def test_overview_places_the_council_in_its_family_from_the_national_files(orkney, small_site):
     """Every council's CiLIF share, computed from the national files for the family ranking,
