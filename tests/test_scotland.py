@@ -592,3 +592,22 @@ def test_overview_places_the_council_in_its_family_from_the_national_files(orkne
         rf"{place}\w\w highest of {len(family)}",
         section,
     )
+
+
+def test_scotland_command_says_what_is_missing(tmp_path):
+    """Without the national files: exit 1, naming each missing file and where to read more;
+    nothing written."""
+    result = CliRunner().invoke(
+        app, ["scotland", "--data-dir", str(tmp_path), "--out", str(tmp_path / "site")]
+    )
+    assert result.exit_code == 1
+    assert scotland.BOUNDARIES in result.output and "docs/onboarding.md" in result.output
+    assert not (tmp_path / "site").exists()
+
+
+@needs_data
+def test_scotland_command_refuses_an_unknown_council(tmp_path):
+    args = ["scotland", "--data-dir", str(SHARED_DATA), "--out", str(tmp_path / "site")]
+    result = CliRunner().invoke(app, [*args, "--councils", "atlantis", "--work", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "'atlantis' is no council" in result.output and "orkney-islands" in result.output
