@@ -611,3 +611,25 @@ def test_scotland_command_refuses_an_unknown_council(tmp_path):
     result = CliRunner().invoke(app, [*args, "--councils", "atlantis", "--work", str(tmp_path)])
     assert result.exit_code == 2
     assert "'atlantis' is no council" in result.output and "orkney-islands" in result.output
+
+
+@pytest.mark.slow
+@needs_data
+def test_typed_national_totals_add_measures_the_national_files_lack(orkney):
+    """`national: {computed: true, measures: ...}`: a council's own extract (FSM here) still
+    compares with Scotland through a typed total; the computed totals stay as summed."""
+    import dataclasses
+
+    from generator.analysis.prepare import national_totals
+    from generator.ingest.catalogue import load_catalogue
+
+    v, computed, _ = orkney
+    cfg = v.read.config
+    typed = {"fsm_registered_p6_p7": {"2024/25": 24900.0}}
+    national = cfg.national.model_copy(update={"measures": typed})
+    read = dataclasses.replace(v.read, config=cfg.model_copy(update={"national": national}))
+    totals = national_totals(
+        dataclasses.replace(v, read=read), load_catalogue(ROOT / "shared_indicators")
+    )
+    assert totals["fsm_registered_p6_p7"] == {"2024/25": 24900.0}
+    assert {m: p for m, p in totals.items() if m != "fsm_registered_p6_p7"} == computed
