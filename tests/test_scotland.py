@@ -432,7 +432,9 @@ def test_compare_pages_list_every_council_against_scotland(small_site):
     assert len(words) == len(SMALL)
     assert re.search(
         r"Orkney Islands Council</a></th><td>2020/21</td><td class=\"num\">15.9%</td>"
-        r"<td class=\"num\">15.5–16.4</td><td>Lower than Scotland</td>",
+        r"<td class=\"num\">15.5–16.4</td>"
+        r"<td class=\"interval-cell\"><svg [^<]*>(?:<[^>]+>)*</svg></td>"
+        r"<td>Lower than Scotland</td>",
         page,
     )
     index = (small_site / "compare" / "index.html").read_text("utf-8")
@@ -497,6 +499,8 @@ def test_compare_page_lists_every_council_in_chromium(page, small_site):
     page.goto((small_site / "compare" / "cilif_share.html").as_uri())
     rows = page.locator("tr.compare-row")
     assert rows.count() == len(SMALL)
+    assert page.locator("tr.compare-row svg.interval circle.interval-marker").count() == len(SMALL)
+    assert page.locator("tr.compare-row svg.interval line.interval-national").count() == len(SMALL)
     names = [rows.nth(i).locator("th").inner_text() for i in range(rows.count())]
     assert sorted(names) == [
         "Clackmannanshire Council",

@@ -126,3 +126,43 @@ def trend_svg(values: list[float | None], label: str) -> Markup:
         f'<svg class="trend" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
         f'aria-label="{html.escape(label, quote=True)}">{"".join(lines + dots)}</svg>'
     )
+
+
+def interval_svg(
+    value: float,
+    lower: float | None,
+    upper: float | None,
+    national: float | None,
+    scale: tuple[float, float],
+    comparison: str,
+    label: str,
+) -> Markup:
+    """One council's value and 95% interval on a scale shared by every council of a compare
+    page (a caterpillar plot, one row per council), with Scotland's value as a line."""
+    lo, hi = scale
+    span = hi - lo or 1.0
+
+    def x(v: float) -> float:
+        return PAD + (v - lo) / span * (WIDTH - 2 * PAD)
+
+    parts = []
+    if national is not None:
+        parts.append(
+            f'<line class="interval-national" x1="{_fmt(x(national))}" x2="{_fmt(x(national))}" '
+            f'y1="1" y2="21" stroke="{NATIONAL_COLOUR}" stroke-width="2"/>'
+        )
+    if lower is not None and upper is not None:
+        parts.append(
+            f'<line class="interval-ci" x1="{_fmt(x(lower))}" x2="{_fmt(x(upper))}" y1="11" '
+            f'y2="11" stroke="{TEXT_COLOUR}" stroke-width="2"/>'
+        )
+    colour = COMPARISON_COLOURS.get(comparison, COMPARISON_COLOURS[""])
+    parts.append(
+        f'<circle class="interval-marker" cx="{_fmt(x(value))}" cy="11" r="5" fill="{colour}" '
+        'stroke="#ffffff" stroke-width="1"/>'
+    )
+    return Markup(
+        f'<svg class="interval" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+        f'height="{HEIGHT}" role="img" aria-label="{html.escape(label, quote=True)}">'
+        f"{''.join(parts)}</svg>"
+    )

@@ -16,6 +16,7 @@ from jinja2 import Environment
 
 from generator.ingest.families import FamilyGroups, load_family_groups
 from generator.paths import DEFAULT_CATALOGUE
+from generator.site import spine
 from generator.site.data import SiteData
 from generator.site.formatting import format_ci, format_value, is_missing
 from generator.site.words import national_label
@@ -44,6 +45,8 @@ def council_items(site: Any, data: SiteData) -> list[dict[str, Any]]:
                 "polarity": ind.polarity,
                 "period": period,
                 "value": float(row["value"]),
+                "lower": _float(row.get("lower")),
+                "upper": _float(row.get("upper")),
                 "value_text": format_value(ind, row["value"]),
                 "ci_text": format_ci(ind, row.get("lower"), row.get("upper")),
                 "national": None if national is None or is_missing(national) else float(national),
@@ -54,6 +57,10 @@ def council_items(site: Any, data: SiteData) -> list[dict[str, Any]]:
             }
         )
     return items
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None or is_missing(value) else float(value)
 
 
 def indicator_list(councils: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -89,8 +96,29 @@ def _rows(councils: list[dict[str, Any]], ind_id: str, families: FamilyGroups) -
             }
         )
     rows.sort(key=lambda r: (-r["value"] if not math.isnan(r["value"]) else math.inf, r["name"]))
+    ends = [
+        v
+        for r in rows
+        for v in (r["value"], r.get("lower"), r.get("upper"), r["national"])
+        if v is not None and not math.isnan(v)
+    ]
+    scale = (min(ends), max(ends)) if ends else (0.0, 1.0)
     for rank, r in enumerate(rows, start=1):
         r["rank"] = rank
+        words = f"{r['name']}: {r['value_text']}"
+        if r["ci_text"]:
+            words += f" (95% interval {r['ci_text']})"
+        if r["national_text"]:
+            words += f"; {r['national_name']} {r['national_text']}"
+        r["chart"] = spine.interval_svg(
+            r["value"],
+            r.get("lower"),
+            r.get("upper"),
+            r["national"],
+            scale,
+            r["comparison"],
+            words,
+        )
     return rows
 
 
