@@ -11,9 +11,9 @@ lookups/DataZone2011lookup_2022-05-05.csv and the national datasets the seed con
 
 Each build runs as its own ``cdash build`` process with SOURCE_DATE_EPOCH fixed, so wall
 time includes start-up, CPU is the process tree's user+system time and RSS the largest
-single process. Geography packs are imported once into bench/.cache/ (not timed) and reused
-while the inputs are unchanged. The 32 councils' configs are the West Lothian seed config
-with each council's name, code and pack.
+single process. Geography packs and configs are made by the product's own ``cdash scotland``
+steps (generator/scotland.py): packs once into bench/.cache/ (not timed), reused while the
+inputs are unchanged; each council's config from template/open-data/council.yaml.
 
 The floor does only what the map and chart pages need: read the same national files and
 the pack with pandas, and write one page per indicator page the build wrote, each with a
@@ -24,7 +24,6 @@ plain dicts through ``plotly.io.to_html(dict, validate=False)``.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -56,71 +55,38 @@ EPOCH = "1751241600"  # 2025-06-30
 PY = sys.executable
 _REF = re.compile(r'(?:src|href)="([^"#?]+\.(?:js|css))"')
 
-# --- preparing the inputs (not timed) ------------------------------------------------------
-
-
-def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("&", "and")).strip("-")
+# --- preparing the inputs (not timed): the product's own `cdash scotland` steps -------------
 
 
 def councils_from_lookup() -> dict[str, tuple[str, str]]:
     """slug -> (LA code, LA name) for every council in the lookup."""
-    import pandas as pd
+    from generator import scotland
 
-    frame = pd.read_csv(DATA / LOOKUP, usecols=["LA_Code", "LA_Name"], dtype=str)
-    pairs = frame.drop_duplicates().sort_values("LA_Name")
-    return {slugify(n): (c, n) for c, n in zip(pairs["LA_Code"], pairs["LA_Name"], strict=True)}
+    return {s: (c.code, c.name) for s, c in scotland.councils_from_lookup(DATA).items()}
+
+
+def _councils(councils: dict[str, tuple[str, str]]) -> dict:
+    from generator import scotland
+
+    return {s: scotland.Council(s, code, name) for s, (code, name) in councils.items()}
 
 
 def import_packs(councils: dict[str, tuple[str, str]]) -> Path:
-    """One geography pack per council, from the Scotland-wide file, cached by input hash."""
-    from generator.ingest.geoimport import import_pack
+    """One geography pack per council (generator/scotland.py), cached in bench/.cache/."""
+    from generator import scotland
 
-    key = hashlib.sha256()
-    for rel in (SCOTLAND, LOOKUP):
-        key.update(str((DATA / rel).stat().st_size).encode())
-    key.update((ROOT / "generator" / "ingest" / "geoimport.py").read_bytes())
-    packs = CACHE / f"packs-{key.hexdigest()[:12]}"
-    missing = [s for s in councils if not (packs / f"{s}-dz2011" / "pack.yaml").is_file()]
-    if not missing:
-        return packs
-    print(f"importing {len(missing)} geography pack(s) into {packs} (once; not timed)")
-    split = packs / "_boundaries"
-    split.mkdir(parents=True, exist_ok=True)
-    scotland = json.loads((DATA / SCOTLAND).read_text(encoding="utf-8"))
-    by_la: dict[str, list] = defaultdict(list)
-    for feature in scotland["features"]:
-        by_la[feature["properties"]["la_code"]].append(feature)
-    for slug in missing:
-        code = councils[slug][0]
-        path = split / f"{slug}.geojson"
-        path.write_text(json.dumps({"type": "FeatureCollection", "features": by_la[code]}))
-        import_pack(
-            path,
-            DATA / LOOKUP,
-            packs / f"{slug}-dz2011",
-            name=f"{slug}-dz2011",
-            vintage="scotland-dz2011",
-            code_field="dz_code",
-            councils=[code],
-        )
+    packs = CACHE / "packs"
+    done = scotland.import_packs(DATA, _councils(councils), packs)
+    if done:
+        print(f"imported {len(done)} geography pack(s) into {packs} (once; not timed)")
     return packs
 
 
 def write_configs(councils: dict[str, tuple[str, str]], folder: Path) -> Path:
-    """The West Lothian seed config, once per council (the seeds keep their own)."""
-    seed = (ROOT / "council_configs" / "west-lothian" / "council.yaml").read_text()
-    for slug, (code, name) in councils.items():
-        target = folder / slug / "council.yaml"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if slug in SEEDS:
-            shutil.copy(ROOT / "council_configs" / slug / "council.yaml", target)
-            continue
-        text = seed.replace("name: West Lothian Council", f"name: {name}")
-        text = text.replace("code: S12000040", f"code: {code}")
-        text = text.replace("slug: west-lothian", f"slug: {slug}")
-        text = text.replace("geography: west-lothian-dz2011", f"geography: {slug}-dz2011")
-        target.write_text(text)
+    """Every council's open-data config, as `cdash scotland` writes it."""
+    from generator import scotland
+
+    scotland.write_configs(_councils(councils), folder)
     return folder
 
 

@@ -41,7 +41,8 @@ DataDirOption = Annotated[
     Path | None,
     typer.Option(
         "--data-dir",
-        help="Folder holding the council's data files (or set CDASH_DATA_DIR).",
+        help="Folder holding the council's data files, or one sub-folder per council slug "
+        "(or set CDASH_DATA_DIR).",
         file_okay=False,
     ),
 ]
@@ -436,6 +437,56 @@ def build(
             f"Built {len(result.councils)} council(s){kept}, {result.files} files "
             f"({result.bytes / 1e6:.1f} MB) in {seconds:.1f} s.\n"
             f"Open {index.as_uri()}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@app.command()
+def scotland(
+    data_dir: Annotated[
+        Path,
+        typer.Option("--data-dir", help="The national open data, laid out as ../shared/data."),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the site.")] = Path("site"),
+    councils: Annotated[
+        str | None, typer.Option("--councils", help="Only these: slugs or codes, comma-separated.")
+    ] = None,
+    work: Annotated[
+        Path, typer.Option("--work", help="Where the generated packs/ and configs/ are kept.")
+    ] = Path("scotland"),
+    build_date: Annotated[str | None, typer.Option("--build-date", help="YYYY-MM-DD.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1)] = min(4, os.cpu_count() or 1),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Every council in Scotland from the national open data: geography packs, configs, the
+    sites and the Scotland portal, in one step (generator/scotland.py)."""
+    with _user_errors(debug):
+        from generator import scotland as national
+        from generator.site import build as site_build
+        from generator.site.progress import build_progress
+
+        try:
+            date = site_build.build_date_from_env(build_date)
+        except ValueError:
+            raise UsageError(f"--build-date {build_date!r} is not a date like 2025-03-31") from None
+        started = time.perf_counter()
+        wanted = [c.strip() for c in (councils or "").split(",") if c.strip()]
+        prepared = national.prepare(data_dir, work, wanted)
+        progress = build_progress(err, quiet)
+        try:
+            result = site_build.build(
+                prepared.configs, out_dir, data_dir=data_dir, build_date=date, jobs=jobs,
+                packs_dir=prepared.packs, progress=progress, record_inputs=True,
+            )  # fmt: skip
+        finally:
+            progress.stop()
+        out.print(
+            f"Imported {len(prepared.imported)} geography pack(s) into {prepared.packs}; built "
+            f"{len(result.councils)} council(s), {result.files} files in "
+            f"{time.perf_counter() - started:.1f} s; configs in {work / 'configs'}.\n"
+            f"Open {(result.out / 'index.html').resolve().as_uri()}",
             highlight=False,
             soft_wrap=True,
         )

@@ -15,3 +15,5 @@ DEFAULT_SCHEMA = PROJECT / "schema" / "council.schema.json"
 TEMPLATE_DIR = PROJECT / "template"
 DEFAULT_CONFIGS = PROJECT / "council_configs"
 METHODS_DOC = PROJECT / "docs" / "methods.md"  # also published as each site's methods.html
+#: The open-data config every council gets from ``cdash scotland`` (generator/scotland.py)
+OPEN_DATA_TEMPLATE = TEMPLATE_DIR / "open-data" / "council.yaml"

@@ -25,6 +25,7 @@ STAGE = {
     "generator.site": 3,
     "generator.reference": 4,
     "generator.scaffold": 4,
+    "generator.scotland": 4,
     "generator.cli": 5,
     "generator.__main__": 6,
 }

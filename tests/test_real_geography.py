@@ -412,3 +412,22 @@ def test_synthetic_local_extracts_on_real_geography(packs, tmp_path):
     } <= pages
     page = (out / "west-lothian" / "indicators" / "fsm_p6_p7_share.html").read_text()
     assert 'id="map-datazone"' in page and 'id="map-ward"' in page
+
+
+@needs_data
+@pytest.mark.parametrize("slug", list(COUNCILS))
+def test_seed_about_page_credits_the_open_government_licence(real_site, slug):
+    """Every figure and boundary of a seed council is Crown copyright under the OGL: its
+    about page lists the attributions and every page's footer carries them (issue 16)."""
+    about = (real_site / slug / "about.html").read_text(encoding="utf-8")
+    assert "No third-party attribution is required" not in about
+    ogl = "Contains public sector information licensed under the Open Government Licence v3.0."
+    for credit in (
+        ogl,
+        "Contains National Records of Scotland data © Crown copyright and database right.",
+        "Contains Scottish Government data © Crown copyright and database right.",
+        "DWP Stat-Xplore © Crown copyright.",
+    ):
+        assert credit in about
+    overview = (real_site / slug / "index.html").read_text(encoding="utf-8")
+    assert ogl in overview[overview.index('<footer class="site-footer">') :]

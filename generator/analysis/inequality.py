@@ -166,6 +166,44 @@ def group_values(
     return out[GROUP_COLUMNS]
 
 
+def national_group_values(
+    rows: pd.DataFrame, base: str, rank_measure: str, zones: int, indicators: list[AnyIndicator]
+) -> pd.DataFrame:
+    """The nation's value of each indicator by group and period, from the national files'
+    rows of every base-level zone of the country (``checks.CheckedData.national``): each
+    zone is grouped by its national rank exactly as the council's are, numerator and
+    denominator are summed over the group, and the value and 95% interval come from the
+    indicator's own method. Columns: ``indicator, period, grouping, group, zones, value,
+    lower, upper``. Public national statistics of whole quintiles: no disclosure control."""
+    columns = ["indicator", "period", "grouping", "group", "zones", "value", "lower", "upper"]
+    groups = simd_groups(rows, base, rank_measure, zones)
+    frames = []
+    for ind in indicators:
+        if ind.method not in ("share", "rate"):
+            continue
+        num, den = ind.measures()[:2]
+        cells = group_measures(rows, groups, base, [num, den])
+        wide = cells.pivot_table(
+            index=["period", "grouping", "group"], columns="measure", values="value"
+        )
+        if num not in wide.columns or den not in wide.columns:
+            continue
+        wide = wide.dropna(subset=[num, den]).reset_index()
+        counted = cells[cells["measure"] == den].set_index(["period", "grouping", "group"])
+        wide["zones"] = (
+            counted["zones"]
+            .reindex(pd.MultiIndex.from_frame(wide[["period", "grouping", "group"]]))
+            .to_numpy()
+        )
+        k, n = wide[num].to_numpy(dtype=float), wide[den].to_numpy(dtype=float)
+        wide["value"], wide["lower"], wide["upper"] = counts_interval(ind, k, n)
+        wide.insert(0, "indicator", ind.id)
+        frames.append(wide[columns])
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)
+
+
 def counts_interval(
     ind: AnyIndicator, k: np.ndarray, n: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -56,6 +56,14 @@ class Analysis:
     priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
     #: uptake indicator -> period -> how its need was modelled or carried forward, in words
     need_notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the nation's values by deprivation group (inequality.national_group_values), when
+    #: the national totals are computed and there is an ``inequality:`` section
+    national_groups: pd.DataFrame | None = None
+    #: every council's value of each rate and share (``indicator, period, council, value``),
+    #: from the national files' rows of its areas, with the indicator's own method: what the
+    #: overview ranks the council among its family group by. Empty unless the totals are
+    #: computed and the pack's national list names each area's council.
+    council_values: pd.DataFrame | None = None
     #: the catalogue as the config states it (uptake rules applied, before need models
     #: add their derived measures): what the data contract report checks mappings against
     config_catalogue: Catalogue | None = None
@@ -79,7 +87,7 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
     stated = catalogue
     modelled = need.model_need(rolled, catalogue, ids, pack, cfg)
     measures, catalogue = modelled.measures, modelled.catalogue
-    values = compute_values(measures, catalogue, ids, pack, cfg)
+    values = compute_values(measures, catalogue, ids, pack, cfg, national_totals(v, catalogue))
     cells = with_breakdowns(rolled, v, catalogue)
     hidden = suppression.suppress_measures(
         cells, pack, catalogue, thresholds(catalogue, ids, cfg.disclosure.threshold)
@@ -119,6 +127,8 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
             published, v.log.interventions, pack.base.id, {i.id for i in shown}
         ),
         targets=targets.assess_all(v.targets, published, {i.id: i.polarity for i in shown}),
+        national_groups=national_groups(v, catalogue, ids),
+        council_values=council_values(v, catalogue, ids),
     )
 
 
@@ -134,17 +144,81 @@ def compute_values(
     ids: list[str],
     pack: GeographyPack,
     cfg: CouncilConfig,
+    totals: dict[str, dict[str, float]] | None = None,
 ) -> pd.DataFrame:
     """Stage 6: indicator values with intervals and comparisons, and the national values
-    when the config gives national totals."""
+    when the config gives national totals (``totals``: ``national_totals``, default the
+    config's own)."""
     values = compute.compute_indicators(measures, catalogue, ids, pack, cfg.council.code)
     if cfg.national is not None:
         values = compute.compare_national(
             values,
-            compute.national_values(cfg.national.measures, catalogue, ids),
+            compute.national_values(
+                cfg.national.measures if totals is None else totals, catalogue, ids
+            ),
             catalogue.polarities(),
         )
     return values
+
+
+def national_totals(v: Validation, catalogue: Catalogue) -> dict[str, dict[str, float]]:
+    """Measure -> period -> national total. With ``national: {computed: true}``: the sums of
+    the national datasets' rows over every area of the country (each code once, additive
+    measures only), so Scotland is every council's rows added up; the config's own
+    ``measures`` add the measures those datasets do not carry."""
+    cfg = v.read.config
+    assert cfg is not None and v.checked is not None
+    if cfg.national is None:
+        return {}
+    totals = {m: dict(p) for m, p in cfg.national.measures.items()}
+    if not cfg.national.computed:
+        return totals
+    rows = v.checked.national
+    rows = rows[rows["measure"].isin(catalogue.additive_measures())]
+    sums = rows.groupby(["measure", "period"], sort=True)["value"].sum()
+    computed: dict[str, dict[str, float]] = {}
+    for (measure, period), total in sums.items():
+        computed.setdefault(str(measure), {})[str(period)] = float(total)
+    return {**totals, **computed}
+
+
+def council_values(v: Validation, catalogue: Catalogue, ids: list[str]) -> pd.DataFrame | None:
+    """Every council's value of each rate and share, from the national datasets' rows of its
+    areas (as its own build would compute its council value); None unless ``national:
+    {computed: true}`` and the pack names each area's council."""
+    cfg = v.read.config
+    assert cfg is not None and v.checked is not None
+    if cfg.national is None or not cfg.national.computed:
+        return None
+    rows = v.checked.national
+    rows = rows[rows["measure"].isin(catalogue.additive_measures()) & (rows["council"] != "")]
+    if rows.empty:
+        return None
+    sums = rows.groupby(["council", "measure", "period"], sort=True)["value"].sum()
+    frames = []
+    for council, part in sums.groupby(level="council", sort=True):
+        totals: dict[str, dict[str, float]] = {}
+        for (_, measure, period), total in part.items():
+            totals.setdefault(str(measure), {})[str(period)] = float(total)
+        values = compute.national_values(totals, catalogue, ids)
+        frames.append(values.assign(council=str(council)))
+    return pd.concat(frames, ignore_index=True)
+
+
+def national_groups(v: Validation, catalogue: Catalogue, ids: list[str]) -> pd.DataFrame | None:
+    """Scotland's values by SIMD quintile and decile, from every data zone of the national
+    files; None unless ``national: {computed: true}`` and ``inequality:`` are both set."""
+    cfg, pack = v.read.config, v.pack
+    assert cfg is not None and pack is not None and v.checked is not None
+    if cfg.national is None or not cfg.national.computed or cfg.inequality is None:
+        return None
+    return inequality.national_group_values(
+        v.checked.national,
+        pack.levels[0].id,
+        cfg.inequality.rank_measure,
+        cfg.inequality.zones,
+        inequality.grouped_indicators(catalogue, ids),
+    )
 
 
 def with_breakdowns(measures: pd.DataFrame, v: Validation, catalogue: Catalogue) -> pd.DataFrame:

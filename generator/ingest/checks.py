@@ -8,7 +8,7 @@ clean data.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -20,6 +20,8 @@ from generator.ingest.yamlio import display
 
 #: Coverage of the council's areas below which a dataset's period gets a warning.
 LOW_COVERAGE = 0.9
+#: The columns of ``CheckedData.national``.
+NATIONAL_COLUMNS = ["level", "area_code", "period", "measure", "value", "council"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,30 @@ class CheckedData:
     table: pd.DataFrame
     problems: list[Problem]
     coverage: dict[tuple[str, str], float]  # (dataset id, period) -> share of its level's areas
+    #: rows of ``national`` datasets for every area of the country (this council's and the
+    #: others', each code once): ``level, area_code, period, measure, value``, from which
+    #: Scotland's totals are summed. Empty when no dataset is national or the pack's national
+    #: code list knows only this council.
+    national: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NATIONAL_COLUMNS))
+
+
+def national_rows(
+    ds: LoadedDataset,
+    table: pd.DataFrame,
+    country: set[str],
+    level: str,
+    councils: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """The rows of a national dataset for every area of the country with a finite, non-negative
+    value in a non-blank period (after ``only_periods``), each area, period and measure once
+    (the first, as for the council's own rows)."""
+    rows = table[table["area_code"].isin(country) & table["value"].notna()]
+    rows = rows[(rows["value"] >= 0) & (rows["period"].astype(str).str.strip() != "")]
+    if ds.spec.only_periods:
+        rows = rows[rows["period"].isin(ds.spec.only_periods)]
+    rows = rows.drop_duplicates(["area_code", "period", "measure"], keep="first")
+    council = rows["area_code"].map(councils or {}).fillna("")
+    return rows.assign(level=level, council=council)[NATIONAL_COLUMNS]
 
 
 def check_datasets(
@@ -42,6 +68,7 @@ def check_datasets(
     problems: list[Problem] = []
     clean: list[pd.DataFrame] = []
     coverage: dict[tuple[str, str], float] = {}
+    nationwide: list[pd.DataFrame] = []
     counts = {m.id for m in catalogue.measures.values() if m.additive}
     level_ids = {lv.id for lv in pack.levels}
     for ds in datasets:
@@ -69,6 +96,12 @@ def check_datasets(
             # (S02 and seven digits) is taken as another council's, and left out quietly.
             shapes = {_shape(c) for c in codes}
             elsewhere = unknown & table["area_code"].map(_shape).isin(shapes)
+        if ds.spec.national and (national - codes):
+            nationwide.append(
+                national_rows(
+                    ds, table, national | codes, level.id, pack.national_councils.get(level.id)
+                )
+            )
         wanted = ~elsewhere
         ds.drop("other-council", table.loc[elsewhere, "row"])
         if ds.spec.only_periods:
@@ -210,7 +243,12 @@ def check_datasets(
                 severity="warning",
             )
         )
-    return CheckedData(table[~clash].reset_index(drop=True), problems, coverage)
+    country = (
+        pd.concat(nationwide, ignore_index=True)
+        if nationwide
+        else pd.DataFrame(columns=NATIONAL_COLUMNS)
+    )
+    return CheckedData(table[~clash].reset_index(drop=True), problems, coverage, country)
 
 
 def _shape(code: str) -> str:

@@ -258,15 +258,35 @@ class National(Strict):
     """National totals, from which a national comparator is computed with the same method."""
 
     name: str = Field(default="Scotland", description="Name of the comparator area.")
-    source: str = Field(description="Where the national totals come from.")
+    source: str = Field(
+        default="",
+        description="Where the national totals come from (with `computed: true`, default: "
+        "the national datasets summed over every area of the country).",
+    )
+    computed: bool = Field(
+        default=False,
+        description="True: each build sums the national datasets (`national: true`) over "
+        "every area of the country, every council's rows, for the national totals of the "
+        "measures they map; `measures` then only adds others (a council's own extract of a "
+        "measure with a published national total).",
+    )
     synthetic: bool = Field(
         default=False,
         description="True when the totals are invented (demo only); pages then say so.",
     )
     measures: dict[Identifier, dict[str, NationalTotal]] = Field(
+        default_factory=dict,
         description="Measure id -> period -> national total, e.g. "
-        "cilif_children: {'2024/25': 240000}."
+        "cilif_children: {'2024/25': 240000}.",
     )
+
+    @model_validator(mode="after")
+    def _some_totals(self) -> National:
+        if not self.computed and not self.measures:
+            raise ValueError("national needs `measures`, or `computed: true`")
+        if not self.computed and not self.source:
+            raise ValueError("national needs a `source` for its measures")
+        return self
 
 
 class CouncilConfig(Strict):

@@ -6,6 +6,7 @@ of the catalogue. The models themselves are in ``ingest/config.py``."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from generator.ingest.catalogue import Catalogue
 from generator.ingest.config import DATA_DIR_ENV, PACKS_DIR_ENV, CouncilConfig
 from generator.ingest.datasets import Dataset
 from generator.ingest.limits import outside, outside_message
+from generator.ingest.models import SLUG_PATTERN
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,12 @@ class ConfigRead:
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+    def _slug(self) -> str:
+        """The config's council slug, if it states a usable one."""
+        council = self._raw("council")
+        slug = council.get("slug") if isinstance(council, dict) else None
+        return slug if isinstance(slug, str) and SLUG_RE.fullmatch(slug) else ""
 
     def _raw(self, key: str) -> object:
         data = self.doc.data
@@ -69,17 +77,28 @@ class ConfigRead:
         return (self.folder / templates).resolve() if isinstance(templates, str) else None
 
     def data_dir(self, given: Path | None = None) -> Path:
-        """The data folder: --data-dir, then $CDASH_DATA_DIR, then (demo only) data_dir."""
-        if given is not None:
-            return given
-        if os.environ.get(DATA_DIR_ENV):
-            return Path(os.environ[DATA_DIR_ENV])
+        """The data folder: --data-dir, then $CDASH_DATA_DIR, then (demo only) data_dir.
+
+        A given root holding a sub-folder named as this council's slug is a folder per
+        council: this council's files are read from ``<root>/<slug>/`` and nowhere else
+        (dataset paths are relative, and never climb out with '..'), so councils whose data
+        live under different data-sharing agreements can be built together."""
+        root = given
+        if root is None and os.environ.get(DATA_DIR_ENV):
+            root = Path(os.environ[DATA_DIR_ENV])
+        if root is not None:
+            slug = self._slug()
+            own = root / slug if slug else None
+            return own if own is not None and own.is_dir() else root
         configured = self._raw("data_dir")
         if isinstance(configured, str):
             return (self.folder / configured).resolve()
         raise UsageError(
             f"{self.doc.display_path}: no data folder: pass --data-dir or set {DATA_DIR_ENV}"
         )
+
+
+SLUG_RE = re.compile(SLUG_PATTERN)
 
 
 def find_config(council: str, configs_dir: Path) -> Path:

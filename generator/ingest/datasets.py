@@ -241,6 +241,19 @@ class Dataset(Strict):
         "their values are held in memory so that the leak tripwire can prove none reaches "
         "the site.",
     )
+    licence: str = Field(
+        default="",
+        max_length=200,
+        description="The licence the data are published under, e.g. 'Open Government "
+        "Licence v3.0'; shown on the about page.",
+    )
+    attribution: str = Field(
+        default="",
+        max_length=1000,
+        description="The attribution the licence asks for, e.g. 'Contains public sector "
+        "information licensed under the Open Government Licence v3.0. © Crown copyright.'; "
+        "shown in every page's footer and on the about page.",
+    )
     national: bool = Field(
         default=False,
         description="True for a national file (SIMD, CiLIF, population "

@@ -120,6 +120,20 @@ class GeographyPack:
         frame = pd.read_csv(self.root / self.spec.national_codes, dtype=str, keep_default_na=False)
         return {str(level): set(part["code"]) for level, part in frame.groupby("level")}
 
+    @cached_property
+    def national_councils(self) -> dict[str, dict[str, str]]:
+        """Level id -> code -> the council it lies in, nationally; {} when the pack's
+        national code list does not say (packs imported before it did)."""
+        if self.spec.national_codes is None:
+            return {}
+        frame = pd.read_csv(self.root / self.spec.national_codes, dtype=str, keep_default_na=False)
+        if "council" not in frame.columns:
+            return {}
+        return {
+            str(level): dict(zip(part["code"], part["council"], strict=True))
+            for level, part in frame.groupby("level")
+        }
+
     def nests(self, child: str, parent: str) -> bool:
         """True when every area of ``child`` lies in exactly one area of ``parent``."""
         pairs = self.lookup[[f"{child}_code", f"{parent}_code"]].drop_duplicates()

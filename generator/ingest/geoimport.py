@@ -11,8 +11,9 @@ the pack format stores) and simplified as a coverage, so neighbours keep sharing
 borders exactly: no gaps, no overlaps.
 
 Besides the pack of the councils imported, ``national.csv`` lists every code of every level
-in the whole lookup, so a national dataset (SIMD, CiLIF) can be filtered to the council
-without reporting the rest of the country as unknown areas.
+in the whole lookup, with the council it lies in, so a national dataset (SIMD, CiLIF) can be
+filtered to the council without reporting the rest of the country as unknown areas, and
+summed for Scotland and for every council.
 """
 
 from __future__ import annotations
@@ -215,11 +216,17 @@ def import_pack(
     codes_national = (
         pd.concat(
             [
-                pd.DataFrame({"level": level.id, "code": national[code_col].str.strip()})
+                pd.DataFrame(
+                    {
+                        "level": level.id,
+                        "code": national[code_col].str.strip(),
+                        "council": national[top_col].str.strip(),
+                    }
+                )
                 for level, code_col, _ in found
             ]
         )
-        .drop_duplicates()
+        .drop_duplicates(["level", "code"])
         .sort_values(["level", "code"])
     )
     files["national.csv"] = _csv(codes_national)

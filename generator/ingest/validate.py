@@ -110,6 +110,7 @@ def validate(
     lookup = _assign_postcodes(read, datasets, folder)
     if pack is not None:
         _check_council(read, pack)
+        _check_attribution(read, pack)
         _check_area_types(read, pack, datasets)
         levels = {lv.id for lv in pack.levels}
         for ds in datasets:
@@ -234,6 +235,27 @@ def _check_council(read: ConfigRead, pack: GeographyPack) -> None:
                 "or correct the code",
             )
         )
+
+
+def _check_attribution(read: ConfigRead, pack: GeographyPack) -> None:
+    """Real data published with no attribution at all is a warning: official boundaries and
+    statistics come under licences (the OGL) that ask for one on every page."""
+    cfg = read.config
+    if cfg is None or cfg.council.synthetic or pack.spec.attribution:
+        return
+    if any(ds.attribution for ds in cfg.datasets) or not cfg.datasets:
+        return
+    read.problems.append(
+        read.doc.problem(
+            ("datasets",),
+            "no-attribution",
+            f"no dataset states an attribution, nor does geography pack {pack.spec.name}: "
+            "give each dataset its `licence:` and `attribution:` (for the national files: "
+            "'Contains public sector information licensed under the Open Government Licence "
+            "v3.0'), or import the pack with --attribution",
+            severity="warning",
+        )
+    )
 
 
 def _check_area_types(

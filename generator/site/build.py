@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,12 @@ from generator.paths import DEFAULT_CATALOGUE
 from generator.site import assets, inputs, render, tripwire
 from generator.site.council import CouncilSite, DatasetSummary
 from generator.site.pages import changes, portal
+
+#: Where computed national totals come from, when the config does not say.
+COMPUTED_SOURCE = (
+    "the national datasets above, summed over every area of the country (every council's "
+    "rows), computed at each build with each indicator's own method"
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,8 @@ def council_site(
         datasets=summaries(v),
         problems=[p for p in v.problems if p.severity != "error"],
         disclosure_threshold=cfg.disclosure.threshold,
-        attribution=pack.spec.attribution,
+        attribution=footer_attribution(attributions(v)),
+        attributions=attributions(v),
         priority=a.priority,
         groups=a.groups,
         slopes=a.slopes,
@@ -124,11 +132,13 @@ def council_site(
         inequality_zones=inequality.zones if inequality is not None else 0,
         national_name=national.name if national is not None else "",
         national_source=(
-            national.source + (" (synthetic)" if national.synthetic else "")
+            (national.source or COMPUTED_SOURCE) + (" (synthetic)" if national.synthetic else "")
             if national is not None
             else ""
         ),
         index_components=a.components,
+        national_groups=a.national_groups,
+        council_values=a.council_values,
         priority_rule_text=priority.rule_text(
             rule.top, rule.rank_by, rule.min_below, {lv.id: lv.label_plural for lv in pack.levels}
         ),
@@ -166,6 +176,20 @@ def guard(v: Validation, a: Analysis, postcodes: dict[str, str]) -> tripwire.Gua
     )
 
 
+def attributions(v: Validation) -> list[str]:
+    """What every page must credit: the pack's attribution, then each dataset's, once each."""
+    assert v.pack is not None
+    found = [v.pack.spec.attribution, *(ds.spec.attribution for ds in v.datasets)]
+    return list(dict.fromkeys(a.strip() for a in found if a.strip()))
+
+
+def footer_attribution(parts: list[str]) -> str:
+    """The attributions as one text for the footer, each sentence once (datasets under the
+    same licence all begin with the same OGL sentence)."""
+    sentences = [s for part in parts for s in re.split(r"(?<=[.!])\s+", part) if s]
+    return " ".join(dict.fromkeys(sentences))
+
+
 def summaries(v: Validation) -> list[DatasetSummary]:
     """Each dataset as the about page describes it."""
     assert v.checked is not None
@@ -185,6 +209,8 @@ def summaries(v: Validation) -> list[DatasetSummary]:
                 periods=periods,
                 measures=ds.spec.counted_measures,
                 coverage=v.checked.coverage.get((ds.spec.id, latest), 0.0),
+                licence=ds.spec.licence,
+                attribution=ds.spec.attribution,
             )
         )
     return out

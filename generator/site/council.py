@@ -36,6 +36,8 @@ class DatasetSummary:
     periods: list[str]
     measures: list[str]
     coverage: float  # share (0..1) of the council's base areas with data in the latest period
+    licence: str = ""  # the licence the dataset is published under ("" when not stated)
+    attribution: str = ""  # the attribution that licence asks for
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,9 @@ class CouncilSite:
     datasets: list[DatasetSummary]
     problems: list[Problem]
     disclosure_threshold: int
-    attribution: str  # licence text to show (may be "")
+    attribution: str  # licence text to show on every page (may be "")
+    #: each attribution apart (the pack's, then each dataset's, without repeats)
+    attributions: list[str] = field(default_factory=list)
     #: level id -> priority areas (generator/priority.py), from the published values
     priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
     #: how priority areas were chosen, in words, for the unmet-need page
@@ -73,6 +77,11 @@ class CouncilSite:
     #: name of the national comparator ("" when there is none) and where its totals come from
     national_name: str = ""
     national_source: str = ""
+    #: the nation's values by deprivation group (inequality.national_group_values), or None
+    national_groups: pd.DataFrame | None = None
+    #: every council's value of each rate and share from the national files
+    #: (``indicator, period, council, value``), for the overview's family standing, or None
+    council_values: pd.DataFrame | None = None
     #: index id -> each area's component values and scores (index.index_components)
     index_components: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: published values per breakdown category (disclosure.publish_breakdowns): the values

@@ -37,6 +37,7 @@ def render(pages: CouncilPages) -> None:
         pack=site.pack.spec,
         levels=site.pack.levels,
         contact_email=site.contact_email,
+        attributions=site.attributions,
         national_name=site.national_name,
         national_source=site.national_source,
         inequality_label=site.inequality_label,

@@ -9,7 +9,7 @@ import pandas as pd
 from generator.analysis.disclosure import SUPPRESSED_MARK
 from generator.ingest.catalogue import IndexIndicator
 from generator.ingest.geography import Level
-from generator.site import figures
+from generator.site import figures, spine
 from generator.site.context import CouncilPages
 from generator.site.data import safe_name
 from generator.site.formatting import (
@@ -51,6 +51,7 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
             n_key = str(r.get("national_comparison") or "")
         rows.append(
             {
+                **spine_row(pages, ind, level, code, period, r, council_value, name),
                 "national": national,
                 "national_comparison": n_key,
                 "national_label": national_label(n_key, site.national_name),
@@ -110,6 +111,78 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
         notes=notes.for_area(pages, level, code, root),
     )
     pages.page(path, "area.html", ctx)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or is_missing(value) else float(value)
+
+
+def spine_row(
+    pages: CouncilPages,
+    ind: Any,
+    level: Level,
+    code: str,
+    period: str,
+    r: dict[str, Any] | None,
+    council_value: float | None,
+    area_name: str,
+) -> dict[str, Any]:
+    """The spine-chart row and the trend line of one indicator on an area's profile."""
+    site, data = pages.site, pages.data
+    spread = _spread(pages, ind.id, level.id, period)
+    shown = r is not None and not r["suppressed"]
+    value = _number(r["value"]) if shown and r is not None else None
+    national = _number(r.get("national")) if shown and r is not None else None
+    out: dict[str, Any] = {"spine": "", "trend": "", "trend_text": ""}
+    if spread is not None:
+        words = [f"{ind.short_title}: {area_name} "]
+        words.append(format_value(ind, value) if value is not None else "withheld or no data")
+        words.append(
+            f"; {lower_label(level.label_plural)} of the council range from "
+            f"{format_value(ind, spread.low)} to {format_value(ind, spread.high)}"
+        )
+        if ind.method == "count":  # a council's count is no area's: the range says enough
+            council_value, national = None, None
+        if council_value is not None:
+            words.append(f"; council {format_value(ind, council_value)}")
+        if national is not None:
+            words.append(f"; {site.national_name} {format_value(ind, national)}")
+        out["spine"] = spine.spine_svg(
+            spread,
+            value,
+            council_value,
+            national,
+            ind.polarity,
+            str(r["comparison"]) if shown and r is not None else "",
+            "".join(words),
+        )
+    periods = [p for p in site.periods if (ind.id, level.id, p) in data.slices]
+    trend: list[float | None] = []
+    for p in periods:
+        rec = data.record(ind.id, level.id, p, code)
+        trend.append(_number(rec["value"]) if rec is not None and not rec["suppressed"] else None)
+    if sum(v is not None for v in trend) >= 2:
+        text = ", ".join(
+            f"{p} {format_value(ind, v) if v is not None else 'no value'}"
+            for p, v in zip(periods, trend, strict=True)
+        )
+        out["trend"] = spine.trend_svg(trend, f"{ind.short_title} over time: {text}")
+        out["trend_text"] = text
+    return out
+
+
+def _spread(pages: CouncilPages, ind_id: str, level_id: str, period: str) -> spine.Spread | None:
+    """The range of an indicator's published values across the level's areas, once per
+    council (every profile of the level shares it)."""
+    cache: dict[tuple[str, str, str], spine.Spread | None] = pages.__dict__.setdefault(
+        "_spreads", {}
+    )
+    key = (ind_id, level_id, period)
+    if key not in cache:
+        rows = pages.data.rows(ind_id, level_id, period)
+        shown = rows[~rows["suppressed"].astype(bool)]
+        cache[key] = spine.Spread.of(pd.to_numeric(shown["value"], errors="coerce").to_numpy(float))
+    return cache[key]
 
 
 def index_view(pages: CouncilPages, level: Level, code: str, root: str) -> list[dict[str, Any]]:

@@ -258,10 +258,18 @@ def inequality_view(
     if mine.empty:
         return None
     label = pages.site.inequality_label
+    nation = pages.site.national_groups
+    national: dict[tuple[str, int], str] = {}
+    if nation is not None:
+        for r in nation[(nation["indicator"] == ind.id) & (nation["period"] == period)].itertuples(
+            index=False
+        ):
+            national[(str(r.grouping), int(r.group))] = format_number(ind, r.value)
 
     def table(rows: pd.DataFrame) -> list[dict[str, Any]]:
         return [
             {
+                "national": national.get((str(r.grouping), int(r.group)), ""),
                 "name": formatting.group_name(label, int(r.group), len(rows)),
                 "zones": f"{int(r.zones):,}",
                 "suppressed": bool(r.suppressed),
@@ -293,6 +301,7 @@ def inequality_view(
     )
     return {
         "label": label,
+        "national_name": pages.site.national_name if national else "",
         "figure": figure,
         "quintiles": table(quintiles),
         "deciles": table(deciles) if show_deciles else [],

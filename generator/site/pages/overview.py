@@ -16,7 +16,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
-from generator.site.pages import changes, targets
+from generator.site.pages import changes, compare, targets
 
 
 def uptake_spread(pages: CouncilPages, ind: UptakeIndicator, root: str) -> dict[str, Any] | None:
@@ -229,6 +229,7 @@ def render(pages: CouncilPages) -> None:
         else None,
         base_label_plural=base.label_plural,
         base_count=len(data.areas[base.id]),
+        family=compare.family_view(site.code, site.slug, compare.standing(site, data)),
     )
     pages.page("index.html", "overview.html", ctx)
 

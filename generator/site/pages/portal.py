@@ -17,6 +17,7 @@ from generator.site.context import brand, make_environment, text_colour
 from generator.site.council import CouncilSite
 from generator.site.data import SiteData, lead_indicator
 from generator.site.formatting import format_value
+from generator.site.pages import compare
 from generator.site.words import period_range
 
 
@@ -42,6 +43,8 @@ def entry(site: CouncilSite, data: SiteData | None = None) -> dict[str, Any]:
     return {
         "name": site.name,
         "slug": site.slug,
+        "code": site.code,
+        "compare": compare.council_items(site, data),
         "href": f"{site.slug}/index.html",
         "synthetic": site.synthetic,
         "colour": brand(site.colour),
@@ -91,6 +94,8 @@ def render_entries(
         "attributions": attributions,
         "attribution": " ".join(attributions),
     }
+    ctx["compare_pages"] = compare.indicator_list(councils)
     out = {"index.html": env.get_template("portal.html").render(**ctx).encode("utf-8")}
+    out.update(compare.render(env, councils, ctx))
     out.update(shared_assets())
     return dict(sorted(out.items()))
