@@ -77,6 +77,7 @@ class CouncilPages:
         ]
         self.lead = lead_indicator(site.indicators)
         self.uptake = [i for i in site.indicators if isinstance(i, UptakeIndicator)]
+        self._nests: dict[tuple[str, str], bool] = {}
 
     def context(
         self,
@@ -165,6 +166,12 @@ class CouncilPages:
             "table_text": table_text,
             "html": Markup(figures.to_fragment(figure, fig_id, config=config)),
         }
+
+    def nests(self, child: str, parent: str) -> bool:
+        """Whether every ``child`` area lies in one ``parent`` area (asked once per pair)."""
+        if (child, parent) not in self._nests:
+            self._nests[child, parent] = self.site.pack.nests(child, parent)
+        return self._nests[child, parent]
 
     def suppression_note(self, ind: AnyIndicator) -> str:
         light = (

@@ -95,6 +95,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
                 table_text=table_text,
             )
             section["bar"]["figure"] = bar_figure
+            section["bar"]["extra"] = rank_note(rows, level.label_plural)
         if section["map"] or section["bar"]:
             sections.append(section)
         table = views.table_rows(pages, ind, level, period, root, council_value)
@@ -203,6 +204,15 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         view=view,
     )
     pages.page(f"indicators/{ind.id}.html", "indicator.html", ctx)
+
+
+def rank_note(rows: pd.DataFrame, label_plural: str) -> str:
+    """Said under a ranking that draws only its highest bars (``charts.RANK_TOP``)."""
+    n = int((~rows["suppressed"].astype(bool) & rows["value"].notna()).sum())
+    shown = charts.ranking_shown(rows)
+    if shown >= n:
+        return ""
+    return f"The {shown} highest of {n} {lower_label(label_plural)}; the table below has every one."
 
 
 def _with_need_note(method: str, note: str) -> str:

@@ -46,6 +46,24 @@
     });
   }
 
+  // Tables stack on a phone (site.css): each cell labelled with its column heading.
+  function stackTable(table) {
+    if (!table.tHead || !table.tHead.rows.length) { return; }
+    var heads = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) {
+      return (th.textContent || "").replace(/[\u2191\u2193\u2195]/g, "").trim();
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (tr) {
+        Array.prototype.forEach.call(tr.cells, function (cell, i) {
+          if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && heads[i]) {
+            cell.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
+    table.classList.add("stacked");
+  }
+
   // View controls of an indicator page: level, breakdown and period, kept in the URL hash.
   // Every variant is pre-rendered into #view-data; this only swaps it in.
   function each(selector, fn) {
@@ -217,6 +235,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("table.data"), stackTable);
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), enhanceTable);
     initView();
     initSearch();
