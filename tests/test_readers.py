@@ -127,3 +127,34 @@ def test_page_fits_the_screen_and_passes_axe(page, demo_site, kind, size):
         if v["impact"] in ("serious", "critical")
     ]
     assert bad == []
+
+
+def test_every_period_moves_every_title_card_and_map(page, demo_site):
+    """Choosing each period on offer (every period of the indicator, not the latest few)
+    makes every chart and table title, the council card, the Scotland figure and the SIMD
+    section name that period, and the card shows that period's published council value."""
+    import pandas as pd
+
+    csv = pd.read_csv(
+        demo_site / "demo" / "data" / "indicator_values.csv", dtype=str, keep_default_na=False
+    )
+    ind = "cilif_share"
+    council = csv[(csv["indicator"] == ind) & (csv["level"] == "council")]
+    periods = sorted(council["period"])
+    Visit(page, (demo_site / "demo" / "indicators" / f"{ind}.html").as_uri())
+    page.wait_for_selector("#map-datazone .main-svg", timeout=15000)
+    offered = page.locator("#view-period option").evaluate_all("os => os.map(o => o.value)")
+    assert offered == periods and len(periods) > 3
+    for period in periods:
+        page.select_option("#view-period", period)
+        titles = page.locator(
+            "main .panel-title:not(#trend-title):not(#table-trend-title), .keyfact-main "
+            ".keyfact-label, .keyfact-main .national"
+        ).evaluate_all("ns => ns.filter(n => n.offsetParent !== null).map(n => n.innerText)")
+        assert len(titles) >= 6  # map, SIMD chart, tables, card, Scotland
+        assert [t for t in titles if period not in t] == [], (period, titles)
+        others = [p for p in periods if p != period]
+        assert [t for t in titles if any(p in t for p in others)] == []
+        value = council.loc[council["period"] == period, "value"].iloc[0]
+        assert page.locator("#council-value").inner_text() == f"{float(value):.1f}%"
+        assert page.locator("#simd-quintiles-title").inner_text().endswith(period)

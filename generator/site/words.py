@@ -126,3 +126,24 @@ def unslug(text: str) -> str:
 
 def one_decimal(value: Any) -> str:
     return "" if is_missing(value) else f"{float(value):,.1f}"
+
+
+#: Units that name who a count is of, so a filter can say "all children" or "all pupils".
+PEOPLE_UNITS = ("children", "households", "pupils", "people", "families")
+
+
+def population(ind: AnyIndicator, catalogue: Catalogue) -> str:
+    """Who an indicator counts, in the plural ("children", "households", "pupils"), from the
+    unit of the measure it counts; "areas" when that is not a kind of person or household
+    (issue 17: "Showing all households" on indicators that count children)."""
+    if isinstance(ind, CountIndicator):
+        measure_id = ind.measure
+    elif isinstance(ind, UptakeIndicator):
+        measure_id = ind.receipt
+    elif isinstance(ind, IndexIndicator):
+        return "areas"
+    else:
+        measure_id = ind.numerator
+    measure = catalogue.measures.get(measure_id)
+    unit = measure.unit.strip().lower() if measure is not None else ""
+    return unit if unit in PEOPLE_UNITS else "areas"

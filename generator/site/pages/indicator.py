@@ -9,7 +9,7 @@ import pandas as pd
 
 from generator.analysis.disclosure import SUPPRESSED_MARK
 from generator.ingest.catalogue import AnyIndicator, CountIndicator, UptakeIndicator
-from generator.site import charts, formatting, maps, summaries
+from generator.site import charts, maps, summaries
 from generator.site.context import CouncilPages
 from generator.site.formatting import (
     format_ci,
@@ -19,6 +19,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
+from generator.site.pages import groups as simd
 from generator.site.pages import views
 from generator.site.pages.overview import uptake_spread
 from generator.site.words import (
@@ -26,6 +27,7 @@ from generator.site.words import (
     method_text,
     national_label,
     period_range,
+    population,
 )
 
 
@@ -57,7 +59,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
             )
             section["map"] = pages.fig(
                 f"map-{level.id}",
-                f"Map by {lower_label(level.label)}, {period}",
+                simd.period_text(f"Map by {lower_label(level.label)}, ", period),
                 map_figure,
                 summaries.level_summary(
                     ind,
@@ -80,7 +82,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
             )
             section["bar"] = pages.fig(
                 f"bar-{level.id}",
-                f"{level.label_plural} ranked, {period}",
+                simd.period_text(f"{level.label_plural} ranked, ", period),
                 bar_figure,
                 summaries.rank_summary(
                     ind,
@@ -149,7 +151,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
             }
             for r in council_rows.itertuples(index=False)
         ]
-    groups = inequality_view(pages, ind, period, council_value)
+    groups = simd.section(pages, ind, period, council_value)
     view = views.view_data(pages, ind, sections, tables, period, bool(trend))
     ctx = pages.context(
         f"{site.slug}/indicators/{ind.id}.html",
@@ -202,6 +204,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         national_name=site.national_name,
         national=national_view(pages, ind, council_row),
         view=view,
+        population=population(ind, site.catalogue),
     )
     pages.page(f"indicators/{ind.id}.html", "indicator.html", ctx)
 
@@ -234,57 +237,4 @@ def national_view(
         "label": national_label(key, pages.site.national_name),
         "name": pages.site.national_name,
         "source": pages.site.national_source,
-    }
-
-
-def inequality_view(
-    pages: CouncilPages, ind: AnyIndicator, period: str, council_value: float | None
-) -> dict[str, Any] | None:
-    """The SIMD section of an indicator page: quintile chart, tables, SII sentence."""
-    groups = pages.site.groups
-    if groups is None or not period:
-        return None
-    mine = groups[(groups["indicator"] == ind.id) & (groups["period"] == period)]
-    if mine.empty:
-        return None
-    label = pages.site.inequality_label
-
-    def table(rows: pd.DataFrame) -> list[dict[str, Any]]:
-        return [
-            {
-                "name": formatting.group_name(label, int(r.group), len(rows)),
-                "zones": f"{int(r.zones):,}",
-                "suppressed": bool(r.suppressed),
-                "numerator": SUPPRESSED_MARK if r.suppressed else format_count(r.numerator),
-                "denominator": SUPPRESSED_MARK if r.suppressed else format_count(r.denominator),
-                "value": SUPPRESSED_MARK if r.suppressed else format_number(ind, r.value),
-                "ci": SUPPRESSED_MARK if r.suppressed else format_ci(ind, r.lower, r.upper),
-            }
-            for r in rows.itertuples(index=False)
-        ]
-
-    quintiles = mine[mine["grouping"] == "quintile"].sort_values("group")
-    deciles = mine[mine["grouping"] == "decile"].sort_values("group")
-    # Deciles only "where counts allow": every decile with zones published.
-    show_deciles = not deciles.empty and not deciles["suppressed"].astype(bool).any()
-    figure = pages.fig(
-        "simd-quintiles",
-        f"By {label} quintile, {period}",
-        charts.group_figure(
-            ind,
-            quintiles,
-            label=f"{label} quintile",
-            council_value=council_value,
-            council_name=pages.site.name,
-        ),
-        summaries.group_summary(ind, quintiles, label),
-        table_href="#table-simd",
-        table_text=f"Table of values by {label} quintile",
-    )
-    return {
-        "label": label,
-        "figure": figure,
-        "quintiles": table(quintiles),
-        "deciles": table(deciles) if show_deciles else [],
-        "slope": summaries.slope_sentence(ind, pages.site.slopes.get((ind.id, period)), label),
     }
