@@ -4,6 +4,9 @@ every table value on screen, and axe clean."""
 
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
 
 from tests.test_browser import Visit
@@ -25,6 +28,7 @@ PAGES = {
     "quality": "demo/quality.html",
     "about": "demo/about.html",
     "methods": "demo/methods.html",
+    "report": "demo/report.html",
 }
 
 # Every visible element that holds text of its own, and every Plotly text label, checked
@@ -158,3 +162,41 @@ def test_every_period_moves_every_title_card_and_map(page, demo_site):
         value = council.loc[council["period"] == period, "value"].iloc[0]
         assert page.locator("#council-value").inner_text() == f"{float(value):.1f}%"
         assert page.locator("#simd-quintiles-title").inner_text().endswith(period)
+
+
+#: A4 less the 14 mm top and bottom margins of site.css's @page, at 96 px to the inch.
+A4_PRINTABLE_PX = (297 - 2 * 14) / 25.4 * 96
+A4_WIDTH_PX = (210 - 2 * 12) / 25.4 * 96
+
+
+def _pdf_text(page_text: str) -> str:
+    return re.sub(r"\s+", "", page_text.replace("\ufb01", "fi").replace("\ufb02", "fl"))
+
+
+def test_report_prints_on_a4_with_its_headline_whole(page, demo_site, demo_council):
+    """report.html prints from Chromium as A4 pages; the PDF names the council and every
+    priority area; the headline section fits its first page whole (every headline row on
+    page 1, and its print layout no taller than the page)."""
+    pypdf = pytest.importorskip("pypdf")
+    site = demo_council.site
+    page.set_viewport_size({"width": round(A4_WIDTH_PX), "height": round(A4_PRINTABLE_PX)})
+    visit = Visit(page, (demo_site / "demo" / "report.html").as_uri())
+    page.wait_for_selector(".main-svg", timeout=15000)
+    page.emulate_media(media="print")
+    assert page.locator(".site-nav").is_hidden()
+    top, bottom, wide = page.evaluate(
+        """() => { const r = document.getElementById('report-headline').getBoundingClientRect();
+        return [r.top + scrollY, r.bottom + scrollY, document.documentElement.scrollWidth]; }"""
+    )
+    assert bottom <= A4_PRINTABLE_PX and wide <= A4_WIDTH_PX + 1
+    reader = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (596, 843)  # A4 in points
+    pages = [_pdf_text(p.extract_text()) for p in reader.pages]
+    everything = "".join(pages)
+    assert _pdf_text(site.name) in pages[0]
+    headline_titles = [i.short_title for i in site.indicators]
+    assert [t for t in headline_titles if _pdf_text(t) not in pages[0]] == []
+    areas = [a.name for found in site.priority.values() for a in found]
+    assert areas and [a for a in areas if _pdf_text(a) not in everything] == []
+    assert visit.errors == []

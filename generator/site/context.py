@@ -127,6 +127,7 @@ class CouncilPages:
             ("areas", "Areas", "index.html#areas"),
             ("quality", "Data quality", "quality.html"),
             ("about", "About the data", "about.html"),
+            ("report", "Report", "report.html"),
         ]
         # Templates link by key (links.about.href), never by position.
         return [

@@ -33,6 +33,7 @@ from generator.site.pages import (
     overview,
     portal,
     quality,
+    report,
     unmet_need,
 )
 
@@ -57,6 +58,7 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
             area.render(pages, level, code, name)
     about.render(pages)
     methods.render(pages)
+    report.render(pages)
     quality.render(pages)
     downloads.write(pages)
     return dict(sorted(pages.out.items()))
