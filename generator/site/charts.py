@@ -177,6 +177,8 @@ def trend_figure(
         shown = area_rows[~area_rows["suppressed"].astype(bool) & area_rows["value"].notna()]
         first = True
         for (_code, name), part in shown.groupby(["area_code", "area_name"], sort=True):
+            if len(part) < 2:
+                continue  # one point draws no line: no "Wards" legend over an empty chart
             part = part.sort_values("period", kind="mergesort")
             data.append(
                 {

@@ -16,9 +16,15 @@ from generator.site.formatting import is_missing, lower_label
 
 
 def period_range(periods: list[str]) -> str:
-    """ "2020/21 to 2024/25", one period as itself, or "no periods"."""
+    """ "2020/21 to 2024/25", one period as itself, or "no periods". Years of two kinds are
+    never run together ("2020 to 2024/25"): "2020/21 to 2024/25; calendar years 2020 to
+    2024" (issue 17)."""
     if not periods:
         return "no periods"
+    split = [p for p in periods if "/" in p]
+    whole = [p for p in periods if "/" not in p]
+    if split and whole:
+        return f"{period_range(split)}; calendar years {period_range(whole)}"
     return periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
 
 

@@ -127,7 +127,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         ind_periods = sorted(set(data.values.loc[data.values["indicator"] == ind.id, "period"]))
         trend = pages.fig(
             "trend",
-            f"Trend, {period_range(ind_periods)}",
+            trend_title(council_rows),
             charts.trend_figure(
                 ind,
                 council_rows,
@@ -205,8 +205,27 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         national=national_view(pages, ind, council_row),
         view=view,
         population=population(ind, site.catalogue),
+        # This indicator's own periods, not every dataset's.
+        data_period=period_range(
+            sorted(set(data.values.loc[data.values["indicator"] == ind.id, "period"]))
+        ),
     )
     pages.page(f"indicators/{ind.id}.html", "indicator.html", ctx)
+
+
+def trend_title(council_rows: pd.DataFrame) -> str:
+    """The trend chart's title from the points it draws: "Trend, 2014/15 to 2021/22" only
+    over two points or more (issue 17: never above a single point)."""
+    drawn = sorted(
+        council_rows.loc[
+            ~council_rows["suppressed"].astype(bool) & council_rows["value"].notna(), "period"
+        ]
+    )
+    if len(drawn) >= 2:
+        return f"Trend, {period_range(drawn)}"
+    if drawn:
+        return f"Over time: {drawn[0]} only, so no trend yet"
+    return "Over time: no published council value yet"
 
 
 def rank_note(rows: pd.DataFrame, label_plural: str) -> str:

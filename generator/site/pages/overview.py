@@ -16,6 +16,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
+from generator.site.words import period_range
 
 
 def uptake_spread(pages: CouncilPages, ind: UptakeIndicator, root: str) -> dict[str, Any] | None:
@@ -226,8 +227,23 @@ def render(pages: CouncilPages) -> None:
         else None,
         base_label_plural=base.label_plural,
         base_count=len(data.areas[base.id]),
+        # What the cards show, not the lead indicator's period alone (issue 17).
+        latest_data=latest_text(sorted({h["period"] for hs in groups.values() for h in hs})),
     )
     pages.page("index.html", "overview.html", ctx)
+
+
+def latest_text(periods: list[str]) -> str:
+    """The latest periods of the headline cards: one period, or "2021/22 to 2023/24, by
+    indicator" when the cards differ."""
+    periods = [p for p in periods if p]
+    split = [p for p in periods if "/" in p]
+    whole = [p for p in periods if "/" not in p]
+    if split and whole:
+        return f"{latest_text(split)} (calendar-year data: {latest_text(whole)})"
+    if len(periods) <= 1:
+        return periods[0] if periods else "none"
+    return f"{period_range(periods)}, by indicator"
 
 
 def overview_map(
