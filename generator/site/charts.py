@@ -35,7 +35,7 @@ BAR_COLUMNS = ("area_code", "area_name", "suppressed", "value", "lower", "upper"
 RANK_TOP = 25
 #: Area names on a ranking wrap at about this many characters, so bars keep their width on
 #: a phone.
-LABEL_WRAP = 16
+LABEL_WRAP = 18
 
 
 def wrap_label(text: str, width: int = LABEL_WRAP) -> str:
@@ -109,7 +109,7 @@ def bar_figure(
                 "width": 3,
             }
         data.append(trace)
-    height = max(260, (18 + 8 * min(lines, 3)) * len(order) + 110)
+    height = max(260, (12 + 15 * lines) * len(order) + 110)
     layout = base_layout(
         height,
         margin={"l": 10, "r": 20, "t": 40, "b": 50},
