@@ -221,8 +221,8 @@ def test_rank_summary() -> None:
     assert text == (
         "Wards are ranked from the highest value to the lowest. The whiskers show 95% "
         "confidence intervals, and the dashed line is the value for Glenvale (21.3%). Of "
-        "the 3 wards with a published value, 1 worse than the council, 1 similar to the council and 1 better "
-        "than the council. 1 ward withheld to protect privacy is not shown."
+        "the 3 wards with a published value, 1 worse than the council, 1 similar to the "
+        "council and 1 better than the council. 1 ward withheld to protect privacy is not shown."
     )
 
 
