@@ -151,6 +151,12 @@ def test_every_period_moves_every_title_card_and_map(page, demo_site):
     assert offered == periods and len(periods) > 3
     for period in periods:
         page.select_option("#view-period", period)
+        # Other periods load on demand (views/<indicator>/<n>.js): wait for the redraw.
+        page.wait_for_function(
+            "p => document.getElementById('view-status').textContent.includes(p)",
+            arg=period,
+            timeout=15000,
+        )
         titles = page.locator(
             "main .panel-title:not(#trend-title):not(#table-trend-title), .keyfact-main "
             ".keyfact-label, .keyfact-main .national"
