@@ -221,8 +221,8 @@ def test_rank_summary() -> None:
     assert text == (
         "Wards are ranked from the highest value to the lowest. The whiskers show 95% "
         "confidence intervals, and the dashed line is the value for Glenvale (21.3%). Of "
-        "the 3 wards shown, 1 worse than the council, 1 similar to the council and 1 better "
-        "than the council. 1 ward withheld to protect privacy is not shown."
+        "the 3 wards with a published value, 1 worse than the council, 1 similar to the "
+        "council and 1 better than the council. 1 ward withheld to protect privacy is not shown."
     )
 
 
@@ -249,8 +249,10 @@ def test_trend_draws_council_over_area_lines_in_period_order() -> None:
     periods = ["2022/23", "2023/24", "2024/25"]
     fig = charts.trend_figure(SHARE, council, wards, periods=periods, council_name="C")
     *areas, main = fig["data"]
-    assert [t["showlegend"] for t in areas] == [True, False]
-    assert areas[1]["x"] == ["2022/23"]  # the withheld point is dropped
+    # South keeps one point once its withheld one is dropped: a one-point line draws
+    # nothing, so it has no trace (issue 17: no legend entry above no lines).
+    assert [t["showlegend"] for t in areas] == [True]
+    assert areas[0]["x"] == ["2022/23", "2024/25"]
     assert main["name"] == "C" and main["x"] == periods and main["y"] == [18.0, 20.0, 21.0]
     assert fig["layout"]["xaxis"]["categoryarray"] == periods
     assert summaries.trend_summary(SHARE, council, "C") == (

@@ -280,10 +280,13 @@ def test_compared_with_scotland_on_pages(demo_site, demo):
     assert council["national_comparison"] == expected
     html = (demo_site / "demo" / "indicators" / "cilif_share.html").read_text("utf-8")
     label = {"worse": "Worse", "better": "Better", "similar": "Similar"}[expected]
-    assert (
-        f'Scotland: {council["national"]:.1f}% · <span class="cmp cmp-{expected}">'
-        f"{label} {'to' if expected == 'similar' else 'than'} Scotland</span>"
-    ) in html
+    # The card names its period (issue 17), which the period control rewrites.
+    card = html.split('class="keyfact-detail national">', 1)[1].split("</span></span>", 1)[0]
+    assert f'<span class="cmp cmp-{expected}">' in card
+    assert re.sub(r"<[^>]+>", "", card) == (
+        f"Scotland, 2024/25: {council['national']:.1f}% · "
+        f"{label} {'to' if expected == 'similar' else 'than'} Scotland"
+    )
     ward = v[
         (v["indicator"] == "cilif_share")
         & (v["level"] == "ward")

@@ -30,6 +30,31 @@ from generator.site.formatting import (
 
 BAR_COLUMNS = ("area_code", "area_name", "suppressed", "value", "lower", "upper", "comparison")
 
+#: A ranking draws at most this many bars (the highest values); the table has every area.
+#: Glasgow's 130-odd intermediate zones drew a chart about 3,000 px tall (issue 17).
+RANK_TOP = 25
+#: Area names on a ranking wrap at about this many characters, so bars keep their width on
+#: a phone.
+LABEL_WRAP = 18
+
+
+def wrap_label(text: str, width: int = LABEL_WRAP) -> str:
+    """Plotly tick text broken with <br> at spaces into lines of about ``width``
+    characters (``text`` is already escaped)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def ranking_shown(rows: pd.DataFrame) -> int:
+    """How many bars ``bar_figure`` draws for ``rows``."""
+    n = int((~rows["suppressed"].astype(bool) & rows["value"].notna()).sum())
+    return min(n, RANK_TOP)
+
 
 def bar_figure(
     indicator: AnyIndicator,
@@ -53,8 +78,10 @@ def bar_figure(
     shown.sort(key=lambda r: r[0])  # the three stable sorts of a mergesort by three keys
     shown.sort(key=lambda r: r[1])
     shown.sort(key=lambda r: r[3], reverse=True)
+    shown = shown[:RANK_TOP]
     # Names are tick labels, which plotly.js reads as HTML: escaped, so a name is text.
     order = [plotly_text(r[1]) for r in shown]
+    lines = max((wrap_label(n).count("<br>") + 1 for n in order), default=1)
     data = []
     for key in LEGEND_ORDER:
         part = [r for r in shown if (r[6] if isinstance(r[6], str) else "") == key]
@@ -82,7 +109,7 @@ def bar_figure(
                 "width": 3,
             }
         data.append(trace)
-    height = max(260, 26 * len(order) + 110)
+    height = max(260, (12 + 15 * lines) * len(order) + 110)
     layout = base_layout(
         height,
         margin={"l": 10, "r": 20, "t": 40, "b": 50},
@@ -104,12 +131,16 @@ def bar_figure(
             "categoryarray": order,
             "autorange": "reversed",
             "automargin": True,
+            "tickmode": "array",
+            "tickvals": order,
+            "ticktext": [wrap_label(n) for n in order],
             "ticks": "",
             "showgrid": False,
         },
     )
-    if not is_missing(council_value):
+    if not is_missing(council_value) and indicator.method != "count":
         # A shape with a legend entry: the council value is named where the colours are.
+        # Not for a count: the council total dwarfs every area and squashed their bars.
         x = z_round(indicator, council_value)
         layout["showlegend"] = True
         layout["shapes"] = [
@@ -158,6 +189,8 @@ def trend_figure(
             lines.setdefault((code, name), []).append((period, value))
         first = True
         for (_code, name), points in sorted(lines.items(), key=lambda kv: kv[0]):
+            if len(points) < 2:
+                continue  # one point draws no line: no "Wards" legend over an empty chart
             data.append(
                 {
                     "type": "scatter",
@@ -237,6 +270,17 @@ def group_figure(
     """
     shown = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
     names = [group_name(label, int(g), len(rows)) for g in shown["group"]]
+    # Short upright ticks ("1<br>most<br>deprived"): the full names, rotated, were cut off on
+    # a phone (issue 17). The hover text and the table keep the full names.
+    n_groups = len(rows)
+    ticks = [
+        f"{int(g)}<br>most<br>deprived"
+        if int(g) == 1
+        else f"{int(g)}<br>least<br>deprived"
+        if int(g) == n_groups
+        else str(int(g))
+        for g in shown["group"]
+    ]
     trace: dict[str, Any] = {
         "type": "bar",
         "x": [plotly_text(n) for n in names],
@@ -269,10 +313,18 @@ def group_figure(
         )
     layout = base_layout(
         340,
-        margin={"l": 60, "r": 20, "t": 30, "b": 70},
+        margin={"l": 60, "r": 20, "t": 30, "b": 40},
         showlegend=False,
         shapes=shapes,
-        xaxis={"title": {"text": f"{plotly_text(label)} (1 = most deprived)"}, "type": "category"},
+        xaxis={
+            "title": {"text": plotly_text(label)},
+            "type": "category",
+            "tickmode": "array",
+            "tickvals": [plotly_text(n) for n in names],
+            "ticktext": ticks,
+            "tickangle": 0,
+            "automargin": True,
+        },
         yaxis={
             "title": {"text": axis_title(indicator)},
             "gridcolor": GRID_COLOUR,

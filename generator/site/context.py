@@ -77,6 +77,7 @@ class CouncilPages:
         ]
         self.lead = lead_indicator(site.indicators)
         self.uptake = [i for i in site.indicators if isinstance(i, UptakeIndicator)]
+        self._nests: dict[tuple[str, str], bool] = {}
 
     def context(
         self,
@@ -130,6 +131,7 @@ class CouncilPages:
         items += [
             ("quality", "Data quality", "quality.html"),
             ("about", "About the data", "about.html"),
+            ("report", "Report", "report.html"),
         ]
         # Templates link by key (links.about.href), never by position.
         return [
@@ -169,6 +171,12 @@ class CouncilPages:
             "table_text": table_text,
             "html": Markup(figures.to_fragment(figure, fig_id, config=config)),
         }
+
+    def nests(self, child: str, parent: str) -> bool:
+        """Whether every ``child`` area lies in one ``parent`` area (asked once per pair)."""
+        if (child, parent) not in self._nests:
+            self._nests[child, parent] = self.site.pack.nests(child, parent)
+        return self._nests[child, parent]
 
     def suppression_note(self, ind: AnyIndicator) -> str:
         light = (

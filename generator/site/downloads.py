@@ -16,6 +16,7 @@ from generator.analysis.uptake import UPTAKE_NUMERIC
 from generator.ingest.catalogue import AnyIndicator
 from generator.site.context import CouncilPages
 from generator.site.council import CouncilSite
+from generator.site.data import published
 from generator.site.escaping import csv_cell
 from generator.site.formatting import is_missing
 
@@ -33,6 +34,24 @@ CSV_COLUMNS = [
     "upper",
     "comparator",
     "comparison",
+    "suppressed",
+    "national",
+    "national_comparison",
+]
+#: Columns of breakdowns.csv: the values columns with the breakdown and its category.
+BREAKDOWN_CSV_COLUMNS = [*CSV_COLUMNS[:4], "breakdown", "category", *CSV_COLUMNS[4:]]
+#: Columns of simd_groups.csv: each indicator by national deprivation quintile and decile.
+GROUP_CSV_COLUMNS = [
+    "indicator",
+    "period",
+    "grouping",
+    "group",
+    "zones",
+    "numerator",
+    "denominator",
+    "value",
+    "lower",
+    "upper",
     "suppressed",
 ]
 #: Columns of the unmet-need CSV (uptake rows only).
@@ -77,7 +96,55 @@ def write(pages: CouncilPages) -> None:
         pages.out[f"{site.slug}/data/unmet_need.csv"] = unmet_csv(
             pages.data.values, [i.id for i in pages.uptake]
         )
-    pages.out[f"{site.slug}/data/datapackage.json"] = json_text(datapackage(site)).encode("utf-8")
+    indicators = {i.id: i for i in site.indicators}
+    extra = []
+    if site.breakdowns is not None and not site.breakdowns.empty:
+        pages.out[f"{site.slug}/data/breakdowns.csv"] = values_csv(
+            published(site.breakdowns), indicators, BREAKDOWN_CSV_COLUMNS
+        )
+        extra.append("breakdowns")
+    if site.groups is not None and not site.groups.empty:
+        pages.out[f"{site.slug}/data/simd_groups.csv"] = groups_csv(site.groups, indicators)
+        extra.append("simd_groups")
+    if pages.uptake:
+        extra.append("unmet_need")
+    pages.out[f"{site.slug}/data/datapackage.json"] = json_text(datapackage(site, extra)).encode(
+        "utf-8"
+    )
+
+
+def groups_csv(groups: pd.DataFrame, indicators: dict[str, AnyIndicator]) -> bytes:
+    """The published SIMD group values (``disclosure.publish_groups``) as CSV."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(GROUP_CSV_COLUMNS)
+    part = groups[groups["indicator"].isin(list(indicators))].sort_values(
+        ["indicator", "period", "grouping", "group"], kind="mergesort"
+    )
+    for r in part.to_dict("records"):
+        supp = bool(r["suppressed"])
+        decimals = indicators[r["indicator"]].decimals + 2
+        numbers = (
+            [SUPPRESSED_MARK] * 5
+            if supp
+            else [
+                _csv_number(r["numerator"], None),
+                _csv_number(r["denominator"], None),
+                *(_csv_number(r[c], decimals) for c in ("value", "lower", "upper")),
+            ]
+        )
+        writer.writerow(
+            [
+                csv_cell(r["indicator"]),
+                csv_cell(r["period"]),
+                r["grouping"],
+                int(r["group"]),
+                int(r["zones"]),
+                *numbers,
+                "true" if supp else "false",
+            ]
+        )
+    return buf.getvalue().encode("utf-8")
 
 
 def unmet_csv(values: pd.DataFrame, uptake_ids: list[str]) -> bytes:
@@ -137,17 +204,25 @@ def _csv_number(value: Any, decimals: int | None) -> str:
     return f"{value:.{decimals}f}"
 
 
-def values_csv(values: pd.DataFrame, indicators: dict[str, AnyIndicator]) -> bytes:
+def values_csv(
+    values: pd.DataFrame,
+    indicators: dict[str, AnyIndicator],
+    columns: list[str] = CSV_COLUMNS,
+) -> bytes:
     """Every published value as CSV: suppressed numbers as "[c]", rows in table order.
 
-    Values, intervals and comparators carry two decimals more than the pages show.
+    Values, intervals and comparators carry two decimals more than the pages show. The
+    national value and comparison are empty where there is none (and on withheld rows).
+    ``columns``: ``CSV_COLUMNS``, or ``BREAKDOWN_CSV_COLUMNS`` for the breakdown rows.
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    cols = {c: values[c].tolist() for c in CSV_COLUMNS}
+    writer.writerow(columns)
+    n_rows = len(values)
+    cols = {c: values[c].tolist() if c in values.columns else [None] * n_rows for c in columns}
+    keys = columns[: columns.index("period") + 1]
     for n in range(len(values)):
-        ind = indicators[cols["indicator"][n]]
+        ind = indicators[str(cols["indicator"][n])]
         if cols["suppressed"][n]:
             numbers = [SUPPRESSED_MARK] * 6
         else:
@@ -160,13 +235,16 @@ def values_csv(values: pd.DataFrame, indicators: dict[str, AnyIndicator]) -> byt
                     for c in ("value", "lower", "upper", "comparator")
                 ),
             ]
+        supp = bool(cols["suppressed"][n])
+        national = cols["national"][n]
         writer.writerow(
             [
-                *(csv_cell(cols[c][n]) for c in ("indicator", "level", "area_code", "area_name")),
-                csv_cell(cols["period"][n]),
+                *(csv_cell(cols[c][n]) for c in keys),
                 *numbers,
                 cols["comparison"][n],
-                "true" if cols["suppressed"][n] else "false",
+                "true" if supp else "false",
+                "" if supp else _csv_number(national, ind.decimals + 2),
+                "" if supp or is_missing(national) else (cols["national_comparison"][n] or ""),
             ]
         )
     return buf.getvalue().encode("utf-8")
@@ -194,11 +272,65 @@ _FIELD_DOCS = {
         "boolean",
         "true when disclosure control withheld this row's numbers, which are then shown as [c].",
     ),
+    "national": ("number", "The national value (e.g. Scotland) for the same period, if any."),
+    "national_comparison": (
+        "string",
+        "better, worse or similar to the national value by the confidence interval.",
+    ),
+}
+_BREAKDOWN_DOCS = {
+    "breakdown": ("string", "The breakdown, e.g. family_type, tenure, age_band."),
+    "category": ("string", "The category of the breakdown this row is for."),
+}
+_GROUP_DOCS = {
+    "indicator": _FIELD_DOCS["indicator"],
+    "period": _FIELD_DOCS["period"],
+    "grouping": ("string", "quintile or decile of the national deprivation index (SIMD)."),
+    "group": ("integer", "1 = the most deprived fifth (or tenth) of zones nationally."),
+    "zones": ("integer", "How many of the council's data zones are in the group."),
+    "numerator": ("number", "Count on top, summed over the group's zones."),
+    "denominator": ("number", "Count below, summed over the group's zones."),
+    "value": _FIELD_DOCS["value"],
+    "lower": _FIELD_DOCS["lower"],
+    "upper": _FIELD_DOCS["upper"],
+    "suppressed": _FIELD_DOCS["suppressed"],
+}
+_UNMET_DOCS = {
+    name: (
+        "string"
+        if name
+        in ("indicator", "level", "area_code", "area_name", "period", "status", "pooled_from")
+        else "boolean"
+        if name == "suppressed"
+        else "number",
+        "See methods.html: uptake and the funnel flags.",
+    )
+    for name in UNMET_CSV_COLUMNS
 }
 
 
-def datapackage(site: CouncilSite) -> dict[str, Any]:
-    """A minimal Frictionless data package describing ``indicator_values.csv``."""
+def _resource(name: str, docs: dict[str, tuple[str, str]], key: list[str]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "path": f"{name}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": {
+            "fields": [
+                {"name": field, "type": kind, "description": doc}
+                for field, (kind, doc) in docs.items()
+            ],
+            "missingValues": ["", SUPPRESSED_MARK],
+            "primaryKey": key,
+        },
+    }
+
+
+def datapackage(site: CouncilSite, extra: list[str] | None = None) -> dict[str, Any]:
+    """A minimal Frictionless data package describing ``indicator_values.csv`` and, named in
+    ``extra``, ``breakdowns.csv``, ``simd_groups.csv`` and ``unmet_need.csv``."""
     description = (
         f"Published indicator values for {site.name}, by area and period. "
         f"Counts below {site.disclosure_threshold} and figures that would reveal "
@@ -237,6 +369,22 @@ def datapackage(site: CouncilSite) -> dict[str, Any]:
             }
         ],
     }
+    key = ["indicator", "level", "area_code", "period"]
+    more = {
+        "breakdowns": (
+            {
+                **{c: _FIELD_DOCS[c] for c in BREAKDOWN_CSV_COLUMNS[:4]},
+                **_BREAKDOWN_DOCS,
+                **{c: _FIELD_DOCS[c] for c in BREAKDOWN_CSV_COLUMNS[6:]},
+            },
+            [*key[:3], "breakdown", "category", "period"],
+        ),
+        "simd_groups": (_GROUP_DOCS, ["indicator", "period", "grouping", "group"]),
+        "unmet_need": (_UNMET_DOCS, key),
+    }
+    for name in extra or []:
+        docs, primary = more[name]
+        package["resources"].append(_resource(name, docs, primary))
     if site.attribution:
         # Frictionless wants a licence *name* or *path*; free attribution text is neither,
         # so it goes in the description, where a reader of the package will see it.

@@ -91,10 +91,12 @@ LEGEND_ORDER = ["worse", "higher", "similar", "lower", "better", ""]
 
 #: Plotly config for every figure. No toolbar button may send data off the page: no Plotly
 #: logo (a link out), no "Share chart" (plotly.js 4 shows it by default; it posts the chart
-#: to Plotly Cloud). Downloading a PNG stays: it is made in the browser. Maps do not zoom on
-#: scroll, so the page scrolls.
+#: to Plotly Cloud). The toolbar itself is off: on a phone it sat on the legends of trend and
+#: funnel charts (issue 17), and every chart has a table and a CSV instead of a PNG export.
+#: Maps do not zoom on scroll, so the page scrolls.
 CONFIG = {
     "displaylogo": False,
+    "displayModeBar": False,
     "responsive": True,
     "showSendToCloud": False,
     "modeBarButtonsToRemove": ["sendDataToCloud"],

@@ -47,8 +47,9 @@ def unit_affixes(indicator: AnyIndicator) -> tuple[str, str]:
     if unit[0] in "£$€":
         rest = unit[1:].strip()
         return unit[0], f" {rest}" if rest else ""
-    if unit == "rank":
-        return "rank ", ""
+    if unit in ("rank", "score"):
+        # "rank 12", "score 26": never "26 score" (issue 17).
+        return f"{unit} ", ""
     return "", f" {unit}"
 
 

@@ -31,6 +31,10 @@ class FunnelLines:
     bounds: dict[float, tuple[list[float], list[float]]]  # level -> (lower, upper)
 
 
+#: Tick marks of the funnel plots' log axis of expected counts.
+LOG_TICKS = [m * 10**e for e in range(-1, 7) for m in (1, 2, 5)]
+
+
 def funnel_figure(
     indicator: AnyIndicator, rows: pd.DataFrame, limits: FunnelLines, *, label_plural: str
 ) -> Figure:
@@ -141,6 +145,10 @@ def funnel_figure(
             "title": {"text": f"Expected count ({lower_label(label_plural)})"},
             "type": "log",
             "gridcolor": GRID_COLOUR,
+            # 1, 2, 5, 10, 20, 50...: plotly's own log ticks crowd "6 7 8 9 1 2 3" on a phone.
+            "tickmode": "array",
+            "tickvals": LOG_TICKS,
+            "ticktext": [f"{t:,g}" for t in LOG_TICKS],
         },
         yaxis={
             "title": {"text": "% of expected"},

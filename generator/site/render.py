@@ -35,6 +35,7 @@ from generator.site.pages import (
     overview,
     portal,
     quality,
+    report,
     unmet_need,
 )
 
@@ -75,6 +76,7 @@ def render_pages(pages: CouncilPages) -> dict[str, bytes]:
     changes.write(pages)
     about.render(pages)
     methods.render(pages)
+    report.render(pages)
     quality.render(pages)
     downloads.write(pages)
     return dict(sorted(pages.out.items()))

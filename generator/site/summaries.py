@@ -174,7 +174,7 @@ def rank_summary(
             f"{n} {'similar to' if k == 'similar' else k + ' than'} the council" for n, k in counts
         ]
         text = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
-        sentences.append(f"Of the {stats.shown} {many} shown, {text}.")
+        sentences.append(f"Of the {stats.shown} {many} with a published value, {text}.")
     if stats.suppressed:
         noun = lower_label(label) if stats.suppressed == 1 else many
         verb = "is" if stats.suppressed == 1 else "are"

@@ -16,9 +16,15 @@ from generator.site.formatting import is_missing, lower_label
 
 
 def period_range(periods: list[str]) -> str:
-    """ "2020/21 to 2024/25", one period as itself, or "no periods"."""
+    """ "2020/21 to 2024/25", one period as itself, or "no periods". Years of two kinds are
+    never run together ("2020 to 2024/25"): "2020/21 to 2024/25; calendar years 2020 to
+    2024" (issue 17)."""
     if not periods:
         return "no periods"
+    split = [p for p in periods if "/" in p]
+    whole = [p for p in periods if "/" not in p]
+    if split and whole:
+        return f"{period_range(split)}; calendar years {period_range(whole)}"
     return periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
 
 
@@ -126,3 +132,24 @@ def unslug(text: str) -> str:
 
 def one_decimal(value: Any) -> str:
     return "" if is_missing(value) else f"{float(value):,.1f}"
+
+
+#: Units that name who a count is of, so a filter can say "all children" or "all pupils".
+PEOPLE_UNITS = ("children", "households", "pupils", "people", "families")
+
+
+def population(ind: AnyIndicator, catalogue: Catalogue) -> str:
+    """Who an indicator counts, in the plural ("children", "households", "pupils"), from the
+    unit of the measure it counts; "areas" when that is not a kind of person or household
+    (issue 17: "Showing all households" on indicators that count children)."""
+    if isinstance(ind, CountIndicator):
+        measure_id = ind.measure
+    elif isinstance(ind, UptakeIndicator):
+        measure_id = ind.receipt
+    elif isinstance(ind, IndexIndicator):
+        return "areas"
+    else:
+        measure_id = ind.numerator
+    measure = catalogue.measures.get(measure_id)
+    unit = measure.unit.strip().lower() if measure is not None else ""
+    return unit if unit in PEOPLE_UNITS else "areas"

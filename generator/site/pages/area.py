@@ -71,7 +71,9 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
     parents = []
     if first is not None:
         for lv in data.sub_levels:
-            if lv.rank > level.rank:
+            # Only levels this one nests in: an intermediate zone is not "part of" the
+            # ward its first data zone falls in (IZs and wards do not nest; issue 17).
+            if lv.rank > level.rank and pages.nests(level.id, lv.id):
                 pcode = first[f"{lv.id}_code"]
                 parents.append(
                     {

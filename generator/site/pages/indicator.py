@@ -9,7 +9,7 @@ import pandas as pd
 
 from generator.analysis.disclosure import SUPPRESSED_MARK
 from generator.ingest.catalogue import AnyIndicator, CountIndicator, UptakeIndicator
-from generator.site import charts, formatting, maps, spans, summaries
+from generator.site import charts, maps, spans, summaries
 from generator.site.context import CouncilPages
 from generator.site.formatting import (
     format_ci,
@@ -19,6 +19,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
+from generator.site.pages import groups as simd
 from generator.site.pages import interventions, notes, targets, views
 from generator.site.pages.overview import uptake_spread
 from generator.site.words import (
@@ -26,6 +27,7 @@ from generator.site.words import (
     method_text,
     national_label,
     period_range,
+    population,
 )
 
 
@@ -57,7 +59,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
             )
             section["map"] = pages.fig(
                 f"map-{level.id}",
-                f"Map by {lower_label(level.label)}, {period}",
+                simd.period_text(f"Map by {lower_label(level.label)}, ", period),
                 map_figure,
                 summaries.level_summary(
                     ind,
@@ -80,7 +82,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
             )
             section["bar"] = pages.fig(
                 f"bar-{level.id}",
-                f"{level.label_plural} ranked, {period}",
+                simd.period_text(f"{level.label_plural} ranked, ", period),
                 bar_figure,
                 summaries.rank_summary(
                     ind,
@@ -95,6 +97,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
                 table_text=table_text,
             )
             section["bar"]["figure"] = bar_figure
+            section["bar"]["extra"] = rank_note(rows, level.label_plural)
         if section["map"] or section["bar"]:
             sections.append(section)
         table = views.table_rows(pages, ind, level, period, root, council_value)
@@ -126,7 +129,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         goals = targets.council_targets(pages, ind)  # target and baseline lines
         trend = pages.fig(
             "trend",
-            f"Trend, {period_range(ind_periods)}",
+            trend_title(council_rows),
             spans.add_targets(
                 spans.add_spans(
                     charts.trend_figure(
@@ -167,7 +170,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
             }
             for r in council_rows.itertuples(index=False)
         ]
-    groups = inequality_view(pages, ind, period, council_value)
+    groups = simd.section(pages, ind, period, council_value)
     view = views.view_data(pages, ind, sections, tables, period, bool(trend))
     ctx = pages.context(
         f"{site.slug}/indicators/{ind.id}.html",
@@ -221,8 +224,37 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         national_name=site.national_name,
         national=national_view(pages, ind, council_row),
         view=view,
+        population=population(ind, site.catalogue),
+        # This indicator's own periods, not every dataset's.
+        data_period=period_range(
+            sorted(set(data.values.loc[data.values["indicator"] == ind.id, "period"]))
+        ),
     )
     pages.page(f"indicators/{ind.id}.html", "indicator.html", ctx)
+
+
+def trend_title(council_rows: pd.DataFrame) -> str:
+    """The trend chart's title from the points it draws: "Trend, 2014/15 to 2021/22" only
+    over two points or more (issue 17: never above a single point)."""
+    drawn = sorted(
+        council_rows.loc[
+            ~council_rows["suppressed"].astype(bool) & council_rows["value"].notna(), "period"
+        ]
+    )
+    if len(drawn) >= 2:
+        return f"Trend, {period_range(drawn)}"
+    if drawn:
+        return f"Over time: {drawn[0]} only, so no trend yet"
+    return "Over time: no published council value yet"
+
+
+def rank_note(rows: pd.DataFrame, label_plural: str) -> str:
+    """Said under a ranking that draws only its highest bars (``charts.RANK_TOP``)."""
+    n = int((~rows["suppressed"].astype(bool) & rows["value"].notna()).sum())
+    shown = charts.ranking_shown(rows)
+    if shown >= n:
+        return ""
+    return f"The {shown} highest of {n} {lower_label(label_plural)}; the table below has every one."
 
 
 def _with_need_note(method: str, note: str) -> str:
@@ -244,66 +276,4 @@ def national_view(
         "label": national_label(key, pages.site.national_name),
         "name": pages.site.national_name,
         "source": pages.site.national_source,
-    }
-
-
-def inequality_view(
-    pages: CouncilPages, ind: AnyIndicator, period: str, council_value: float | None
-) -> dict[str, Any] | None:
-    """The SIMD section of an indicator page: quintile chart, tables, SII sentence."""
-    groups = pages.site.groups
-    if groups is None or not period:
-        return None
-    mine = groups[(groups["indicator"] == ind.id) & (groups["period"] == period)]
-    if mine.empty:
-        return None
-    label = pages.site.inequality_label
-    nation = pages.site.national_groups
-    national: dict[tuple[str, int], str] = {}
-    if nation is not None:
-        for r in nation[(nation["indicator"] == ind.id) & (nation["period"] == period)].itertuples(
-            index=False
-        ):
-            national[(str(r.grouping), int(r.group))] = format_number(ind, r.value)
-
-    def table(rows: pd.DataFrame) -> list[dict[str, Any]]:
-        return [
-            {
-                "national": national.get((str(r.grouping), int(r.group)), ""),
-                "name": formatting.group_name(label, int(r.group), len(rows)),
-                "zones": f"{int(r.zones):,}",
-                "suppressed": bool(r.suppressed),
-                "numerator": SUPPRESSED_MARK if r.suppressed else format_count(r.numerator),
-                "denominator": SUPPRESSED_MARK if r.suppressed else format_count(r.denominator),
-                "value": SUPPRESSED_MARK if r.suppressed else format_number(ind, r.value),
-                "ci": SUPPRESSED_MARK if r.suppressed else format_ci(ind, r.lower, r.upper),
-            }
-            for r in rows.itertuples(index=False)
-        ]
-
-    quintiles = mine[mine["grouping"] == "quintile"].sort_values("group")
-    deciles = mine[mine["grouping"] == "decile"].sort_values("group")
-    # Deciles only "where counts allow": every decile with zones published.
-    show_deciles = not deciles.empty and not deciles["suppressed"].astype(bool).any()
-    figure = pages.fig(
-        "simd-quintiles",
-        f"By {label} quintile, {period}",
-        charts.group_figure(
-            ind,
-            quintiles,
-            label=f"{label} quintile",
-            council_value=council_value,
-            council_name=pages.site.name,
-        ),
-        summaries.group_summary(ind, quintiles, label),
-        table_href="#table-simd",
-        table_text=f"Table of values by {label} quintile",
-    )
-    return {
-        "label": label,
-        "national_name": pages.site.national_name if national else "",
-        "figure": figure,
-        "quintiles": table(quintiles),
-        "deciles": table(deciles) if show_deciles else [],
-        "slope": summaries.slope_sentence(ind, pages.site.slopes.get((ind.id, period)), label),
     }

@@ -17,6 +17,7 @@ from generator.site.formatting import (
     lower_label,
 )
 from generator.site.pages import changes, compare, targets
+from generator.site.words import period_range
 
 
 def uptake_spread(pages: CouncilPages, ind: UptakeIndicator, root: str) -> dict[str, Any] | None:
@@ -230,8 +231,50 @@ def render(pages: CouncilPages) -> None:
         base_label_plural=base.label_plural,
         base_count=len(data.areas[base.id]),
         family=compare.family_view(site.code, site.slug, compare.standing(site, data)),
+        unlock=unlock_text(pages),
+        # What the cards show, not the lead indicator's period alone (issue 17).
+        latest_data=latest_text(sorted({h["period"] for hs in groups.values() for h in hs})),
     )
     pages.page("index.html", "overview.html", ctx)
+
+
+def unlock_text(pages: CouncilPages) -> dict[str, Any]:
+    """What the site has, and what local extracts would add: the catalogue's uptake
+    indicators and the receipt records they need (the intro of an open-data-only site)."""
+    catalogue = pages.site.catalogue
+    uptake = [i for i in catalogue.indicators.values() if isinstance(i, UptakeIndicator)]
+    receipts = sorted(
+        {
+            _mid_sentence(catalogue.measures[i.receipt].label)
+            for i in uptake
+            if i.receipt in catalogue.measures
+        }
+    )
+    themes = sorted({pages.theme_titles.get(i.theme, i.theme) for i in pages.site.indicators})
+    return {
+        "count": len(pages.site.indicators),
+        "themes": [lower_label(t) for t in themes],
+        "receipts": receipts,
+        "unlocks": [i.short_title for i in uptake],
+    }
+
+
+def _mid_sentence(label: str) -> str:
+    """ "Children receiving ..." -> "children receiving ..."; "P6 to P7 pupils" stays."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def latest_text(periods: list[str]) -> str:
+    """The latest periods of the headline cards: one period, or "2021/22 to 2023/24, by
+    indicator" when the cards differ."""
+    periods = [p for p in periods if p]
+    split = [p for p in periods if "/" in p]
+    whole = [p for p in periods if "/" not in p]
+    if split and whole:
+        return f"{latest_text(split)} (calendar-year data: {latest_text(whole)})"
+    if len(periods) <= 1:
+        return periods[0] if periods else "none"
+    return f"{period_range(periods)}, by indicator"
 
 
 def overview_map(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from generator.errors import format_problems, sort_key
+from generator.errors import Problem, format_problems, sort_key
 from generator.site.context import CouncilPages
 from generator.site.words import period_range
 
@@ -20,7 +22,7 @@ def render(pages: CouncilPages) -> None:
             "id": d.id,
             "title": d.title,
             "source": d.source,
-            "file": d.file,
+            "file": public_file(d.file),
             "rows_read": f"{d.rows_read:,}",
             "rows_used": f"{d.rows_used:,}",
             "dropped": f"{d.rows_read - d.rows_used:,}",
@@ -52,7 +54,7 @@ def render(pages: CouncilPages) -> None:
         vintage = [
             {
                 "dataset": f.dataset,
-                "file": f.file,
+                "file": public_file(f.file),
                 "vintage": f.vintage,
                 "codes": f"{f.codes:,}",
                 "examples": ", ".join(f.examples),
@@ -75,7 +77,7 @@ def render(pages: CouncilPages) -> None:
                 "total": f"{int(part['suppressed'].sum()):,}",
             }
         )
-    problems = sorted(site.problems, key=sort_key)
+    problems = sorted(public_problems(site.problems), key=sort_key)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     ctx = pages.context(
@@ -112,6 +114,23 @@ REASONS = {
 }
 
 
+def public_file(file: str) -> str:
+    """A file name as the published site may show it: never a path on the build machine
+    (issue 17). An absolute path keeps only its folder and name
+    ("/srv/data/glasgow/council.yaml" -> "glasgow/council.yaml")."""
+    path: PurePath = PurePosixPath(file)
+    if not path.is_absolute():
+        path = PureWindowsPath(file)
+        if not path.is_absolute():
+            return file
+    return "/".join(path.parts[-2:]) if len(path.parts) > 2 else path.name
+
+
+def public_problems(problems: list[Problem]) -> list[Problem]:
+    """``problems`` with every file name made safe to publish (``public_file``)."""
+    return [dataclasses.replace(p, file=public_file(p.file)) for p in problems]
+
+
 def _report_row(d: Any) -> dict[str, Any]:
     """One dataset of the data contract report as a quality-page table row."""
     parts = [f"{n:,} {REASONS.get(code, code)}" for code, n in d.dropped_by_code.items()]
@@ -123,7 +142,7 @@ def _report_row(d: Any) -> dict[str, Any]:
     return {
         "id": d.id,
         "title": d.title,
-        "file": d.file,
+        "file": public_file(d.file),
         "rows_read": f"{d.rows_read:,}" if d.read_ok else "not read",
         "rows_used": f"{d.rows_used:,}",
         "dropped": f"{d.rows_dropped:,}",

@@ -22,12 +22,16 @@ from generator.site.formatting import (
     format_value,
     is_missing,
 )
+from generator.site.pages import groups as simd
 from generator.site.words import (
+    national_label,
+    population,
     unslug,
 )
 
-#: How many of an indicator's latest periods its page lets a reader switch between.
-PERIOD_VIEWS = 3
+#: How many of an indicator's latest periods its page lets a reader switch between: every
+#: one (issue 17: "only the latest 3 periods can be chosen, with no word why").
+PERIOD_VIEWS: int | None = None
 
 
 class Row(NamedTuple):
@@ -119,13 +123,12 @@ def view_data(
         levels.append(
             {"id": council_key, "label": pages.data.top.label if pages.data.top is not None else ""}
         )
-    # The latest few periods only: each is a full set of pre-rendered figures, and open
-    # data can run back twenty years (the trend and the CSV still hold every period).
+    # Every period up to the page's own: each other view is a script loaded on demand.
     all_periods = sorted(set(data.values.loc[data.values["indicator"] == ind.id, "period"]))
-    all_periods = [p for p in all_periods if p <= period][-PERIOD_VIEWS:]
+    all_periods = [p for p in all_periods if p <= period][-(PERIOD_VIEWS or 0) :]
     keyed = [("", "All", "", all_periods)]
     for (bd, cat), periods in pages.data.variant_periods.get(ind.id, {}).items():
-        keyed.append((f"{bd}.{cat}", unslug(cat), unslug(bd), periods[-PERIOD_VIEWS:]))
+        keyed.append((f"{bd}.{cat}", unslug(cat), unslug(bd), periods[-(PERIOD_VIEWS or 0) :]))
     options = [{"key": k, "label": lab, "group": grp} for k, lab, grp, _ in keyed]
     groups: dict[str, list[dict[str, str]]] = {}
     for o in options[1:]:
@@ -150,6 +153,7 @@ def view_data(
         "views": {},
         "files": files,
         "periods": {k: ps for k, _, _, ps in keyed},
+        "population": population(ind, pages.site.catalogue),
     }
     return {
         "levels": levels if len(levels) > 1 else [],
@@ -210,6 +214,38 @@ def cells_of(rows: list[dict[str, Any]]) -> list[list[str]]:
         ]
         for r in rows
     ]
+
+
+def national_part(pages: CouncilPages, ind: AnyIndicator, period: str, key: str) -> dict[str, str]:
+    """The national figure of ``period``: value and comparison ("" when none is published).
+    Under a breakdown filter the national value is still for everyone, so no comparison."""
+    row = pages.data.council_row(ind.id, period)
+    value = None if row is None else row.get("national")
+    if is_missing(value):
+        return {"value": "Not published", "key": "", "label": ""}
+    cmp = "" if key or row is None else str(row.get("national_comparison") or "")
+    return {
+        "value": format_value(ind, value),
+        "key": cmp,
+        "label": national_label(cmp, pages.site.national_name),
+    }
+
+
+def with_period_parts(
+    pages: CouncilPages, ind: AnyIndicator, key: str, period: str, view: dict[str, Any]
+) -> dict[str, Any]:
+    """``view`` with what else names its period: the national figure and the SIMD section
+    (for everyone even under a filter: ``filtered`` says so beside it)."""
+    view["national"] = national_part(pages, ind, period, key)
+    total = pages.data.council_value(ind.id, period)
+    groups = simd.view(pages, ind, period, total)
+    if groups is not None:
+        view["figs"][simd.FIGURE_ID] = groups["figure"]
+        view["summaries"][simd.FIGURE_ID] = groups["summary"]
+        view["rows"] = groups["tables"]
+        view["slope"] = groups["slope"]
+    view["filtered"] = bool(key)
+    return view
 
 
 def one_view(
@@ -289,7 +325,7 @@ def one_view(
             colour=pages.colour,
         )
         texts["trend"] = summaries.trend_summary(ind, trend, f"{site.name} ({label})")
-    return {
+    view = {
         "council": shown,
         "ci": ci_text,
         "figs": figs,
@@ -298,3 +334,4 @@ def one_view(
         "label": label,
         "period": period,
     }
+    return with_period_parts(pages, ind, key, period, view)

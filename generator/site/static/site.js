@@ -46,6 +46,24 @@
     });
   }
 
+  // Tables stack on a phone (site.css): each cell labelled with its column heading.
+  function stackTable(table) {
+    if (!table.tHead || !table.tHead.rows.length) { return; }
+    var heads = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) {
+      return (th.textContent || "").replace(/[\u2191\u2193\u2195]/g, "").trim();
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (tr) {
+        Array.prototype.forEach.call(tr.cells, function (cell, i) {
+          if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && heads[i]) {
+            cell.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
+    table.classList.add("stacked");
+  }
+
   // View controls of an indicator page: level, breakdown and period, kept in the URL hash.
   // The page holds its default view; every other view is a script of its own
   // (views/<indicator>/<n>.js, listed in #view-data's "files"), loaded the first time it is
@@ -110,6 +128,27 @@
       if (view.council === "Not published") { view.council = ""; }
       var ci = document.getElementById("council-ci");
       view.ci = ci ? ci.textContent : "";
+      // What else names the period (draw): the national figure, SIMD tables and slope.
+      var nv = document.getElementById("national-value");
+      if (nv) {
+        var badge = document.querySelector("#national-cmp .cmp");
+        view.national = {
+          value: nv.textContent,
+          key: badge ? badge.className.replace(/^.*cmp-/, "") : "",
+          label: badge ? badge.textContent : ""
+        };
+      }
+      view.rows = {};
+      ["table-simd", "table-simd-decile"].forEach(function (id) {
+        var table = document.getElementById(id);
+        if (!table) { return; }
+        view.rows[id] = Array.prototype.map.call(table.querySelectorAll("tbody tr"), function (tr) {
+          return Array.prototype.map.call(tr.cells, function (c) { return c.textContent; });
+        });
+      });
+      var slope = document.getElementById("simd-slope");
+      if (slope) { view.slope = slope.textContent; }
+      view.filtered = false;
       return view;
     }
     payload.views[payload["default"]] = pageView();
@@ -188,10 +227,50 @@
       var ci = document.getElementById("council-ci");
       if (ci) { ci.textContent = view.ci; }
       each(".view-period-text", function (node) { node.textContent = when; });
+      // What else names the period: the national figure, the SIMD tables and slope index,
+      // and anything true of one period only (data-period-only).
+      var national = view.national;
+      var nv = document.getElementById("national-value");
+      if (nv && national) { nv.textContent = national.value; }
+      var nc = document.getElementById("national-cmp");
+      if (nc && national) {
+        nc.textContent = "";
+        if (national.key) {
+          var badge = document.createElement("span");
+          badge.className = "cmp cmp-" + national.key;
+          badge.textContent = national.label;
+          nc.appendChild(document.createTextNode(" \u00b7 "));
+          nc.appendChild(badge);
+        }
+      }
+      Object.keys(view.rows || {}).forEach(function (id) {
+        var table = document.getElementById(id);
+        if (!table) { return; }
+        Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr, i) {
+          var r = view.rows[id][i] || [];
+          Array.prototype.forEach.call(tr.cells, function (cell, j) {
+            cell.textContent = r[j] !== undefined ? r[j] : "";
+          });
+          tr.classList.toggle("is-suppressed", r.indexOf("[c]") >= 0);
+        });
+      });
+      var slope = document.getElementById("simd-slope");
+      if (slope && view.slope !== undefined) {
+        slope.textContent = view.slope;
+        slope.hidden = !view.slope;
+      }
+      var note = document.getElementById("simd-filter-note");
+      if (note) { note.hidden = !view.filtered; }
+      each("[data-period-only]", function (node) {
+        node.hidden = node.getAttribute("data-period-only") !== when;
+      });
       each(".view-label-text", function (node) {
         node.textContent = view.label ? ", " + view.label : "";
       });
-      if (status) { status.textContent = "Showing " + (view.label || "all households") + ", " + when + "."; }
+      if (status) {
+        status.textContent = "Showing " + (view.label || "all " + (payload.population || "areas"))
+          + ", " + when + ".";
+      }
     }
 
     // Show a view, loading it first if need be; a later choice wins over a slow load.
@@ -352,6 +431,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("table.data"), stackTable);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-filter]"), initFilter);
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), enhanceTable);
     initView();
