@@ -229,6 +229,12 @@ def report_site(site: Path, label: str) -> None:
             f"  {kind:14} {figure}"
             + ("" if ok is None else f"   goal no-geo median <= 100, max <= 300: {goal(ok)}")
         )
+    scripts = [p.stat().st_size / 1e3 for p in site.glob("*/indicators/views/*/*.js")]
+    if scripts:
+        print(
+            f"{label}: {len(scripts)} views loaded on demand (KB each): median "
+            f"{statistics.median(scripts):.0f}, max {max(scripts):.0f}"
+        )
     geo = geometry(site)
     over = sorted((k for k in geo if geo[k] > 250), key=lambda k: -geo[k])
     print(f"{label}: geometry per council (geo.js KB)")

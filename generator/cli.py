@@ -208,22 +208,34 @@ def schema(
     ] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Write the JSON Schema of council.yaml, for editors (VS Code's YAML extension)."""
+    """Write the JSON Schemas of council.yaml and interventions.yaml (beside it), for
+    editors (VS Code's YAML extension)."""
     with _user_errors(debug):
         from generator.atomic import write_file_atomically
-        from generator.reference import config_schema_json
+        from generator.reference import (
+            INTERVENTIONS_SCHEMA_NAME,
+            NOTES_SCHEMA_NAME,
+            config_schema_json,
+            interventions_schema_json,
+            notes_schema_json,
+        )
 
-        text = config_schema_json()
-        current = out_file.read_text(encoding="utf-8") if out_file.is_file() else None
-        if check:
+        # The interventions log's schema goes beside the config's.
+        for target, text in (
+            (out_file, config_schema_json()),
+            (out_file.parent / INTERVENTIONS_SCHEMA_NAME, interventions_schema_json()),
+            (out_file.parent / NOTES_SCHEMA_NAME, notes_schema_json()),
+        ):
+            current = target.read_text(encoding="utf-8") if target.is_file() else None
+            if check:
+                if current != text:
+                    err.print(f"{target} is out of date: run `cdash schema`", highlight=False)
+                    raise typer.Exit(1)
+                out.print(f"{target} is up to date.", highlight=False)
+                continue
             if current != text:
-                err.print(f"{out_file} is out of date: run `cdash schema`", highlight=False)
-                raise typer.Exit(1)
-            out.print(f"{out_file} is up to date.", highlight=False)
-            return
-        if current != text:
-            write_file_atomically(out_file, text.encode("utf-8"))
-        out.print(f"Wrote {out_file}", highlight=False)
+                write_file_atomically(target, text.encode("utf-8"))
+            out.print(f"Wrote {target}", highlight=False)
 
 
 @app.command()
@@ -361,6 +373,15 @@ def build(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress; only problems and the result.")
     ] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="The build to compare with for 'what changed since the last refresh': a "
+            "site folder, or a saved indicator_values.csv with its priority_areas.csv; "
+            "default the site already in --out.",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Build the dashboard site for some councils, or --all, into --out.
@@ -399,6 +420,7 @@ def build(
                 keep_others=not all_councils and not fresh,
                 skip_unchanged=all_councils and not fresh,
                 record_inputs=True,
+                previous=previous or out_dir,
             )
         finally:
             progress.stop()

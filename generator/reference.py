@@ -10,6 +10,8 @@ import json
 
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.config import CouncilConfig
+from generator.ingest.interventions import InterventionsLog
+from generator.ingest.notes import NotesFile
 
 #: Where ``cdash schema`` writes by default; configs point at it with a
 #: ``# yaml-language-server: $schema=../../schema/council.schema.json`` first line.
@@ -25,6 +27,34 @@ def config_schema() -> dict[str, object]:
 def config_schema_json() -> str:
     """The schema as stable JSON text (sorted keys, trailing newline)."""
     return json.dumps(config_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+#: The interventions log's schema, written beside the config's.
+INTERVENTIONS_SCHEMA_ID = "https://council-dashboards.invalid/schema/interventions.schema.json"
+INTERVENTIONS_SCHEMA_NAME = "interventions.schema.json"
+
+
+NOTES_SCHEMA_NAME = "notes.schema.json"
+
+
+def interventions_schema_json() -> str:
+    """JSON Schema (draft 2020-12) of interventions.yaml, as stable JSON text."""
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": INTERVENTIONS_SCHEMA_ID,
+        **InterventionsLog.model_json_schema(),
+    }
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def notes_schema_json() -> str:
+    """JSON Schema (draft 2020-12) of notes.yaml, as stable JSON text."""
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": INTERVENTIONS_SCHEMA_ID.replace("interventions", "notes"),
+        **NotesFile.model_json_schema(),
+    }
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def catalogue_markdown(catalogue: Catalogue, theme: str | None = None) -> str:

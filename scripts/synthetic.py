@@ -1067,6 +1067,15 @@ config, `council_configs/demo/council.yaml`, is the example to copy for a real c
   that the uptake method finds them; other zones may be flagged too, by chance, as in real
   data.
 
+- `interventions.yaml` and `case-studies/`: the demo's interventions log. Scottish Child
+  Payment receipt was *planted 30% higher* in the twelve zones of `scp_letters` from
+  2023/24 on (the site finds the rise against similar zones); `school_meals_event` changed
+  nothing (a control); `link_workers` starts in the last period (too early to judge).
+  `manifest.json` lists the zones.
+- `notes.yaml`: invented local commentary. One zone (`late_shortfall_zone` in the
+  manifest) received nothing in the last period, so it enters the priority list with that
+  year's data.
+
 Population estimates are labelled by financial year ("2020/21" for mid-2020) so that every
 dataset shares the same periods.
 
@@ -1199,6 +1208,216 @@ def household_extracts(data: SyntheticData, lookup: pd.DataFrame, seed: int) -> 
     }
 
 
+# --------------------------------------------------------------------------------------------
+# The interventions log (issue 15)
+# --------------------------------------------------------------------------------------------
+
+#: Planted rise in Scottish Child Payment receipt in the letters campaign's zones, from the
+#: first period after its start: about 30% more children receiving it than otherwise.
+LETTERS_RISE = 0.30
+#: Zones covered by the letters campaign and by the control (no effect) intervention.
+INTERVENTION_ZONES = 12
+
+LETTERS_CASE_STUDY = """\
+# Letters about Scottish Child Payment
+
+In October 2022 the council wrote to families in twelve data zones where fewer children
+received Scottish Child Payment than low income there implies. Each letter named the
+payment, said who can claim it and gave the advice line's number.
+
+## What happened
+
+Staff at the advice line logged more calls from the letter's areas in the first month.
+The dashboard compares the change in those zones with similar zones that got no letter.
+
+*Synthetic: Glenvale and this story are invented for the demo.*
+"""
+
+LINK_WORKER_CASE_STUDY = """\
+# Link workers in {ward}
+
+From June 2024 a link worker sits in each primary school in {ward}, helping families
+apply for free school meals and Scottish Child Payment.
+
+> "We had not known we could get it." (a parent, invented for the demo)
+
+It is too early to see a change in the figures.
+
+*Synthetic: Glenvale and this story are invented for the demo.*
+"""
+
+
+def plant_interventions(
+    data: SyntheticData, lookup: pd.DataFrame, rng: np.random.Generator
+) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
+    """Add the demo's interventions log: its files and what was planted (for the manifest).
+
+    Three entries. ``scp_letters`` covers 12 zones of mid to high need (never a low-uptake
+    zone, nor the link workers' ward) from October 2022: their Scottish Child Payment
+    receipt is raised by :data:`LETTERS_RISE` in every period after 2022/23, the one its
+    start falls in. ``school_meals_event`` (the control) covers 12 other such zones from
+    September 2022 and changes nothing. ``link_workers`` covers the ward of the zone with
+    the largest planted shortfall from June 2024, inside the last period: too early to judge.
+    Uses its own ``rng``, so the other datasets are as they were without it.
+    """
+    low = set(data.low_uptake["datazone_code"])
+    ward_of = dict(zip(lookup["datazone_code"], lookup["ward_code"], strict=True))
+    ward_name = dict(zip(lookup["ward_code"], lookup["ward_name"], strict=True))
+    link_ward = ward_of[str(data.low_uptake["datazone_code"].iloc[0])]
+    cilif = data.datasets["cilif"]
+    need = (
+        cilif[cilif["period"] == DEMO_PERIODS[1]]
+        .set_index("datazone_code")["cilif_children"]
+        .sort_values(ascending=False, kind="stable")
+    )
+    eligible = [c for c in need.index if c not in low and ward_of[c] != link_ward]
+    letters = sorted(eligible[0 : 2 * INTERVENTION_ZONES : 2])
+    control = sorted(eligible[1 : 2 * INTERVENTION_ZONES : 2])
+    after = list(DEMO_PERIODS[3:])  # 2023/24 on: the periods wholly after October 2022
+    scp = data.datasets["uc_scp"]
+    rows = scp["datazone_code"].isin(letters) & scp["period"].isin(after)
+    extra = rng.poisson(LETTERS_RISE * scp.loc[rows, "scp_children"].to_numpy())
+    scp.loc[rows, "scp_children"] = scp.loc[rows, "scp_children"] + extra
+
+    def codes(zones: list[str]) -> str:
+        return "\n".join(f"      - {z}" for z in zones)
+
+    log = f"""\
+# yaml-language-server: $schema=../schema/interventions.schema.json
+#
+# Interventions log of the SYNTHETIC Glenvale demo council (scripts/synthetic.py writes it):
+# what was done, where and when. Everything here is invented.
+interventions:
+  - id: scp_letters
+    title: Letters to families about Scottish Child Payment
+    description: A letter to families with children in each zone, naming the payment and
+      the advice line.
+    kind: letters
+    partner: Glenvale Advice Partnership
+    areas:
+{codes(letters)}
+    start: 2022-10-01
+    end: 2022-11-30
+    indicators: [scp_uptake]
+    reached: 1240
+    reached_unit: households
+    case_study: case-studies/scp-letters.md
+  - id: school_meals_event
+    title: Free school meals information evenings
+    description: An evening at each primary school on free school meals and clothing grants.
+    kind: school_event
+    partner: Glenvale primary schools
+    areas:
+{codes(control)}
+    start: 2022-09-01
+    end: 2023-03-31
+    indicators: [fsm_p6_p7_uptake]
+    reached: 310
+  - id: link_workers
+    title: Link workers in primary schools
+    description: A link worker in each primary school of the ward, helping families apply.
+    kind: link_worker
+    partner: Glenvale Health and Social Care Partnership
+    areas: [{ward_name[link_ward]}]
+    start: 2024-06-01
+    indicators: [scp_uptake, fsm_p6_p7_uptake]
+    reached: 3
+    case_study: case-studies/link-workers.md
+"""
+    files = {
+        "interventions.yaml": log.encode(),
+        "case-studies/scp-letters.md": LETTERS_CASE_STUDY.encode(),
+        "case-studies/link-workers.md": LINK_WORKER_CASE_STUDY.format(
+            ward=ward_name[link_ward]
+        ).encode(),
+    }
+    planted = [
+        {
+            "id": "scp_letters",
+            "zones": letters,
+            "indicator": "scp_uptake",
+            "measure": "scp_children",
+            "rise": LETTERS_RISE,
+            "periods": after,
+        },
+        {
+            "id": "school_meals_event",
+            "zones": control,
+            "indicator": "fsm_p6_p7_uptake",
+            "rise": 0.0,
+        },
+        {"id": "link_workers", "ward": link_ward, "start_period": DEMO_PERIODS[-1]},
+    ]
+    return files, planted
+
+
+#: Which dataset holds each planted measure (for changes made after generate_datasets).
+_MEASURE_DATASET = {
+    "fsm_registered_p6_p7": "school_meals",
+    "fsm_registered_secondary": "school_meals",
+    "scg_awards": "clothing_grants",
+    "scp_children": "uc_scp",
+    "ctr_households_with_children": "ctr_hb",
+}
+#: Share of its usual receipt the late-shortfall zone keeps in the last period.
+LATE_SHORTFALL_FACTOR = 0.0
+
+
+def plant_late_shortfall(data: SyntheticData, exclude: set[str]) -> str:
+    """Cut receipt of every planted measure in the last period only, in the zone of
+    highest need not in ``exclude``, to :data:`LATE_SHORTFALL_FACTOR` of what it was: a
+    zone that enters the priority list with the last year's data ("what changed since the
+    last refresh"). Deterministic: no random draw."""
+    cilif = data.datasets["cilif"]
+    last = DEMO_PERIODS[-1]
+    need = (
+        cilif[cilif["period"] == last]
+        .set_index("datazone_code")["cilif_children"]
+        .sort_values(ascending=False, kind="stable")
+    )
+    zone = next(str(c) for c in need.index if c not in exclude)
+    for measure, dataset in _MEASURE_DATASET.items():
+        df = data.datasets[dataset]
+        rows = (df["datazone_code"] == zone) & (df["period"] == last)
+        df.loc[rows, measure] = np.floor(df.loc[rows, measure] * LATE_SHORTFALL_FACTOR).astype(
+            "int64"
+        )
+    return zone
+
+
+def demo_notes(late_zone: str, low_zone: str) -> bytes:
+    """The demo's notes.yaml: local commentary on two zones and on an indicator."""
+    return f"""\
+# yaml-language-server: $schema=../schema/notes.schema.json
+#
+# Local commentary for the SYNTHETIC Glenvale demo council (scripts/synthetic.py writes it).
+# Everything here is invented.
+notes:
+  - date: 2025-05-12
+    kind: data_problem
+    author: Glenvale benefits team
+    areas: [{late_zone}]
+    indicators: [scp_uptake]
+    text: >-
+      The 2024/25 extract for this zone came back **empty** after a change of address
+      system; the figures for that year are being checked.
+  - date: 2024-11-20
+    kind: community_voice
+    author: Glenvale Advice Partnership
+    areas: [{low_zone}]
+    text: >-
+      Parents at the community cafe said forms for free school meals are only online, and
+      several have no data at home.
+  - date: 2024-09-02
+    kind: officer_insight
+    author: Education welfare team
+    indicators: [fsm_p6_p7_uptake]
+    text: >-
+      Registration now opens in June, before the school year starts, so the 2024/25 figures
+      may include families who would have registered later in earlier years.
+""".encode()
+
+
 def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
     """Generate the whole demo into ``out_dir`` (``geography/``, ``data/``, manifest, README).
 
@@ -1210,6 +1429,13 @@ def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
         deprivation=deprivation_scores(geo.points_km, dep_rng)
     )
     data = generate_datasets(zones, DEMO_PERIODS, data_rng)
+    log_files, planted = plant_interventions(data, geo.lookup, np.random.default_rng([seed, 15]))
+    covered = {z for p in planted for z in p.get("zones", [])}
+    link_ward = next(p["ward"] for p in planted if "ward" in p)
+    in_link_ward = set(geo.lookup.loc[geo.lookup["ward_code"] == link_ward, "datazone_code"])
+    late = plant_late_shortfall(
+        data, set(data.low_uptake["datazone_code"]) | covered | in_link_ward
+    )
     names = dict(zip(geo.lookup["datazone_code"], geo.lookup["datazone_name"], strict=True))
 
     written = write_geography_pack(geo, out_dir / "geography")
@@ -1237,12 +1463,17 @@ def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
             }
             for row in data.low_uptake.itertuples(index=False)
         ],
+        "interventions": planted,
+        # Receipt of every listed measure cut to 5% in the last period only: it enters the
+        # priority list with that year's data.
+        "late_shortfall_zone": {"code": late, "period": DEMO_PERIODS[-1]},
     }
     extra = {
         # The files' exact bytes are the point (CRLF, cp1252, a BOM): git must not convert them.
         ".gitattributes": b"# Generated by scripts/make_demo.py. Exact bytes matter here (CRLF, "
         b"cp1252, BOM):\n# never convert line endings.\n* -text\n",
         "manifest.json": (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode(),
+        "notes.yaml": demo_notes(late, str(data.low_uptake["datazone_code"].iloc[1])),
         "README.md": README.format(
             n_zones=len(geo.lookup),
             n_wards=len(geo.wards),
@@ -1252,4 +1483,4 @@ def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
             planted_from=data.low_uptake["periods"].iloc[0][0],
         ).encode(),
     }
-    return written + _write_files(out_dir, extra)
+    return written + _write_files(out_dir, {**log_files, **extra})

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from generator.ingest.geography import load_pack
+from generator.site import geometry
 from tests.conftest import DEMO_CONFIG
 
 pytestmark = pytest.mark.browser
@@ -79,6 +80,12 @@ def test_indicator_page_from_disk_draws_every_chart_with_the_trimmed_bundle(page
     )
     assert all(d["traces"] > 0 and d["svg"] > 0 for d in drawn), drawn
     assert page.locator("path.choroplethlocation").count() == N_ZONES + N_WARDS
+    # The browser's decoder makes exactly the boundaries geometry.decode reads from geo.js.
+    line = (demo_site / "demo" / "assets" / "geo.js").read_text().splitlines()[2]
+    key, body = line.split("=", 1)
+    assert key == 'window.PlotlyGeoAssets["demo-datazone"]'
+    drawn_zones = page.evaluate("() => window.PlotlyGeoAssets['demo-datazone']")
+    assert drawn_zones == geometry.decode(body.rstrip(";"))
     scripts = [u.rsplit("/", 1)[-1] for u in visit.requests if u.endswith(".js")]
     assert "plotly-cdash.min.js" in scripts and "plotly.min.js" not in scripts
     assert visit.outside_requests(("file://",)) == []

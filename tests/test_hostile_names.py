@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.site.pages import views
 from tests.conftest import BUILD_DATE, TINY_CONFIG, shared_folder
 
 #: Hostile names for the tiny council's areas, by the name they replace.
@@ -82,9 +83,13 @@ def test_view_data_blocks_hold_no_markup(hostile_site):
         assert html.count("<script") == html.count("</script>"), path.name
         for block in view_blocks(html):
             assert not re.search("[<>&\u2028\u2029]", block), path.name
-            text = json.dumps(json.loads(block), ensure_ascii=False)
-            seen += 1
-            assert "evil.example" in text  # the names survive, as text
+            # The other views are scripts beside the page, written the same way.
+            for href in json.loads(block)["files"].values():
+                script = (path.parent / href).read_text(encoding="utf-8")
+                assert not re.search("[<>&\u2028\u2029]", script), href
+                text = json.dumps(views.read_view_script(script.encode()), ensure_ascii=False)
+                seen += 1
+                assert "evil.example" in text  # the names survive, as text
     assert seen > 0
 
 
@@ -139,7 +144,7 @@ def test_hostile_pages_in_chromium(page, hostile_site):
         parsed = page.evaluate(
             """() => { const el = document.getElementById('view-data');
                        if (!el) return 'none';
-                       return Object.keys(JSON.parse(el.textContent).views).length; }"""
+                       return Object.keys(JSON.parse(el.textContent).files).length; }"""
         )
         assert parsed == "none" or parsed >= 1, path.name
         links = page.locator(".js-plotly-plot a").count()

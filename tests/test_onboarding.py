@@ -55,7 +55,12 @@ def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path, 
     assert result.exit_code == 0, result.exception
     folder = Path(result.project_path)
     assert folder.name == "brightwater"
-    assert {p.name for p in folder.iterdir()} == {"council.yaml", "interventions.yaml", "README.md"}
+    assert {p.name for p in folder.iterdir()} == {
+        "council.yaml",
+        "interventions.yaml",
+        "notes.yaml",
+        "README.md",
+    }
     catalogue = load_catalogue()
     v = validate(folder / "council.yaml", DEMO_DATA, catalogue)
     assert v.problems == []

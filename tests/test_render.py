@@ -14,6 +14,7 @@ import pytest
 from generator.errors import Problem
 from generator.ingest.catalogue import Catalogue, CountIndicator, Measure, ShareIndicator, Theme
 from generator.ingest.geography import GeographyPack, LevelSpec, PackSpec
+from generator.site import geometry
 from generator.site.context import make_environment
 from generator.site.council import CouncilSite, DatasetSummary
 from generator.site.downloads import CSV_COLUMNS
@@ -497,8 +498,8 @@ def test_geo_js_registers_each_level_without_clobbering(files: dict[str, bytes])
     assert js.startswith("window.PlotlyGeoAssets=window.PlotlyGeoAssets||{};")
     keys = re.findall(r'window\.PlotlyGeoAssets\["([^"]+)"\]=', js)
     assert keys == [f"{SLUG}-datazone", f"{SLUG}-ward"]
-    body = js.splitlines()[1].split("=", 1)[1].rstrip(";")
-    assert len(json.loads(body)["features"]) == N_DZ
+    body = js.splitlines()[2].split("=", 1)[1].rstrip(";")
+    assert len(geometry.decode(body)["features"]) == N_DZ
 
 
 def test_head_loads_stub_then_geometry_then_plotly(files: dict[str, bytes]) -> None:
@@ -629,3 +630,24 @@ def test_renders_with_no_values(tmp_path: Path) -> None:
     page = files[f"{SLUG}/indicators/cilif_share.html"].decode("utf-8")
     assert "Plotly.newPlot" not in page and "Not published" in page
     assert files[f"{SLUG}/data/indicator_values.csv"].decode().strip() == ",".join(CSV_COLUMNS)
+
+
+def test_tripwire_reads_the_view_scripts() -> None:
+    """A withheld count in a view loaded on demand (views/<indicator>/<n>.js) stops the
+    build, as it would inline; the same view with the count withheld passes."""
+    from generator.errors import LeakError
+    from generator.site import tripwire
+    from generator.site.pages import views
+
+    cell = tripwire.SuppressedCell("cilif_share", "X01900003", "2023/24", frozenset({3.0}))
+    guard = tripwire.Guard("tiny", (), (cell,))
+
+    def site(number: str) -> dict[str, bytes]:
+        view = {"cells": {"table-datazone": [["X01900003", number]]}}
+        script = views.view_script("cilif_share", "|2023/24", view)
+        assert views.read_view_script(script)["view"] == view
+        return {"tiny/indicators/views/cilif_share/0.js": script}
+
+    with pytest.raises(LeakError, match="primary-suppressed"):
+        tripwire.check(site("3"), [guard])
+    tripwire.check(site("[c]"), [guard])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.site.pages import views
 from tests.test_browser import N_WARDS, N_ZONES, Visit
 
 pytestmark = pytest.mark.browser
@@ -18,10 +19,18 @@ VISIBLE_PATHS = ".view-level:not([hidden]) path.choroplethlocation"
 
 
 def _view_data(site: Path, ind: str) -> dict:
-    page = (site / "demo" / "indicators" / f"{ind}.html").read_text()
+    """The page's view payload, with every view it loads on demand read from its file."""
+    folder = site / "demo" / "indicators"
+    page = (folder / f"{ind}.html").read_text()
     found = re.search(r'<script type="application/json" id="view-data">(.*?)</script>', page, re.S)
     assert found
-    return json.loads(found.group(1).replace("<\\/", "</"))
+    payload = json.loads(found.group(1).replace("<\\/", "</"))
+    assert payload["views"] == {} and payload["files"]
+    for name, href in payload["files"].items():
+        record = views.read_view_script((folder / href).read_bytes())
+        assert record["key"] == name and record["indicator"] == ind
+        payload["views"][name] = record["view"]
+    return payload
 
 
 def _map_colours(page, div_id: str) -> list[str]:

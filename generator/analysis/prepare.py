@@ -18,9 +18,11 @@ from generator.analysis import (
     disclosure,
     index,
     inequality,
+    interventions,
     need,
     priority,
     suppression,
+    targets,
     uptake,
 )
 from generator.analysis.priority import PriorityArea
@@ -57,6 +59,11 @@ class Analysis:
     #: the catalogue as the config states it (uptake rules applied, before need models
     #: add their derived measures): what the data contract report checks mappings against
     config_catalogue: Catalogue | None = None
+    #: what works: one Effect per intervention and target indicator shown (from published
+    #: values only; ``analysis/interventions.py``)
+    effects: list[interventions.Effect] = field(default_factory=list)
+    #: each target's status from the published trend (``analysis/targets.py``)
+    targets: list[targets.TargetStatus] = field(default_factory=list)
 
 
 def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
@@ -89,11 +96,12 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
         measures, values, hidden, catalogue, ids, pack, cfg, disclosure.withheld_councils(published)
     )
     rule = cfg.priority_areas
+    shown = [catalogue.indicators[i] for i in ids if (published["indicator"] == i).any()]
     return Analysis(
         catalogue=catalogue,
         indicator_ids=ids,
         # Only indicators with at least one value are shown: a page of blanks helps nobody.
-        shown=[catalogue.indicators[i] for i in ids if (published["indicator"] == i).any()],
+        shown=shown,
         measures=measures,
         values=values,
         cells=hidden,
@@ -107,6 +115,10 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
         ),
         need_notes=modelled.notes,
         config_catalogue=stated,
+        effects=interventions.what_works(
+            published, v.log.interventions, pack.base.id, {i.id for i in shown}
+        ),
+        targets=targets.assess_all(v.targets, published, {i.id: i.polarity for i in shown}),
     )
 
 

@@ -11,12 +11,11 @@ another area without anyone seeing it. An alias to null marks rows that belong t
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 from rapidfuzz import fuzz, process
 
 from generator.errors import Problem
+from generator.ingest.arearefs import normalise
 from generator.ingest.geography import GeographyPack
 from generator.ingest.loaders import LoadedDataset, count_households
 from generator.ingest.yamlio import YamlDocument, display
@@ -24,16 +23,6 @@ from generator.ingest.yamlio import YamlDocument, display
 #: Similarity (0-100, rapidfuzz WRatio on normalised names) a pack name needs to be
 #: suggested for a name that matches nothing.
 SUGGEST_SCORE = 70
-
-
-def normalise(name: str) -> str:
-    """A name with case, spacing, punctuation, '&'/'and' and 'St'/'Saint' made uniform:
-    'UPPER & LOWER  MILLTOWN', 'Upper and Lower Milltown' and 'upper-and-lower milltown'
-    all give 'upper and lower milltown'."""
-    text = str(name).casefold().replace("&", " and ")
-    text = re.sub(r"[^\w\s]|_", " ", text)
-    text = re.sub(r"\bsaint\b", "st", text)
-    return " ".join(text.split())
 
 
 def assign(doc: YamlDocument, ds: LoadedDataset, pack: GeographyPack) -> None:

@@ -46,6 +46,27 @@ def parse_numbers(column: pd.Series, missing: list[str]) -> tuple[np.ndarray, np
     if pd.api.types.is_numeric_dtype(column):
         values = column.to_numpy(dtype=float)
         return values, np.zeros(len(values), dtype=bool)
+    # Most cells are plain numbers: read those at once, and clean only the rest.
+    quick = np.array(pd.to_numeric(column, errors="coerce"), dtype=float)
+    slow = np.isnan(quick)
+    if any(not np.isnan(_number(m)) for m in missing):  # a marker such as "-1" or "999"
+        slow |= column.astype(str).str.strip().isin(missing).to_numpy()
+    if not slow.any():
+        return quick, np.zeros(len(quick), dtype=bool)
+    if slow.all():
+        return _parse_slowly(column, missing)
+    values, bad = _parse_slowly(column[slow], missing)
+    quick[slow] = values
+    out_bad = np.zeros(len(quick), dtype=bool)
+    out_bad[slow] = bad
+    return quick, out_bad
+
+
+def _number(text: str) -> float:
+    return float(pd.to_numeric(pd.Series([text.strip()], dtype=str), errors="coerce").iloc[0])
+
+
+def _parse_slowly(column: pd.Series, missing: list[str]) -> tuple[np.ndarray, np.ndarray]:
     text = column.astype(str).str.strip()
     is_missing = text.isin(missing) | column.isna().to_numpy()
     cleaned = text.str.lstrip("£")

@@ -19,6 +19,7 @@ from generator.ingest.models import (
     Identifier,
     Strict,
 )
+from generator.ingest.targets import Target
 
 #: Environment variable naming the folder that holds a council's data files.
 DATA_DIR_ENV = "CDASH_DATA_DIR"
@@ -323,6 +324,22 @@ class CouncilConfig(Strict):
     )
     privacy: Privacy = Field(
         default_factory=Privacy, description="Pseudonymisation of household keys."
+    )
+    interventions: str | None = Field(
+        default=None,
+        description="The council's interventions log, relative to this file; default "
+        "interventions.yaml beside it, read when present (see docs/onboarding.md).",
+    )
+    targets: list[Target] = Field(
+        default_factory=list,
+        description="Baselines and targets: an indicator's value to reach by a period, for "
+        "the council or an area; trend charts show them and the overview says which are on "
+        "track.",
+    )
+    notes: str | None = Field(
+        default=None,
+        description="The council's notes (local commentary on areas and indicators), "
+        "relative to this file; default notes.yaml beside it, read when present.",
     )
     templates: str | None = Field(
         default=None,

@@ -74,7 +74,11 @@ class LoadedDataset:
 
     def drop(self, code: str, rows: object) -> None:
         """Record source rows left out whole, and why."""
-        self.dropped.setdefault(code, set()).update(int(r) for r in rows)  # type: ignore[attr-defined]
+        try:
+            listed = np.asarray(rows, dtype=np.int64).tolist()  # Python ints, made in C
+        except (TypeError, ValueError):  # a set or other iterable of row numbers
+            listed = [int(r) for r in rows]  # type: ignore[attr-defined]
+        self.dropped.setdefault(code, set()).update(listed)
 
     @property
     def failed(self) -> bool:
@@ -118,7 +122,8 @@ def load_dataset(
     not say (1 to the disclosure threshold minus 1).
 
     Never raises for bad input: problems come back on the LoadedDataset, located in the
-    config (missing file or column) or in the data file (row and column)."""
+    config (missing file or column) or in the data file (row and column). A build reads
+    through ``ingest/national.py``, which reads each national file once."""
     path = data_dir / spec.file
     result = LoadedDataset(spec, index, path, _empty())
     where = ("datasets", index)

@@ -339,7 +339,7 @@ def _vintage_findings(v: Validation) -> list[VintageFinding]:
     for ds in v.datasets:
         if ds.spec.area.type != v.pack.base.id:
             continue
-        codes = sorted(set(ds.table["area_code"].astype(str)) - known)
+        codes = sorted(set(ds.table["area_code"].astype(str).unique().tolist()) - known)
         by_vintage: dict[str, list[str]] = {}
         for code in codes:
             vintage = dz_vintage(code)

@@ -8,13 +8,24 @@ problems are returned on the ``Validation``, never raised. ``cdash validate`` pr
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from generator.errors import Problem, ProblemsError, UsageError, sort_key
-from generator.ingest import areanames, checks, leaks, loaders, periods, postcodes
+from generator.ingest import (
+    areanames,
+    checks,
+    interventions,
+    leaks,
+    loaders,
+    national,
+    notes,
+    periods,
+    postcodes,
+    targets,
+)
 from generator.ingest.catalogue import MINIMUM_DISCLOSURE_THRESHOLD, Catalogue
 from generator.ingest.config import Privacy
 from generator.ingest.councils import ConfigRead, read_config
@@ -29,10 +40,17 @@ class Validation:
     pack: GeographyPack | None
     datasets: list[loaders.LoadedDataset]
     checked: checks.CheckedData | None
+    #: the interventions log (``ingest/interventions.py``); empty when the council keeps none
+    log: interventions.LogRead = field(default_factory=lambda: interventions.LogRead(None))
+    #: local commentary (``ingest/notes.py``); empty when the council keeps none
+    notes: notes.NotesRead = field(default_factory=lambda: notes.NotesRead(None))
+    #: the config's targets with their areas resolved (``ingest/targets.py``)
+    targets: list[targets.PlacedTarget] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
         found = list(self.read.problems) + [p for ds in self.datasets for p in ds.problems]
+        found += self.log.problems + self.notes.problems
         if self.checked is not None:
             found += self.checked.problems
         return sorted(found, key=sort_key)
@@ -53,11 +71,25 @@ def validate(
             pack = load_pack(read.pack_path)
         except ProblemsError as exc:
             read.problems.extend(exc.problems)
+    log = _read_log(read, pack, catalogue)
+    placed: list[targets.PlacedTarget] = []
+    if read.config is not None and read.config.targets:
+        placed, target_problems = targets.check_targets(
+            read.doc, read.config.targets, pack, catalogue
+        )
+        read.problems.extend(target_problems)
+    configured = read.config.notes if read.config is not None else None
+    local = notes.read_notes(
+        (read.path.parent / (configured or notes.DEFAULT_NOTES)).resolve(),
+        pack,
+        catalogue,
+        required=configured is not None,
+    )
     try:
         folder = read.data_dir(data_dir)
     except UsageError:
         if read.config is None and read.problems:  # the config's own problems come first
-            return Validation(read, pack, [], None)
+            return Validation(read, pack, [], None, log, local, placed)
         raise
     privacy = read.config.privacy if read.config is not None else Privacy()
     threshold = (
@@ -71,7 +103,7 @@ def validate(
     except UsageError:  # an unset key variable is already a config problem (unset-key)
         pseudonymise = loaders.pseudonymiser(Privacy())
     datasets = [
-        loaders.load_dataset(read.doc, n, spec, folder, pseudonymise, censored)
+        national.load_dataset(read.doc, n, spec, folder, pseudonymise, censored)
         for n, spec in read.datasets
     ]
     _check_only_periods(read, datasets)
@@ -97,7 +129,16 @@ def validate(
     checked = None
     if pack is not None:
         checked = checks.check_datasets(datasets, pack, catalogue, read.doc.display_path)
-    return Validation(read, pack, datasets, checked)
+    return Validation(read, pack, datasets, checked, log, local, placed)
+
+
+def _read_log(
+    read: ConfigRead, pack: GeographyPack | None, catalogue: Catalogue
+) -> interventions.LogRead:
+    """The council's interventions log, checked against its pack and the catalogue."""
+    configured = read.config.interventions if read.config is not None else None
+    path = interventions.log_path(read.path, configured)
+    return interventions.read_log(path, pack, catalogue, required=configured is not None)
 
 
 def _assign_postcodes(
@@ -151,7 +192,7 @@ def _check_only_periods(read: ConfigRead, datasets: list[loaders.LoadedDataset])
         wanted = ds.spec.only_periods
         if not wanted or ds.failed or ds.table.empty:
             continue
-        present = sorted(set(ds.table["period"].astype(str)))
+        present = sorted(ds.table["period"].astype(str).unique().tolist())
         missing = [(k, p) for k, p in enumerate(wanted) if p not in present]
         for k, period in missing:
             close = difflib.get_close_matches(period, present, n=1)

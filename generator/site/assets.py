@@ -36,13 +36,15 @@ GEO_STUB = Markup(
 )
 
 
-def geo_js(site: CouncilSite) -> bytes:
+def geo_js(site: CouncilSite, levels_drawn: list[str] | None = None) -> bytes:
     """``assets/geo.js``: each level's boundaries under '<slug>-<level>', sized for the
-    screen (``site/geometry.py``)."""
+    screen and written compactly (``site/geometry.py``): the FeatureCollections are made
+    in the browser when the script runs, before plotly.js looks for them. ``levels_drawn``:
+    the levels some page maps (default: every level with boundaries)."""
     levels: dict[str, list[dict[str, Any]]] = {}
     for spec, level in zip(site.pack.spec.levels, site.pack.levels, strict=True):
-        if not spec.boundaries:
-            continue
+        if not spec.boundaries or (levels_drawn is not None and level.id not in levels_drawn):
+            continue  # no boundaries, or no page draws a map of this level
         collection = site.pack.boundaries(level.id) or {}
         features = []
         for feat in collection.get("features", []):
@@ -54,13 +56,8 @@ def geo_js(site: CouncilSite) -> bytes:
             )
         features.sort(key=lambda f: str(f["id"]))
         levels[level.id] = features
-    lines = ["window.PlotlyGeoAssets=window.PlotlyGeoAssets||{};"]
-    for level_id, features in geometry.size_for_screen(levels).items():
-        body = json.dumps(
-            {"type": "FeatureCollection", "features": features},
-            sort_keys=True,
-            separators=(",", ":"),
-        )
+    lines = ["window.PlotlyGeoAssets=window.PlotlyGeoAssets||{};", geometry.DECODER_JS]
+    for level_id, body in geometry.compact_for_screen(levels).items():
         key = json.dumps(f"{site.slug}-{level_id}")
         lines.append(f"window.PlotlyGeoAssets[{key}]={body};")
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from generator.ingest.validate import Validation, postcode_index, validate
 from generator.paths import DEFAULT_CATALOGUE
 from generator.site import assets, inputs, render, tripwire
 from generator.site.council import CouncilSite, DatasetSummary
-from generator.site.pages import portal
+from generator.site.pages import changes, portal
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class PreparedCouncil:
     site: CouncilSite
     guard: tripwire.Guard
     templates: Path | None  # the council's own template folder, if any
+    #: The config as read (ingest.councils.ConfigRead), for the inputs digest.
+    read: Any = None
 
 
 class BuildProgress:
@@ -67,6 +69,7 @@ def prepare_council(
     packs_dir: Path | None = None,
     *,
     stage: Callable[[str], None] | None = None,
+    previous: Path | None = None,
 ) -> PreparedCouncil:
     """Every stage up to rendering for one council. Raises ProblemsError on any error.
 
@@ -80,10 +83,14 @@ def prepare_council(
     # The whole postcode lookup is public geography: it feeds the find-my-area index, and a
     # postcode in it says nothing about a household, so the tripwire does not treat it as one.
     postcodes = postcode_index(v, v.read.data_dir(data_dir))
+    site = council_site(v, result, build_date, postcodes)
+    if previous is not None:  # what changed since the build published at ``previous``
+        site = replace(site, changes=changes.since(previous, site))
     return PreparedCouncil(
-        council_site(v, result, build_date, postcodes),
+        site,
         guard(v, result, postcodes),
         v.read.templates_dir,
+        v.read,
     )
 
 
@@ -132,6 +139,10 @@ def council_site(
         breakdowns=a.variants,
         postcodes=postcodes,
         need_notes=a.need_notes,
+        interventions=v.log.interventions,
+        effects=a.effects,
+        notes=v.notes.notes,
+        targets=a.targets,
     )
 
 
@@ -231,6 +242,7 @@ def build(
     keep_others: bool = False,
     skip_unchanged: bool = False,
     record_inputs: bool = False,
+    previous: Path | None = None,
 ) -> BuildResult:
     """Build the site for ``config_paths`` into ``out``, atomically.
 
@@ -242,28 +254,24 @@ def build(
     stay on the portal. ``skip_unchanged``: a council whose inputs digest matches the one
     recorded in ``out`` is kept as it is instead of being rebuilt. ``record_inputs`` writes
     that digest even when not skipping (the CLI does; tests' golden output does not, since
-    the digest covers the generator's own code).
+    the digest covers the generator's own code). ``previous``: the build each council's
+    "what changed since the last refresh" compares with (``site/pages/changes.py``).
     """
     progress = progress or BuildProgress()
     catalogue = load_catalogue(catalogue_dir)
     existing = read_manifests(out)
     tasks, reused = [], []
     for path in config_paths:
-        digest = ""
-        if skip_unchanged or record_inputs:
-            digest = inputs.inputs_digest(
-                path,
-                data_dir=data_dir,
-                packs_dir=packs_dir,
-                catalogue=catalogue,
-                catalogue_dir=catalogue_dir,
-                build_date=build_date,
-            )
+        digest: str | Path = ""
+        if skip_unchanged:
+            digest = _digest(path, data_dir, packs_dir, catalogue, catalogue_dir, build_date)
             slug = next((s for s, m in existing.items() if digest and m["inputs"] == digest), None)
-            if skip_unchanged and slug is not None:
+            if slug is not None:
                 reused.append(slug)
                 continue
-        tasks.append((path, data_dir, build_date, packs_dir, digest))
+        elif record_inputs:
+            digest = catalogue_dir  # only recorded: each worker works it out, in parallel
+        tasks.append((path, data_dir, build_date, packs_dir, digest, previous))
     results: list[RenderedCouncil | list[Problem]] = []
     if jobs > 1 and len(tasks) > 1:
         render.warm_templates()  # compiled once here; forked workers share them
@@ -299,11 +307,12 @@ def render_prepared(council: PreparedCouncil, inputs_digest: str = "") -> Render
     """Stage 9 and the tripwire for one council. Its pages are made from its own inputs
     only, so its own guard is the one they are checked against."""
     site = council.site
-    files = render.render_council(site, template_dir=council.templates)
+    pages = render.council_pages(site, template_dir=council.templates)
+    files = render.render_council(site, template_dir=council.templates, pages=pages)
     outside = [p for p in files if not p.startswith(f"{site.slug}/")]
     if outside:
         raise CdashError(f"{site.slug}: rendered files outside its folder: {outside[:3]}")
-    entry = portal.entry(site)
+    entry = portal.entry(site, pages.data)
     manifest = {"inputs": inputs_digest, "portal": entry, "slug": site.slug}
     files[f"{site.slug}/{MANIFEST}"] = (
         json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
@@ -396,20 +405,51 @@ def _report(result: RenderedCouncil | list[Problem], progress: BuildProgress) ->
         progress.council_done(result.slug, len(result.files), result.indicators)
 
 
+def _digest(
+    path: Path,
+    data_dir: Path | None,
+    packs_dir: Path | None,
+    catalogue: Catalogue,
+    catalogue_dir: Path,
+    build_date: str,
+) -> str:
+    return inputs.inputs_digest(
+        path,
+        data_dir=data_dir,
+        packs_dir=packs_dir,
+        catalogue=catalogue,
+        catalogue_dir=catalogue_dir,
+        build_date=build_date,
+    )
+
+
 def _council_task(
     config_path: Path,
     data_dir: Path | None,
     build_date: str,
     packs_dir: Path | None,
-    inputs_digest: str,
+    inputs_digest: str | Path,
+    previous: Path | None = None,
     stage: Callable[[str], None] | None = None,
 ) -> RenderedCouncil | list[Problem]:
     # Runs in a worker process: return problems rather than raise, so every council's
-    # problems are reported together.
+    # problems are reported together. ``inputs_digest`` is the digest, or the catalogue
+    # folder to work it out here from.
     try:
         prepared = prepare_council(
-            config_path, data_dir, _CATALOGUE[0], build_date, packs_dir, stage=stage
+            config_path,
+            data_dir,
+            _CATALOGUE[0],
+            build_date,
+            packs_dir,
+            stage=stage,
+            previous=previous,
         )
+        if isinstance(inputs_digest, Path):  # from the config just read, not read again
+            inputs.remember(prepared.read)
+            inputs_digest = _digest(
+                config_path, data_dir, packs_dir, _CATALOGUE[0], inputs_digest, build_date
+            )
         if stage:
             stage(f"{prepared.site.slug}: rendering pages")
         return render_prepared(prepared, inputs_digest)

@@ -144,9 +144,20 @@ def trend_figure(
     if area_rows is not None and not area_rows.empty:
         area_rows = area_rows[["area_code", "area_name", "period", "suppressed", "value"]]
         shown = area_rows[~area_rows["suppressed"].astype(bool) & area_rows["value"].notna()]
+        shown = shown.sort_values("period", kind="mergesort")
+        # One line per area, areas by (code, name), each in period order: plain Python, as
+        # a pandas group per area costs far more than the few points in it.
+        lines: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+        for code, name, period, value in zip(
+            shown["area_code"].tolist(),
+            shown["area_name"].tolist(),
+            shown["period"].tolist(),
+            shown["value"].tolist(),
+            strict=True,
+        ):
+            lines.setdefault((code, name), []).append((period, value))
         first = True
-        for (_code, name), part in shown.groupby(["area_code", "area_name"], sort=True):
-            part = part.sort_values("period", kind="mergesort")
+        for (_code, name), points in sorted(lines.items(), key=lambda kv: kv[0]):
             data.append(
                 {
                     "type": "scatter",
@@ -154,8 +165,8 @@ def trend_figure(
                     "name": plotly_text(area_label or "Areas"),
                     "legendgroup": "areas",
                     "showlegend": first,
-                    "x": [plotly_text(p) for p in part["period"]],
-                    "y": [z_round(indicator, v) for v in part["value"]],
+                    "x": [plotly_text(p) for p, _ in points],
+                    "y": [z_round(indicator, v) for _, v in points],
                     "line": {"color": "#c3c8cf", "width": 1},
                     "hovertemplate": f"<b>{plotly_text(name)}</b><br>%{{x}}: %{{y}}<extra></extra>",
                 }

@@ -124,6 +124,10 @@ class CouncilPages:
         items += [
             ("indicators", "Indicators", "index.html#indicators"),
             ("areas", "Areas", "index.html#areas"),
+        ]
+        if self.site.interventions:
+            items.append(("interventions", "Interventions", "interventions.html"))
+        items += [
             ("quality", "Data quality", "quality.html"),
             ("about", "About the data", "about.html"),
         ]

@@ -11,10 +11,15 @@ from typing import Any
 
 import pandas as pd
 
+from generator.analysis.changes import Changes
+from generator.analysis.interventions import Effect
 from generator.analysis.priority import PriorityArea
+from generator.analysis.targets import TargetStatus
 from generator.errors import Problem
 from generator.ingest.catalogue import AnyIndicator, Catalogue
 from generator.ingest.geography import GeographyPack
+from generator.ingest.interventions import Covered
+from generator.ingest.notes import PlacedNote
 from generator.ingest.report import DataReport
 
 
@@ -78,3 +83,13 @@ class CouncilSite:
     #: uptake indicator -> period -> how its need was modelled or carried forward, in words
     #: ("need: 2021/22 Children in low income families, the latest published")
     need_notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the interventions log with its areas resolved (ingest/interventions.py), and what
+    #: works: one verdict per intervention and target indicator (analysis/interventions.py)
+    interventions: list[Covered] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    #: what changed since the previous build (analysis/changes.py); None without one
+    changes: Changes | None = None
+    #: local commentary on areas and indicators (ingest/notes.py), sanitised when shown
+    notes: list[PlacedNote] = field(default_factory=list)
+    #: baselines and targets with their status (analysis/targets.py)
+    targets: list[TargetStatus] = field(default_factory=list)

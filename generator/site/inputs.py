@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import re
 from pathlib import Path
 
 from generator.errors import CdashError
 from generator.ingest.catalogue import Catalogue
-from generator.ingest.councils import read_config
+from generator.ingest.councils import PACKS_DIR_ENV, ConfigRead, read_config
 from generator.paths import METHODS_DOC
 
 GENERATOR = Path(__file__).resolve().parents[1]
@@ -76,7 +78,7 @@ def inputs_digest(
 ) -> str:
     """A sha256 of the council's inputs, or "" when they cannot all be found."""
     try:
-        read = read_config(config_path, catalogue, packs_dir)
+        read = _read_config(config_path, catalogue, packs_dir)
         folder = read.data_dir(data_dir)
     except (CdashError, OSError):
         return ""
@@ -90,6 +92,13 @@ def inputs_digest(
         _hash_tree(digest, read.pack_path, "pack")
     if read.templates_dir is not None:
         _hash_tree(digest, read.templates_dir, "templates")
+    if read.config.interventions is not None:  # a log outside the config folder
+        log = (read.folder / read.config.interventions).resolve()
+        _hash_tree(digest, log, "interventions")
+        for study in sorted(log.parent.rglob("*.md")):  # its case studies are beside it
+            _hash_tree(digest, study, f"interventions:{study.relative_to(log.parent)}")
+    if read.config.notes is not None:
+        _hash_tree(digest, (read.folder / read.config.notes).resolve(), "notes")
     files = [ds.file for ds in read.config.datasets]
     if read.config.postcode_lookup is not None:
         files.append(read.config.postcode_lookup.file)
@@ -98,13 +107,47 @@ def inputs_digest(
     return digest.hexdigest()
 
 
+def _read_config(config_path: Path, catalogue: Catalogue, packs_dir: Path | None) -> ConfigRead:
+    """``read_config``, or the read ``remember`` was given for this file (YAML is slow)."""
+    known = _READ.get(_key(config_path, packs_dir))
+    if known is not None:
+        return known
+    return read_config(config_path, catalogue, packs_dir)
+
+
+def remember(read: ConfigRead | None) -> None:
+    """A config just read for the build, for ``inputs_digest`` to use instead of reading it
+    again (while the file stays the same size and mtime)."""
+    if read is not None:
+        _READ.clear()  # one at a time: a worker builds one council after another
+        _READ[_key(read.path, read.packs_dir)] = read
+
+
+def _key(config_path: Path, packs_dir: Path | None) -> tuple[object, ...]:
+    stat = config_path.stat()
+    return (str(config_path.resolve()), stat.st_size, stat.st_mtime_ns, packs_dir)
+
+
+_READ: dict[tuple[object, ...], ConfigRead] = {}
+_GEOGRAPHY = re.compile(r"^geography:\s*[\"']?([^\s\"'#]+)", re.M)
+
+
 def pack_bytes(config_path: Path, packs_dir: Path | None, catalogue: Catalogue) -> int:
     """The size of the council's geography pack: a cheap guess at how long it takes to
-    build, so that parallel builds start the largest councils first."""
+    build, so that parallel builds start the largest councils first. Only the config's
+    ``geography:`` line is read (no YAML parse: this runs for every council before any
+    starts); a config it cannot place counts as 0."""
     try:
-        pack = read_config(config_path, catalogue, packs_dir).pack_path
-    except (CdashError, OSError):
+        found = _GEOGRAPHY.search(config_path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
         return 0
-    if pack is None or not pack.is_dir():
+    if found is None:
+        return 0
+    name = found.group(1)
+    local = (config_path.parent / name).resolve()
+    from_env = os.environ.get(PACKS_DIR_ENV)
+    packs = packs_dir or (Path(from_env) if from_env else None)
+    pack = (packs / name) if packs and not (local / "pack.yaml").is_file() else local
+    if not pack.is_dir():
         return 0
     return sum(p.stat().st_size for p in pack.rglob("*") if p.is_file())

@@ -28,7 +28,9 @@ from generator.site.council import CouncilSite
 from generator.site.pages import (
     about,
     area,
+    changes,
     indicator,
+    interventions,
     methods,
     overview,
     portal,
@@ -37,14 +39,28 @@ from generator.site.pages import (
 )
 
 
-def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> dict[str, bytes]:
+def render_council(
+    site: CouncilSite, *, template_dir: Path | None = None, pages: CouncilPages | None = None
+) -> dict[str, bytes]:
     """Every file of one council's site, keyed by path relative to the site root.
 
     ``template_dir`` is an optional folder of council templates searched before the
     defaults. Shared assets (plotly-cdash.min.js, site.css, site.js) come from ``render_portal``.
+    ``pages``: the council's ``council_pages`` if the caller made them already.
     """
-    pages = CouncilPages(site, environment(template_dir))
-    pages.out[f"{site.slug}/assets/geo.js"] = assets.geo_js(site)
+    return render_pages(pages or council_pages(site, template_dir=template_dir))
+
+
+def council_pages(site: CouncilSite, *, template_dir: Path | None = None) -> CouncilPages:
+    """What every page of one council draws on (its published values sliced once)."""
+    return CouncilPages(site, environment(template_dir))
+
+
+def render_pages(pages: CouncilPages) -> dict[str, bytes]:
+    """``render_council`` for a council's pages already made."""
+    site = pages.site
+    drawn = [lv.id for lv in pages.map_levels]
+    pages.out[f"{site.slug}/assets/geo.js"] = assets.geo_js(site, drawn)
     pages.out[f"{site.slug}/assets/search.js"] = assets.search_js(site, pages.data)
     if pages.uptake:
         unmet_need.render(pages)
@@ -55,6 +71,8 @@ def render_council(site: CouncilSite, *, template_dir: Path | None = None) -> di
         frame = pages.data.areas[level.id]
         for code, name in zip(frame["code"], frame["name"], strict=True):
             area.render(pages, level, code, name)
+    interventions.render(pages)
+    changes.write(pages)
     about.render(pages)
     methods.render(pages)
     quality.render(pages)

@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 import pandas as pd
 
@@ -136,6 +137,12 @@ def check(
     """
     guards = list(guards)
     secrets = sorted({s for g in guards for s in g.secrets})
+    # Each secret under its first token: a file is only tried against secrets whose first
+    # token it holds (many files, thousands of secrets).
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for tokens in secrets:
+        if tokens:
+            by_first.setdefault(tokens[0], []).append(tokens)
     verbatim = verbatim or {}
     for path in sorted(files):
         if path in verbatim and files[path] == verbatim[path]:
@@ -145,7 +152,8 @@ def check(
             text = html.unescape(text)
         text = text.lower()
         present = set(_TOKEN.findall(text))
-        for tokens in secrets:
+        candidates = [t for first in sorted(present & by_first.keys()) for t in by_first[first]]
+        for tokens in candidates:
             if all(t in present for t in tokens) and _whole_words(tokens).search(text):
                 raise LeakError(
                     f"leak tripwire: {path} contains an identifying value from a "
@@ -166,6 +174,10 @@ def check(
                 text = files[page].decode("utf-8")
                 _check_tables(page, text, cells)
                 _check_view_data(page, text, cells)
+            # The page's other views, each a script of its own (site/pages/views.py).
+            folder = f"{guard.slug}/indicators/views/{ind_id}/"
+            for path in sorted(p for p in files if p.startswith(folder)):
+                _check_views(path, _view_file(files[path]), cells)
 
 
 def _whole_words(tokens: tuple[str, ...]) -> re.Pattern[str]:
@@ -224,7 +236,17 @@ def _check_view_data(path: str, page: str, cells: list[SuppressedCell]) -> None:
     found = _VIEW_DATA.search(page)
     if found is None:
         return
-    views = json.loads(found.group(1)).get("views", {})
+    _check_views(path, json.loads(found.group(1)).get("views", {}), cells)
+
+
+def _view_file(data: bytes) -> dict[str, Any]:
+    """A view script (``CdashView({...});``) as {key: view}."""
+    text = data.decode("utf-8").strip()
+    body = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    return {body["key"]: body["view"]}
+
+
+def _check_views(path: str, views: dict[str, Any], cells: list[SuppressedCell]) -> None:
     by_key = {(c.area_code, c.period): c for c in cells}
     for key, view in views.items():
         variant, _, period = key.partition("|")

@@ -19,6 +19,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
+from generator.site.pages import interventions, notes
 from generator.site.words import (
     national_label,
     period_range,
@@ -86,10 +87,12 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
             for c, n in pages.data.children[level.id].get(code, [])
         ]
     path = f"areas/{level.id}/{safe_name(code)}.html"
+    here = interventions.area_section(pages, level, code, name, root)
     ctx = pages.context(
         f"{site.slug}/{path}",
         title=f"{name} ({lower_label(level.label)})",
         section="areas",
+        charts=any(block["figs"] for block in here),
         period=period_range(sorted({r["period"] for r in rows})) if rows else "",
     )
     ctx.update(
@@ -103,6 +106,8 @@ def render(pages: CouncilPages, level: Level, code: str, name: str) -> None:
         national_name=site.national_name,
         has_national=any(r["national"] for r in rows),
         indices=index_view(pages, level, code, root),
+        interventions=here,
+        notes=notes.for_area(pages, level, code, root),
     )
     pages.page(path, "area.html", ctx)
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from generator.analysis.disclosure import SUPPRESSED_MARK
 from generator.ingest.catalogue import AnyIndicator, CountIndicator, UptakeIndicator
-from generator.site import charts, formatting, maps, summaries
+from generator.site import charts, formatting, maps, spans, summaries
 from generator.site.context import CouncilPages
 from generator.site.formatting import (
     format_ci,
@@ -19,7 +19,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
-from generator.site.pages import views
+from generator.site.pages import interventions, notes, targets, views
 from generator.site.pages.overview import uptake_spread
 from generator.site.words import (
     POLARITY_TEXT,
@@ -122,19 +122,38 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
             part = data.values
             line_rows = part[(part["indicator"] == ind.id) & (part["level"] == line_level.id)]
         ind_periods = sorted(set(data.values.loc[data.values["indicator"] == ind.id, "period"]))
+        aimed = spans.targeting(site.interventions, ind.id)  # shaded on the trend
+        goals = targets.council_targets(pages, ind)  # target and baseline lines
         trend = pages.fig(
             "trend",
             f"Trend, {period_range(ind_periods)}",
-            charts.trend_figure(
-                ind,
-                council_rows,
-                line_rows,
-                periods=ind_periods,
-                council_name=site.name,
-                colour=pages.colour,
-                area_label=line_level.label_plural if line_level else "",
+            spans.add_targets(
+                spans.add_spans(
+                    charts.trend_figure(
+                        ind,
+                        council_rows,
+                        line_rows,
+                        periods=ind_periods,
+                        council_name=site.name,
+                        colour=pages.colour,
+                        area_label=line_level.label_plural if line_level else "",
+                    ),
+                    aimed,
+                    ind_periods,
+                ),
+                targets.chart_lines(ind, goals),
+                ind_periods,
             ),
-            summaries.trend_summary(ind, council_rows, site.name),
+            " ".join(
+                filter(
+                    None,
+                    [
+                        summaries.trend_summary(ind, council_rows, site.name),
+                        interventions.trend_note(aimed),
+                        targets.chart_note(ind, goals),
+                    ],
+                )
+            ),
             table_href="#table-trend",
             table_text="Table of the council value over time",
         )
@@ -187,6 +206,7 @@ def render(pages: CouncilPages, ind: AnyIndicator) -> None:
         else None,
         sections=sections,
         trend=trend,
+        notes=notes.for_indicator(pages, ind.id, root),
         tables=tables,
         has_ci=bool(ind.ci not in ("none",)),
         method=_with_need_note(

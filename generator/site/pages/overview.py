@@ -16,6 +16,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
+from generator.site.pages import changes, targets
 
 
 def uptake_spread(pages: CouncilPages, ind: UptakeIndicator, root: str) -> dict[str, Any] | None:
@@ -209,6 +210,8 @@ def render(pages: CouncilPages) -> None:
         period=period,
     )
     ctx.update(
+        changes=changes.view(pages, ""),  # since the last refresh (None on a first build)
+        targets=targets.view(pages, ""),
         themes=themes,
         lead=None
         if lead is None

@@ -20,9 +20,10 @@ from generator.site.formatting import format_value
 from generator.site.words import period_range
 
 
-def entry(site: CouncilSite) -> dict[str, Any]:
-    """One council's card on the portal: only values its own pages already publish."""
-    data = SiteData(site)
+def entry(site: CouncilSite, data: SiteData | None = None) -> dict[str, Any]:
+    """One council's card on the portal: only values its own pages already publish.
+    ``data``: the council's SiteData if the caller has it already (it takes a while)."""
+    data = data or SiteData(site)
     lead = lead_indicator(site.indicators)
     picks = ([lead] if lead else []) + [i for i in site.indicators if i is not lead]
     headlines = []

@@ -18,6 +18,7 @@ from generator.site.formatting import (
     is_missing,
     lower_label,
 )
+from generator.site.pages import interventions
 from generator.site.words import (
     method_text,
     one_decimal,
@@ -161,7 +162,11 @@ def render(pages: CouncilPages) -> None:
         period=period_range(sorted(set(latest.values()))),
     )
     ctx.update(
-        priority=pages.priority_view(root),
+        # Each priority area says which intervention has reached it ("not yet reached").
+        priority=interventions.priority_reach(pages, pages.priority_view(root), root)
+        if site.interventions
+        else pages.priority_view(root),
+        has_log=bool(site.interventions),
         status_fig=status_fig,
         funnels=funnel_figs,
         tables=tables,

@@ -3,6 +3,7 @@ pre-rendered as plain figure data and table cells that ``site.js`` swaps in."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -129,25 +130,55 @@ def view_data(
     groups: dict[str, list[dict[str, str]]] = {}
     for o in options[1:]:
         groups.setdefault(o["group"], []).append(o)
-    views: dict[str, Any] = {}
+    # The page carries its default view only (site.js reads it from the page itself); each
+    # other view is a small script of its own, loaded when a reader picks it.
+    files: dict[str, str] = {}
     if len(keyed) > 1 or len(all_periods) > 1:
         for key, label, group, periods in keyed:
             for p in periods:
                 if not key and p == period:
-                    # The page itself shows this view: reuse its figures and table cells.
-                    views[f"|{p}"] = default_view(pages, ind, period, sections, tables)
                     continue
-                views[f"{key}|{p}"] = one_view(
+                name = f"{key}|{p}"
+                view = one_view(
                     pages, ind, key, p, sections, tables, root, f"{group}: {label}" if key else ""
                 )
-    payload = {"default": f"|{period}", "views": views, "periods": {k: ps for k, _, _, ps in keyed}}
+                href = f"{VIEWS_FOLDER}/{ind.id}/{len(files)}.js"
+                pages.out[f"{pages.site.slug}/indicators/{href}"] = view_script(ind.id, name, view)
+                files[name] = href
+    payload = {
+        "default": f"|{period}",
+        "views": {},
+        "files": files,
+        "periods": {k: ps for k, _, _, ps in keyed},
+    }
     return {
         "levels": levels if len(levels) > 1 else [],
         "groups": groups,
         "periods": all_periods if len(all_periods) > 1 else [],
         "period": period,
-        "json": Markup(inline_json(payload)) if views else "",
+        "json": Markup(inline_json(payload)) if files else "",
     }
+
+
+#: Where an indicator page's other views live, beside it: ``views/<indicator>/<n>.js``.
+VIEWS_FOLDER = "views"
+#: The global each view script calls (site.js defines it; ``read_view_script`` undoes it).
+VIEW_CALL = "CdashView("
+
+
+def view_script(ind_id: str, name: str, view: dict[str, Any]) -> bytes:
+    """One view as a script (a page opened from disk can load a script, not fetch JSON):
+    ``CdashView({"indicator": ..., "key": "<breakdown.category>|<period>", "view": ...});``"""
+    body = inline_json({"indicator": ind_id, "key": name, "view": view})
+    return f"{VIEW_CALL}{body});\n".encode()
+
+
+def read_view_script(data: bytes) -> dict[str, Any]:
+    """What ``view_script`` wrote: {"indicator", "key", "view"}."""
+    text = data.decode("utf-8").strip()
+    if not (text.startswith(VIEW_CALL) and text.endswith(");")):
+        raise ValueError("not a view script")
+    return dict(json.loads(text[len(VIEW_CALL) : -2]))
 
 
 def council_text(ind: AnyIndicator, crow: Any) -> tuple[float | None, str, str]:
@@ -179,34 +210,6 @@ def cells_of(rows: list[dict[str, Any]]) -> list[list[str]]:
         ]
         for r in rows
     ]
-
-
-def default_view(
-    pages: CouncilPages,
-    ind: AnyIndicator,
-    period: str,
-    sections: list[dict[str, Any]],
-    tables: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """The view the page opens on, from the figures and tables it already drew: the same
-    as ``one_view(pages, ind, "", period, ...)`` without computing any of it again."""
-    _, shown, ci = council_text(ind, pages.data.council_row(ind.id, period))
-    figs: dict[str, Any] = {}
-    texts: dict[str, str] = {}
-    for sec in sections:
-        for kind in ("map", "bar"):
-            if sec[kind]:
-                figs[sec[kind]["id"]] = sec[kind]["figure"]
-                texts[sec[kind]["id"]] = sec[kind]["summary"]
-    return {
-        "council": shown,
-        "ci": ci,
-        "figs": figs,
-        "summaries": texts,
-        "cells": {t["id"]: cells_of(t["rows"]) for t in tables},
-        "label": "",
-        "period": period,
-    }
 
 
 def one_view(

@@ -47,7 +47,10 @@
   }
 
   // View controls of an indicator page: level, breakdown and period, kept in the URL hash.
-  // Every variant is pre-rendered into #view-data; this only swaps it in.
+  // The page holds its default view; every other view is a script of its own
+  // (views/<indicator>/<n>.js, listed in #view-data's "files"), loaded the first time it is
+  // shown. window.CdashViews.show(key, period, done) shows any view ("" is all households);
+  // window.CdashViews.load(key, period, done) only loads it. done(view or null).
   function each(selector, fn) {
     Array.prototype.forEach.call(document.querySelectorAll(selector), fn);
   }
@@ -57,6 +60,8 @@
     if (!form) { return; }
     var el = document.getElementById("view-data");
     var payload = el ? JSON.parse(el.textContent) : { views: {}, periods: {} };
+    payload.views = payload.views || {};
+    payload.files = payload.files || {};
     var breakdown = document.getElementById("view-breakdown");
     var period = document.getElementById("view-period");
     var status = document.getElementById("view-status");
@@ -64,6 +69,66 @@
     each(".js-plotly-plot", function (div) {
       originals[div.id] = { data: div.data, layout: div.layout };
     });
+    var loading = {};
+    var shown = 0;
+
+    window.CdashView = function (record) {
+      if (record && record.key) { payload.views[record.key] = record.view; }
+    };
+
+    // The default view, as the page itself shows it.
+    function pageView() {
+      var view = { figs: {}, summaries: {}, cells: {}, label: "" };
+      Object.keys(originals).forEach(function (id) {
+        view.figs[id] = originals[id];
+        var p = document.getElementById(id + "-summary");
+        if (p) { view.summaries[id] = p.textContent; }
+      });
+      each(".view-level table.data", function (table) {
+        var section = table.closest("section[id]");
+        if (!section) { return; }
+        var rows = [];
+        Array.prototype.forEach.call(table.querySelectorAll("tbody tr[data-code]"), function (tr) {
+          var r = [tr.getAttribute("data-code"), "", "", "", "", "", "", ""];
+          Array.prototype.forEach.call(tr.querySelectorAll("[data-col]"), function (td) {
+            var col = +td.getAttribute("data-col");
+            if (col === 6) {
+              var span = td.querySelector(".cmp");
+              r[6] = span ? span.className.replace(/^.*cmp-/, "") : "";
+              r[7] = span ? span.textContent : "";
+            } else {
+              r[col] = td.textContent;
+            }
+            if (col === 3) { r[4] = td.getAttribute("data-sort") || ""; }
+          });
+          rows.push(r);
+        });
+        view.cells[section.id] = rows;
+      });
+      var council = document.getElementById("council-value");
+      view.council = council ? council.textContent : "";
+      if (view.council === "Not published") { view.council = ""; }
+      var ci = document.getElementById("council-ci");
+      view.ci = ci ? ci.textContent : "";
+      return view;
+    }
+    payload.views[payload["default"]] = pageView();
+
+    function loadView(name, done) {
+      if (payload.views[name]) { done(payload.views[name]); return; }
+      var src = payload.files[name];
+      if (!src) { done(null); return; }
+      if (loading[name]) { loading[name].push(done); return; }
+      loading[name] = [done];
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = script.onerror = function () {
+        var waiting = loading[name];
+        delete loading[name];
+        waiting.forEach(function (fn) { fn(payload.views[name] || null); });
+      };
+      document.head.appendChild(script);
+    }
 
     function level() {
       var checked = form.querySelector("input[name=view-level]:checked");
@@ -108,9 +173,7 @@
       });
     }
 
-    function showVariant(key, when) {
-      var view = payload.views[key + "|" + when];
-      if (!view) { return false; }
+    function draw(view, when) {
       each(".js-plotly-plot", function (div) {
         var fig = view.figs[div.id] || (div.id === "trend" ? originals[div.id] : null);
         if (fig && window.Plotly) { window.Plotly.react(div, fig.data, fig.layout); }
@@ -129,7 +192,16 @@
         node.textContent = view.label ? ", " + view.label : "";
       });
       if (status) { status.textContent = "Showing " + (view.label || "all households") + ", " + when + "."; }
-      return true;
+    }
+
+    // Show a view, loading it first if need be; a later choice wins over a slow load.
+    function showVariant(key, when, done) {
+      var ticket = ++shown;
+      loadView(key + "|" + when, function (view) {
+        if (ticket !== shown) { return; }
+        if (view) { draw(view, when); }
+        if (done) { done(view); }
+      });
     }
 
     function apply(push) {
@@ -145,7 +217,9 @@
       }
       var when = period ? period.value : (periods[periods.length - 1] || "");
       showLevel(level());
-      if (!showVariant(key, when) && status) { status.textContent = ""; }
+      showVariant(key, when, function (view) {
+        if (!view && status) { status.textContent = ""; }
+      });
       if (push) {
         var parts = [];
         if (level()) { parts.push("level=" + encodeURIComponent(level())); }
@@ -170,32 +244,70 @@
       return true;
     }
 
+    window.CdashViews = {
+      show: showVariant,
+      load: function (key, when, done) { loadView(key + "|" + when, done || function () {}); },
+      views: function () { return Object.keys(payload.files).concat([payload["default"]]); }
+    };
     form.addEventListener("change", function () { apply(true); });
     window.addEventListener("hashchange", function () { if (fromHash()) { apply(false); } });
     fromHash();
     apply(false);
   }
 
-  // Find my area: names, codes and (where configured) postcodes from <slug>/assets/search.js.
+  // Find my area: names, codes and (where configured) postcodes from <slug>/assets/search.js,
+  // loaded the first time a reader uses the box (a script, so that it works from disk).
   function normal(text) { return (text || "").toUpperCase().replace(/\s+/g, ""); }
+
+  function loadScript(src, done) {
+    var script = document.createElement("script");
+    script.src = src;
+    script.onload = function () { done(true); };
+    script.onerror = function () { done(false); };
+    document.head.appendChild(script);
+  }
 
   function initSearch() {
     var form = document.getElementById("area-search");
-    var index = window.CDASH_SEARCH;
-    if (!form || !index) { return; }
+    if (!form) { return; }
     var input = form.querySelector("input");
     var message = form.querySelector(".search-message");
     var list = document.getElementById("area-search-list");
-    index.areas.forEach(function (a) {
-      var option = document.createElement("option");
-      option.value = a[0];
-      option.label = a[2] + " " + a[1];
-      list.appendChild(option);
-    });
+    var waiting = null;
+
+    function withIndex(fn) {
+      if (window.CDASH_SEARCH) { fn(window.CDASH_SEARCH); return; }
+      if (waiting) { waiting.push(fn); return; }
+      var src = form.getAttribute("data-index");
+      if (!src) { return; }
+      waiting = [fn];
+      loadScript(src, function () {
+        var queued = waiting;
+        if (!window.CDASH_SEARCH) { return; }
+        fill(window.CDASH_SEARCH);
+        queued.forEach(function (f) { f(window.CDASH_SEARCH); });
+      });
+    }
+
+    function fill(index) {
+      index.areas.forEach(function (a) {
+        var option = document.createElement("option");
+        option.value = a[0];
+        option.label = a[2] + " " + a[1];
+        list.appendChild(option);
+      });
+    }
+
+    input.addEventListener("focus", function () { withIndex(function () {}); });
+    input.addEventListener("input", function () { withIndex(function () {}); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var q = normal(input.value);
       if (!q) { return; }
+      withIndex(function (index) { find(index, q); });
+    });
+
+    function find(index, q) {
       var found = null;
       var zone = index.postcodes[q];
       index.areas.forEach(function (a) {
@@ -213,10 +325,34 @@
         message.textContent = "No area matches \u201c" + input.value + "\u201d. Try a place name, "
           + "a data zone code" + (index.has_postcodes ? " or a postcode." : ".");
       }
-    });
+    }
+  }
+
+  // Filters (interventions, priority areas): a form[data-filter] names its list; each
+  // select or checked box keeps only the [data-filter-item]s whose data-<name> matches.
+  function initFilter(form) {
+    var target = document.querySelector(form.getAttribute("data-filter"));
+    if (!target) { return; }
+    var items = target.querySelectorAll("[data-filter-item]");
+    var count = form.querySelector(".filter-count");
+    function apply() {
+      var shown = 0;
+      Array.prototype.forEach.call(items, function (item) {
+        var keep = Array.prototype.every.call(form.elements, function (el) {
+          if (!el.name || (el.type === "checkbox" && !el.checked) || !el.value) { return true; }
+          return item.getAttribute("data-" + el.name) === el.value;
+        });
+        item.hidden = !keep;
+        shown += keep ? 1 : 0;
+      });
+      if (count) { count.textContent = shown + " of " + items.length + " shown"; }
+    }
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-filter]"), initFilter);
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), enhanceTable);
     initView();
     initSearch();
