@@ -12,6 +12,7 @@ import csv
 import importlib.util
 import io
 import json
+import pickle
 import re
 import sys
 from collections import Counter, defaultdict
@@ -23,7 +24,7 @@ import pandas as pd
 import pytest
 from ruamel.yaml import YAML
 
-from tests.conftest import FIXTURES, SHARED_DATA
+from tests.conftest import FIXTURES, SHARED_DATA, shared_folder
 
 pytestmark = pytest.mark.skipif(
     not SHARED_DATA.is_dir(), reason=f"open data folder {SHARED_DATA} is absent"
@@ -51,11 +52,18 @@ def _load(name: str) -> ModuleType:
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
-    """Each fixture generated once into its own temporary data folder."""
+    """Each fixture generated once per test run into its own temporary data folder (shared
+    read-only), with the answers its make() returned."""
     out = {}
     for name in (A, B):
-        folder = tmp_path_factory.mktemp(name)
-        out[name] = (folder, _load(name).make(SHARED_DATA, folder))
+
+        def make(folder: Path, name: str = name) -> None:
+            (folder / "data").mkdir()
+            answers = _load(name).make(SHARED_DATA, folder / "data")
+            (folder / "answers.pickle").write_bytes(pickle.dumps(answers))
+
+        folder = shared_folder(tmp_path_factory, f"made-{name}", make)
+        out[name] = (folder / "data", pickle.loads((folder / "answers.pickle").read_bytes()))
     return out
 
 

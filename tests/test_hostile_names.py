@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.site.pages import views
-from tests.conftest import BUILD_DATE, TINY_CONFIG
+from tests.conftest import BUILD_DATE, TINY_CONFIG, shared_folder
 
 #: Hostile names for the tiny council's areas, by the name they replace.
 HOSTILE = {
@@ -60,11 +60,11 @@ def hostile_site(tmp_path_factory) -> Path:
     """The hostile-named council built once for this module."""
     from generator.site import build as site
 
-    base = tmp_path_factory.mktemp("hostile")
-    config = hostile_council(base / "council")
-    out = base / "site"
-    site.build([config], out, build_date=BUILD_DATE)
-    return out
+    def make(base: Path) -> None:
+        config = hostile_council(base / "council")
+        site.build([config], base / "site", build_date=BUILD_DATE)
+
+    return shared_folder(tmp_path_factory, "hostile", make) / "site"
 
 
 def view_blocks(page: str) -> list[str]:

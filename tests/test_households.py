@@ -17,7 +17,7 @@ from generator.ingest.validate import Validation, validate
 from generator.site import build as site
 from generator.site import render
 from generator.site.council import CouncilSite
-from tests.conftest import BUILD_DATE, TINY_CONFIG
+from tests.conftest import BUILD_DATE, TINY_CONFIG, shared_folder
 
 PLANTED_KEY = "HH-PLANTED-0001"
 PLANTED_POSTCODE = "XX9 9ZZ"
@@ -106,11 +106,11 @@ def catalogue():
 
 @pytest.fixture(scope="module")
 def household_site(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("households")
-    config = _write_council(folder / "council")
-    out = folder / "site"
-    site.build([config], out, build_date=BUILD_DATE)
-    return out
+    def make(folder: Path) -> None:
+        config = _write_council(folder / "council")
+        site.build([config], folder / "site", build_date=BUILD_DATE)
+
+    return shared_folder(tmp_path_factory, "households", make) / "site"
 
 
 def test_matching_counts_households_not_receiving_by_zone(tmp_path, catalogue):

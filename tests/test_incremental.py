@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from generator.cli import app
 from generator.errors import ProblemsError
 from generator.site import build as site
-from tests.conftest import BUILD_DATE, TINY_CONFIG
+from tests.conftest import BUILD_DATE, TINY_CONFIG, shared_folder
 
 runner = CliRunner()
 
@@ -44,22 +44,34 @@ def second_tiny(tmp_path: Path, slug: str = "tiny2") -> Path:
     return config
 
 
+@pytest.fixture(scope="module")
+def two_council_build(tmp_path_factory, demo_site) -> Path:
+    """The session's demo site, copied, with the tiny council built into it by the command
+    line; built once per test run and only read."""
+
+    def make(folder: Path) -> None:
+        out = folder / "site"
+        shutil.copytree(demo_site, out)
+        result = runner.invoke(
+            app, ["build", str(TINY_CONFIG), "--out", str(out), "--build-date", BUILD_DATE]
+        )
+        assert result.exit_code == 0, result.output
+
+    return shared_folder(tmp_path_factory, "demo-and-tiny", make) / "site"
+
+
 @pytest.fixture
-def two_council_site(tmp_path, demo_site) -> Path:
-    """The session's demo site, copied, with the tiny council built into it."""
+def two_council_site(tmp_path, two_council_build) -> Path:
+    """A copy of the two-council site for one test to change."""
     out = tmp_path / "site"
-    shutil.copytree(demo_site, out)
-    result = runner.invoke(
-        app, ["build", str(TINY_CONFIG), "--out", str(out), "--build-date", BUILD_DATE]
-    )
-    assert result.exit_code == 0, result.output
+    shutil.copytree(two_council_build, out)
     return out
 
 
-def test_building_one_council_keeps_the_others_and_lists_both(two_council_site, demo_site):
+def test_building_one_council_keeps_the_others_and_lists_both(two_council_build, demo_site):
     """Building tiny into the demo site leaves every demo file byte-identical and the portal
     links both councils."""
-    out = two_council_site
+    out = two_council_build
     assert digest(out / "demo") == digest(demo_site / "demo")
     assert (out / "tiny" / "index.html").is_file()
     assert portal_links(out) == ["demo/index.html", "tiny/index.html"]  # Glenvale, Tinyton

@@ -48,7 +48,7 @@ def _bake(cookies: Any, **answers: str) -> Any:
 
 
 @pytest.mark.slow
-def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path, demo_council):
+def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path, demo_site):
     """The template bakes a council that validates and builds on the demo geography and data,
     and appears on the portal beside the demo."""
     result = _bake(cookies)
@@ -76,13 +76,15 @@ def test_baked_council_validates_builds_and_joins_the_portal(cookies, tmp_path, 
     for status in data_report.unavailable:
         assert status.missing_measures and not set(status.missing_measures) & demo_measures
 
-    # The demo is already prepared once per session; only the baked council is new.
+    # The demo site is already built once per run; the baked council is built into a copy.
     out = tmp_path / "site"
+    shutil.copytree(demo_site, out)
     baked = site.prepare_council(folder / "council.yaml", DEMO_DATA, catalogue, BUILD_DATE)
-    built = site.write_site([demo_council, baked], out, BUILD_DATE)
-    assert built.councils == ["demo", "brightwater"]
+    built = site.write_site([baked], out, BUILD_DATE, keep=None)
+    assert (built.councils, built.kept) == (["brightwater"], ["demo"])
     portal = (out / "index.html").read_text()
     assert 'href="brightwater/index.html"' in portal and "Brightwater Council" in portal
+    assert 'href="demo/index.html"' in portal
     assert "data@brightwater.example" in (out / "brightwater" / "about.html").read_text()
 
 

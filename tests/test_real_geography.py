@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import BUILD_DATE, ROOT, SHARED_DATA, TINY_CONFIG
+from tests.conftest import BUILD_DATE, ROOT, SHARED_DATA, TINY_CONFIG, shared_folder
 
 shapely = pytest.importorskip("shapely")
 pytest.importorskip("pyogrio")
@@ -39,29 +39,42 @@ def _boundaries(stem: str) -> Path:
 
 @pytest.fixture(scope="module")
 def packs(tmp_path_factory) -> Path:
+    """The three seed councils' packs, imported once per test run and shared read-only."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"open data folder {SHARED_DATA} is absent")
-    folder = tmp_path_factory.mktemp("packs")
-    for slug, (stem, *_) in COUNCILS.items():
-        import_pack(
-            _boundaries(stem),
-            LOOKUP,
-            folder / f"{slug}-dz2011",
-            name=f"{slug}-dz2011",
-            vintage="scotland-dz2011",
-            code_field="dz_code",
-            attribution="Contains public sector information licensed under the "
-            "Open Government Licence v3.0.",
-        )
-    return folder
+
+    def make(folder: Path) -> None:
+        for slug, (stem, *_) in COUNCILS.items():
+            import_pack(
+                _boundaries(stem),
+                LOOKUP,
+                folder / f"{slug}-dz2011",
+                name=f"{slug}-dz2011",
+                vintage="scotland-dz2011",
+                code_field="dz_code",
+                attribution="Contains public sector information licensed under the "
+                "Open Government Licence v3.0.",
+            )
+
+    return shared_folder(tmp_path_factory, "seed-packs", make)
 
 
 @pytest.fixture(scope="module")
 def real_site(packs, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("real") / "site"
+    """The three seed councils built from the open data, once per test run (read-only)."""
     configs = [ROOT / "council_configs" / slug / "council.yaml" for slug in COUNCILS]
-    site.build(configs, out, data_dir=SHARED_DATA, packs_dir=packs, build_date=BUILD_DATE, jobs=2)
-    return out
+
+    def make(folder: Path) -> None:
+        site.build(
+            configs,
+            folder / "site",
+            data_dir=SHARED_DATA,
+            packs_dir=packs,
+            build_date=BUILD_DATE,
+            jobs=2,
+        )
+
+    return shared_folder(tmp_path_factory, "seed-site", make) / "site"
 
 
 def _features(path: Path) -> list[dict]:
