@@ -37,9 +37,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.sparse
 from threadpoolctl import threadpool_limits
 
-from generator.analysis.audit import Pseudoinverse, equation_matrix, in_row_space, recoverable
+from generator.analysis.audit import Audit, equation_matrix, in_row_space, recoverable
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.geography import GeographyPack
 from generator.ingest.loaders import BREAKDOWN_COLUMNS
@@ -348,6 +349,18 @@ def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int,
     parent minus its children, for every nested level pair and breakdown category; an
     area's total minus its categories, for every breakdown.
     """
+    return list(keyed_equations(table, hierarchy).values())
+
+
+#: An equation's key: ("nest", child level, parent level, parent code, breakdown, category)
+#: or ("split", level, area code, breakdown).
+EquationKey = tuple[str, ...]
+
+
+def keyed_equations(
+    table: pd.DataFrame, hierarchy: Hierarchy
+) -> dict[EquationKey, list[tuple[int, int]]]:
+    """``equations``, each under a key saying which relation it is."""
     index = {
         key: n
         for n, key in enumerate(
@@ -360,7 +373,7 @@ def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int,
             )
         )
     }
-    out: list[list[tuple[int, int]]] = []
+    out: dict[EquationKey, list[tuple[int, int]]] = {}
     cells = list(zip(table["breakdown"], table["category"], strict=True))
     for child_level, parent_level, mapping in hierarchy:
         parent_of = dict(zip(mapping["area_code"], mapping["parent_code"], strict=True))
@@ -371,80 +384,139 @@ def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int,
         for (parent, breakdown, category), kids in members.items():
             top = index.get((parent_level, parent, breakdown, category))
             if top is not None:
-                out.append([(top, 1), *((k, -1) for k in kids)])
+                key = ("nest", child_level, parent_level, parent, breakdown, category)
+                out[key] = [(top, 1), *((k, -1) for k in kids)]
     by_area: dict[tuple[str, str, str], list[int]] = {}
     for n, (level, code, breakdown) in enumerate(
         zip(table["level"], table["area_code"], table["breakdown"], strict=True)
     ):
         if breakdown:
             by_area.setdefault((level, code, breakdown), []).append(n)
-    for (level, code, _), parts in by_area.items():
+    for (level, code, breakdown), parts in by_area.items():
         total = index.get((level, code, "", ""))
         if total is not None:
-            out.append([(total, 1), *((k, -1) for k in parts)])
+            out[("split", level, code, breakdown)] = [(total, 1), *((k, -1) for k in parts)]
     return out
+
+
+def independent_equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int, int]]]:
+    """``equations`` without those that are exact sums of others (same row space, so the
+    same cells determined), which would otherwise tie every withheld cell of a council into
+    one block: data zones -> council is data zones -> wards plus wards -> council, and
+    intermediate zones -> council is data zones -> council minus data zones -> intermediate
+    zones. Each candidate is checked coefficient by coefficient against the sum before it
+    is dropped, and an equation used in such a sum is never dropped after, so the kept
+    equations span every dropped one."""
+    eqs = keyed_equations(table, hierarchy)
+    pairs = {(child, parent) for child, parent, _ in hierarchy}
+    levels = {lv for pair in pairs for lv in pair}
+    code_of = table["area_code"].tolist()
+    dropped: set[EquationKey] = set()
+    used: set[EquationKey] = set()
+
+    def combine(terms: list[tuple[int, EquationKey]]) -> dict[int, int] | None:
+        total: dict[int, int] = {}
+        for sign, key in terms:
+            if key not in eqs:
+                return None
+            for c, k in eqs[key]:
+                total[c] = total.get(c, 0) + sign * k
+        return {c: k for c, k in total.items() if k}
+
+    for key, eq in eqs.items():
+        if key[0] != "nest" or key in used:
+            continue
+        _, child, parent, code, breakdown, category = key
+        own = dict(eq)
+        kids = [code_of[c] for c, k in eq if k == -1]
+        for mid in sorted(levels):
+            if (child, mid) in pairs and (mid, parent) in pairs:
+                # via the level between: mid -> parent, plus child -> each mid area
+                up = ("nest", mid, parent, code, breakdown, category)
+                mids = [code_of[c] for c, k in eqs.get(up, []) if k == -1]
+                terms = [(1, up)] + [
+                    (1, ("nest", child, mid, m, breakdown, category)) for m in mids
+                ]
+            elif (mid, child) in pairs and (mid, parent) in pairs:
+                # via the level below: below -> parent, minus below -> each child area
+                terms = [(1, ("nest", mid, parent, code, breakdown, category))] + [
+                    (-1, ("nest", mid, child, m, breakdown, category)) for m in kids
+                ]
+            else:
+                continue
+            if any(t == key for _, t in terms) or combine(terms) != own:
+                continue
+            dropped.add(key)
+            used.update(t for _, t in terms)
+            break
+    return [eq for key, eq in eqs.items() if key not in dropped]
 
 
 class _System:
     """One (period, measure) table's equations, fixed while cells are hidden, with what the
-    audit needs of them: the sparse matrix and each cell's neighbours."""
+    audit needs of them: the sparse matrix, each equation's cells and each cell's equations."""
 
     def __init__(self, table: pd.DataFrame, hierarchy: Hierarchy, level_rank: dict[str, int]):
-        eqs = equations(table, hierarchy)
+        eqs = independent_equations(table, hierarchy)
         self.matrix = equation_matrix(len(table), eqs)
-        self.neighbours: dict[int, set[int]] = {}
-        for eq in eqs:
-            members = {c for c, _ in eq}
+        self.check = Audit(self.matrix)
+        self.pattern = scipy.sparse.csr_matrix((self.matrix != 0).astype(np.int64))
+        self.members = [np.array(sorted({c for c, _ in eq}), dtype=int) for eq in eqs]
+        self.cell_eqs: list[list[int]] = [[] for _ in range(len(table))]
+        for n, members in enumerate(self.members):
             for c in members:
-                self.neighbours.setdefault(c, set()).update(members)
-        self.levels = [level_rank.get(lv, 0) for lv in table["level"]]
+                self.cell_eqs[c].append(n)
+        levels = [level_rank.get(lv, 0) for lv in table["level"]]
+        values = table["value"].to_numpy(dtype=float)
+        codes, categories = table["area_code"].tolist(), table["category"].tolist()
+        # Which published cell to hide first, other things equal: a non-zero one (hiding a
+        # zero protects nothing when zeros are published), the smallest, the lowest level.
+        self.preference = [
+            (bool(values[c] <= 0), float(values[c]), levels[c], codes[c], categories[c])
+            for c in range(len(table))
+        ]
 
     def audit(self, table: pd.DataFrame) -> bool:
-        """Run the audit to its fixed point; True if it hid anything.
+        """Hide cells until the exact check (``recoverable``) finds no hidden cell an
+        attacker could solve for; True if it hid anything.
 
-        Rounds are judged by a pseudo-inverse of the hidden cells' equations, extended by
-        one column (Greville's rule) for each cell a round hides, instead of a fresh null
-        space each round; the fixed point is then confirmed by the exact check
-        (``recoverable``), and rounds go on from a fresh start if it finds anything.
+        Each round hides, beside every exposed cell, the published cell most likely to
+        free it: one sharing its smallest equation whose other equations all hold hidden
+        cells already (so hiding it closes a loop through the exposed cell rather than
+        exposing itself), the smallest such. Rounds repeat until the check passes; every
+        round hides at least one cell, so it ends.
         """
+        hidden = table["suppressed"].to_numpy().copy()
         changed = False
         while True:
-            inverse = Pseudoinverse(self.matrix, table["suppressed"].to_numpy())
-            while True:
-                exposed = inverse.determined()
-                if not len(exposed) or not self._hide_beside(table, exposed):
-                    break
-                changed = True
-                inverse.add(table["suppressed"].to_numpy())
-            if not self._audit_once(table):
-                return changed
+            exposed = np.flatnonzero(self.check.recoverable(hidden))
+            n_hidden = self.pattern @ hidden.astype(np.int64)  # hidden cells per equation
+            picks = sorted(
+                {p for x in exposed if (p := self._pick(int(x), hidden, n_hidden)) is not None}
+            )
+            if not picks:
+                break
+            hidden[picks] = True
             changed = True
+        if changed:
+            new = table.index[hidden & ~table["suppressed"].to_numpy()]
+            table.loc[new, "suppressed"] = True
+            table.loc[new, "note"] = SECONDARY
+        return changed
 
-    def _hide_beside(self, table: pd.DataFrame, exposed: np.ndarray) -> bool:
-        """Hide the smallest published neighbour of each exposed cell; True if any."""
-        hidden = table["suppressed"].to_numpy()
-        values = table["value"].to_numpy()
-        codes, categories = table["area_code"].tolist(), table["category"].tolist()
-        levels = self.levels
-        to_hide: list[int] = []
-        for cell in exposed:
-            pool = [c for c in self.neighbours.get(int(cell), ()) if not hidden[c]]
-            if pool:
-                best = min(
-                    pool,
-                    key=lambda c: (values[c] <= 0, values[c], levels[c], codes[c], categories[c]),
-                )
-                to_hide.append(int(table.index[best]))
-        return _hide(table, to_hide)
-
-    def _audit_once(self, table: pd.DataFrame) -> bool:
-        """Suppress one more cell beside every hidden cell an attacker could recover.
-        True if anything changed."""
-        hidden = table["suppressed"].to_numpy()
-        exposed = np.flatnonzero(recoverable(len(table), self.matrix, hidden))
-        if not len(exposed):
-            return False
-        return self._hide_beside(table, exposed)
+    def _pick(self, cell: int, hidden: np.ndarray, n_hidden: np.ndarray) -> int | None:
+        """The published cell to hide so that ``cell`` is no longer exposed."""
+        best: tuple[tuple[object, ...], int] | None = None
+        for eq in self.cell_eqs[cell]:
+            for c in self.members[eq]:
+                if hidden[c]:
+                    continue
+                # equations of c that would hold c alone among hidden cells
+                lonely = sum(1 for e in self.cell_eqs[c] if e != eq and n_hidden[e] == 0)
+                key = (lonely, len(self.members[eq]), *self.preference[c])
+                if best is None or key < best[0]:
+                    best = (key, int(c))
+        return None if best is None else best[1]
 
 
 def totals(measures: pd.DataFrame) -> pd.DataFrame:
