@@ -345,7 +345,7 @@ def add_relations(
             k.equations.append(eq)
     # a share's numerator never exceeds its denominator
     for ind in catalogue.indicators.values():
-        if ind.method != "share":
+        if ind.method != "share" or ind.numerator == ind.denominator:
             continue
         for key in [key for key in k.cells if key[0] == ind.numerator]:
             other = (ind.denominator, *key[1:])

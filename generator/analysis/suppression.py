@@ -63,8 +63,13 @@ def suppress_measures(
     ``suppressed`` (bool) and ``note`` (primary/secondary/"") columns added.
     """
     contributors = {m: s.contributors for m, s in catalogue.measures.items() if s.contributors}
+    shares = {
+        (ind.numerator, ind.denominator)
+        for ind in catalogue.indicators.values()
+        if ind.method == "share"
+    }
     return suppress_cells(
-        measures, _nested_pairs(pack), thresholds, people_measures(catalogue), contributors
+        measures, _nested_pairs(pack), thresholds, people_measures(catalogue), contributors, shares
     )
 
 
@@ -107,13 +112,16 @@ def suppress_cells(
     thresholds: dict[str, int],
     people: set[str],
     contributors: dict[str, str] | None = None,
+    shares: set[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Primary and secondary suppression of a table of counts, audited against an attacker.
 
     ``cells`` has ``level, area_code, period, measure, value`` and optionally ``breakdown,
     category``; ``hierarchy`` lists each nested level pair smallest first; ``people`` the
     measures that count people; ``contributors`` maps an amount measure to the count behind
-    it (``frequency_mask``). Returns the cells with ``suppressed`` and ``note`` added (and
+    it (``frequency_mask``); ``shares`` pairs (numerator, denominator) of measures where
+    the one never exceeds the other (``_share_pass``). Returns the cells with ``suppressed``
+    and ``note`` added (and
     the breakdown columns, "" for totals).
     """
     out = cells.reset_index(drop=True).copy()
@@ -130,7 +138,7 @@ def suppress_cells(
         return out
     level_rank = {child: n for n, (child, _, _) in enumerate(hierarchy)}
     level_rank.update({parent: n + 1 for n, (_, parent, _) in enumerate(hierarchy)})
-    _protect_all(out, hierarchy, level_rank, thresholds)
+    _protect_all(out, hierarchy, level_rank, thresholds, shares or set())
     return out
 
 
@@ -148,9 +156,11 @@ def _protect_all(
     hierarchy: Hierarchy,
     level_rank: dict[str, int],
     thresholds: dict[str, int],
+    shares: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
 ) -> None:
     """Secondary suppression of every table in place: the local rules, then the audit,
-    until neither finds anything more to hide.
+    until neither finds anything more to hide; then the relations between tables
+    (``_share_pass``), and round again for the tables they changed.
 
     Each (period, measure) table is its own system of equations, but the local rules are
     pandas group operations that cost the same for one table as for all, so they run over
@@ -183,7 +193,49 @@ def _protect_all(
             if system.audit(table):
                 out.loc[table.index, _FLAGS] = table[_FLAGS]
                 changed.append(key)
+        if not changed and shares:
+            # Only when every table is at its fixed point: the relations between tables.
+            changed = _share_pass(out, shares, thresholds, groups)
+            audited.difference_update(changed)
         active = changed
+
+
+def _share_pass(
+    out: pd.DataFrame,
+    shares: set[tuple[str, str]],
+    thresholds: dict[str, int],
+    groups: dict[tuple[str, str], np.ndarray],
+) -> list[tuple[str, str]]:
+    """A share's numerator never exceeds its denominator (in the same area, period and
+    category), and an attacker knows it:
+
+    * a withheld numerator lies between 0 and its published denominator: where that is
+      under the threshold (0 included), the numerator is as good as known, so the
+      denominator is withheld too;
+    * a withheld denominator is at least its published numerator: a lower bound that,
+      added over the withheld cells of a sum, can pin the others down, so a non-zero
+      numerator is withheld with its denominator.
+
+    Returns the (period, measure) tables it changed."""
+    keys = ["level", "area_code", "period", *BREAKDOWN_COLUMNS]
+    to_hide: list[int] = []
+    for numerator, denominator in sorted(shares):
+        if numerator == denominator:
+            continue
+        nums = out[out["measure"] == numerator].reset_index()
+        dens = out[out["measure"] == denominator].reset_index()
+        both = nums[[*keys, "index", "value", "suppressed"]].merge(
+            dens[[*keys, "index", "value", "suppressed"]], on=keys, suffixes=("_n", "_d")
+        )
+        limit = thresholds.get(numerator, thresholds.get(denominator, 0))
+        small = both["suppressed_n"] & ~both["suppressed_d"] & (both["value_d"] < limit)
+        bound = both["suppressed_d"] & ~both["suppressed_n"] & (both["value_n"] > 0)
+        to_hide += both.loc[small, "index_d"].astype(int).tolist()
+        to_hide += both.loc[bound, "index_n"].astype(int).tolist()
+    if not _hide(out, to_hide):
+        return []
+    hidden = set(to_hide)
+    return [key for key, rows in groups.items() if hidden.intersection(rows.tolist())]
 
 
 def _local_rules(table: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[str, int]) -> None:
@@ -582,9 +634,12 @@ def suppress_groups(
     }
     for (period, measure), idx in out.groupby(["period", "measure"], sort=True).groups.items():
         part = measures[(measures["period"] == period) & (measures["measure"] == measure)]
-        hidden = part[(part["level"] == base) & part["suppressed"]]["area_code"].tolist()
+        withheld = part[(part["level"] == base) & part["suppressed"]]
+        hidden = withheld["area_code"].tolist()
         if not hidden:
             continue
+        hidden_value = dict(zip(hidden, withheld["value"].astype(float), strict=True))
+        limit = thresholds.get(measure, 0)
         col = {code: j for j, code in enumerate(sorted(hidden))}
 
         def vector(codes: set[str] | list[str], col: dict[str, int] = col) -> np.ndarray:
@@ -603,17 +658,32 @@ def suppress_groups(
         group_vec = {
             i: vector(members.get((out.at[i, "grouping"], out.at[i, "group"]), set())) for i in rows
         }
-        protected = [np.eye(len(col))[j] for j in range(len(col))]
-        protected += [group_vec[i] for i in rows if primary[i] and group_vec[i].any()]
-        already = _recoverable(area_rows, protected)
+        zones_alone = list(np.eye(len(col)))
         while True:
+            # Every withheld cell is protected: the zones, and each withheld group total
+            # (a secondary one too: quintiles add up to the council, so one withheld
+            # quintile is the council minus the others).
+            protected = zones_alone + [
+                group_vec[i] for i in rows if out.at[i, "suppressed"] and group_vec[i].any()
+            ]
+            already = _recoverable(area_rows, protected)
             published = [i for i in rows if not out.at[i, "suppressed"]]
             found = _recoverable(area_rows + [group_vec[i] for i in published], protected)
             new = [
                 v for v, was, now in zip(protected, already, found, strict=True) if now and not was
             ]
             if not new:
-                break
+                # A published total minus its published zones is the sum of its withheld
+                # zones: that sum must be 0 or reach the threshold, as for an area.
+                small = [
+                    i for i in published if 0 < _hidden_sum(members, out, i, hidden_value) < limit
+                ]
+                if not small:
+                    break
+                for i in small:
+                    out.at[i, "suppressed"] = True
+                    out.at[i, "note"] = SECONDARY
+                continue
             support = np.sum(new, axis=0) > 0
             # Prefer a total that holds the exposed cells; but a cell can also be exposed
             # by a total that holds only its neighbours (ward {A, B} minus group {B}).
@@ -627,6 +697,17 @@ def suppress_groups(
             out.at[pick, "suppressed"] = True
             out.at[pick, "note"] = SECONDARY
     return out
+
+
+def _hidden_sum(
+    members: dict[tuple[str, str], set[str]],
+    out: pd.DataFrame,
+    i: int,
+    hidden_value: dict[str, float],
+) -> float:
+    """The sum of the withheld zones in group total ``i``."""
+    zones = members.get((out.at[i, "grouping"], out.at[i, "group"]), set())
+    return float(sum(hidden_value.get(z, 0.0) for z in zones))
 
 
 def _recoverable(rows: list[np.ndarray], targets: list[np.ndarray]) -> list[bool]:
