@@ -195,13 +195,14 @@ def _protect_all(
                 changed.append(key)
         if not changed and shares:
             # Only when every table is at its fixed point: the relations between tables.
-            changed = _share_pass(out, shares, thresholds, groups)
+            changed = _share_pass(out, hierarchy, shares, thresholds, groups)
             audited.difference_update(changed)
         active = changed
 
 
 def _share_pass(
     out: pd.DataFrame,
+    hierarchy: Hierarchy,
     shares: set[tuple[str, str]],
     thresholds: dict[str, int],
     groups: dict[tuple[str, str], np.ndarray],
@@ -216,6 +217,13 @@ def _share_pass(
       added over the withheld cells of a sum, can pin the others down, so a non-zero
       numerator is withheld with its denominator.
 
+    * and the difference (denominator - numerator: those counted in the one and not the
+      other, never negative) is a table of its own, adding up like the others; a cell of
+      it is withheld where either is, and the sibling rules run on it (a withheld
+      difference alone under a published one, or withheld differences adding up to a
+      small count, would give the counts away): what they would hide there, the
+      denominator hides.
+
     Returns the (period, measure) tables it changed."""
     keys = ["level", "area_code", "period", *BREAKDOWN_COLUMNS]
     to_hide: list[int] = []
@@ -227,11 +235,28 @@ def _share_pass(
         both = nums[[*keys, "index", "value", "suppressed"]].merge(
             dens[[*keys, "index", "value", "suppressed"]], on=keys, suffixes=("_n", "_d")
         )
+        if both.empty:
+            continue
         limit = thresholds.get(numerator, thresholds.get(denominator, 0))
         small = both["suppressed_n"] & ~both["suppressed_d"] & (both["value_d"] < limit)
         bound = both["suppressed_d"] & ~both["suppressed_n"] & (both["value_n"] > 0)
         to_hide += both.loc[small, "index_d"].astype(int).tolist()
         to_hide += both.loc[bound, "index_n"].astype(int).tolist()
+        gap = f"{denominator} - {numerator}"
+        diff = both[keys].assign(
+            measure=gap,
+            value=(both["value_d"] - both["value_n"]).clip(lower=0),
+            suppressed=both["suppressed_n"] | both["suppressed_d"],
+            note="",
+        )
+        before = diff["suppressed"].to_numpy().copy()
+        if not before.any():
+            continue
+        _local_rules(diff, hierarchy, {**thresholds, gap: limit})
+        grew = diff["suppressed"].to_numpy() & ~before
+        # hide the denominator there (or, already withheld, the numerator)
+        pick = np.where(both["suppressed_d"].to_numpy(), both["index_n"], both["index_d"])
+        to_hide += pick[grew].astype(int).tolist()
     if not _hide(out, to_hide):
         return []
     hidden = set(to_hide)
