@@ -33,24 +33,21 @@ category), so that they sum to the total.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 import scipy.sparse
 from threadpoolctl import threadpool_limits
 
-from generator.analysis.audit import Audit, equation_matrix, in_row_space
+from generator.analysis.audit import Audit, equation_matrix
 from generator.analysis.audit import recoverable as recoverable  # the tests' exact check
+from generator.analysis.equations import Hierarchy, independent_equations
+from generator.analysis.equations import equations as equations  # the tests' equations
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.geography import GeographyPack
 from generator.ingest.loaders import BREAKDOWN_COLUMNS
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
-
-#: (child level, parent level, child code -> parent code) for each nested pair of levels.
-Hierarchy = Sequence[tuple[str, str, pd.DataFrame]]
 
 
 def suppress_measures(
@@ -420,116 +417,6 @@ def _breakdown_pass(out: pd.DataFrame, thresholds: dict[str, int]) -> bool:
     return _hide(out, to_hide)
 
 
-def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int, int]]]:
-    """The linear equations an attacker knows about one (period, measure) table.
-
-    Each equation is a list of (row index in ``table``, coefficient) summing to zero: a
-    parent minus its children, for every nested level pair and breakdown category; an
-    area's total minus its categories, for every breakdown.
-    """
-    return list(keyed_equations(table, hierarchy).values())
-
-
-#: An equation's key: ("nest", child level, parent level, parent code, breakdown, category)
-#: or ("split", level, area code, breakdown).
-EquationKey = tuple[str, ...]
-
-
-def keyed_equations(
-    table: pd.DataFrame, hierarchy: Hierarchy
-) -> dict[EquationKey, list[tuple[int, int]]]:
-    """``equations``, each under a key saying which relation it is."""
-    index = {
-        key: n
-        for n, key in enumerate(
-            zip(
-                table["level"],
-                table["area_code"],
-                table["breakdown"],
-                table["category"],
-                strict=True,
-            )
-        )
-    }
-    out: dict[EquationKey, list[tuple[int, int]]] = {}
-    cells = list(zip(table["breakdown"], table["category"], strict=True))
-    for child_level, parent_level, mapping in hierarchy:
-        parent_of = dict(zip(mapping["area_code"], mapping["parent_code"], strict=True))
-        members: dict[tuple[str, str, str], list[int]] = {}
-        for n, (level, code) in enumerate(zip(table["level"], table["area_code"], strict=True)):
-            if level == child_level and code in parent_of:
-                members.setdefault((parent_of[code], *cells[n]), []).append(n)
-        for (parent, breakdown, category), kids in members.items():
-            top = index.get((parent_level, parent, breakdown, category))
-            if top is not None:
-                key = ("nest", child_level, parent_level, parent, breakdown, category)
-                out[key] = [(top, 1), *((k, -1) for k in kids)]
-    by_area: dict[tuple[str, str, str], list[int]] = {}
-    for n, (level, code, breakdown) in enumerate(
-        zip(table["level"], table["area_code"], table["breakdown"], strict=True)
-    ):
-        if breakdown:
-            by_area.setdefault((level, code, breakdown), []).append(n)
-    for (level, code, breakdown), parts in by_area.items():
-        total = index.get((level, code, "", ""))
-        if total is not None:
-            out[("split", level, code, breakdown)] = [(total, 1), *((k, -1) for k in parts)]
-    return out
-
-
-def independent_equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int, int]]]:
-    """``equations`` without those that are exact sums of others (same row space, so the
-    same cells determined), which would otherwise tie every withheld cell of a council into
-    one block: data zones -> council is data zones -> wards plus wards -> council, and
-    intermediate zones -> council is data zones -> council minus data zones -> intermediate
-    zones. Each candidate is checked coefficient by coefficient against the sum before it
-    is dropped, and an equation used in such a sum is never dropped after, so the kept
-    equations span every dropped one."""
-    eqs = keyed_equations(table, hierarchy)
-    pairs = {(child, parent) for child, parent, _ in hierarchy}
-    levels = {lv for pair in pairs for lv in pair}
-    code_of = table["area_code"].tolist()
-    dropped: set[EquationKey] = set()
-    used: set[EquationKey] = set()
-
-    def combine(terms: list[tuple[int, EquationKey]]) -> dict[int, int] | None:
-        total: dict[int, int] = {}
-        for sign, key in terms:
-            if key not in eqs:
-                return None
-            for c, k in eqs[key]:
-                total[c] = total.get(c, 0) + sign * k
-        return {c: k for c, k in total.items() if k}
-
-    for key, eq in eqs.items():
-        if key[0] != "nest" or key in used:
-            continue
-        _, child, parent, code, breakdown, category = key
-        own = dict(eq)
-        kids = [code_of[c] for c, k in eq if k == -1]
-        for mid in sorted(levels):
-            if (child, mid) in pairs and (mid, parent) in pairs:
-                # via the level between: mid -> parent, plus child -> each mid area
-                up = ("nest", mid, parent, code, breakdown, category)
-                mids = [code_of[c] for c, k in eqs.get(up, []) if k == -1]
-                terms = [(1, up)] + [
-                    (1, ("nest", child, mid, m, breakdown, category)) for m in mids
-                ]
-            elif (mid, child) in pairs and (mid, parent) in pairs:
-                # via the level below: below -> parent, minus below -> each child area
-                terms = [(1, ("nest", mid, parent, code, breakdown, category))] + [
-                    (-1, ("nest", mid, child, m, breakdown, category)) for m in kids
-                ]
-            else:
-                continue
-            if any(t == key for _, t in terms) or combine(terms) != own:
-                continue
-            dropped.add(key)
-            used.update(t for _, t in terms)
-            break
-    return [eq for key, eq in eqs.items() if key not in dropped]
-
-
 class _System:
     """One (period, measure) table's equations, fixed while cells are hidden, with what the
     audit needs of them: the sparse matrix, each equation's cells and each cell's equations."""
@@ -609,135 +496,3 @@ def breakdown_cells(measures: pd.DataFrame) -> pd.DataFrame:
     if "category" not in measures.columns:
         return measures.iloc[0:0].assign(**dict.fromkeys(BREAKDOWN_COLUMNS, ""))
     return measures[measures["category"].fillna("") != ""]
-
-
-# --- Deprivation groups (SIMD quintiles and deciles) ------------------------------------------
-# A group total is a new published cell over a public set of zones (anyone can work out
-# which zones are in quintile 1), so it can be combined by subtraction with every other
-# published total: wards, the council, other groups. Rather than rules for each pattern,
-# each candidate set of group totals is audited exactly: a withheld zone cell can be worked
-# out iff its unit vector lies in the row space of the published totals, each written as
-# the set of withheld zones it contains (the published zones being known, they subtract
-# out). Group totals are withheld one at a time until no withheld cell becomes recoverable.
-
-
-@_single_threaded
-def suppress_groups(
-    cells: pd.DataFrame,
-    groups: pd.DataFrame,
-    measures: pd.DataFrame,
-    pack: GeographyPack,
-    catalogue: Catalogue,
-    thresholds: dict[str, int],
-) -> pd.DataFrame:
-    """Mark which group totals may not be published.
-
-    ``cells`` is ``inequality.group_measures`` (``grouping, group, period, measure, value``),
-    ``groups`` the zones of each group (``area_code, grouping, group``), ``measures`` the
-    output of suppress_measures. Returns ``cells`` with ``suppressed`` and ``note``:
-
-    1. primary: a people count from 1 to threshold-1;
-    2. secondary: while some withheld zone cell, or a primary-withheld group total, could be
-       recovered from the published zones, areas and group totals together that could not
-       be recovered without the group totals, withhold the smallest published group total
-       that contains it. (This covers a group with exactly one withheld zone, and subtler
-       differences across wards and groups.)
-    """
-    out = cells.reset_index(drop=True).copy()
-    primary = primary_mask(out, thresholds, people_measures(catalogue))
-    out["suppressed"] = primary
-    out["note"] = np.where(primary, PRIMARY, "")
-    base = pack.levels[0].id
-    lookup = pack.lookup
-    members = {
-        key: set(part["area_code"])
-        for key, part in groups.groupby(["grouping", "group"], sort=False)
-    }
-    zones_of = {
-        level.id: lookup.groupby(f"{level.id}_code")[f"{base}_code"].apply(list)
-        for level in pack.levels[1:]
-    }
-    for (period, measure), idx in out.groupby(["period", "measure"], sort=True).groups.items():
-        part = measures[(measures["period"] == period) & (measures["measure"] == measure)]
-        withheld = part[(part["level"] == base) & part["suppressed"]]
-        hidden = withheld["area_code"].tolist()
-        if not hidden:
-            continue
-        hidden_value = dict(zip(hidden, withheld["value"].astype(float), strict=True))
-        limit = thresholds.get(measure, 0)
-        col = {code: j for j, code in enumerate(sorted(hidden))}
-
-        def vector(codes: set[str] | list[str], col: dict[str, int] = col) -> np.ndarray:
-            v = np.zeros(len(col))
-            for code in codes:
-                if code in col:
-                    v[col[code]] = 1.0
-            return v
-
-        # Published area totals above the base level, as sets of withheld zones.
-        area_rows = []
-        for level_id, zones in zones_of.items():
-            shown = part[(part["level"] == level_id) & ~part["suppressed"]]["area_code"]
-            area_rows += [vector(zones[c]) for c in shown if c in zones.index]
-        rows = list(idx)
-        group_vec = {
-            i: vector(members.get((out.at[i, "grouping"], out.at[i, "group"]), set())) for i in rows
-        }
-        zones_alone = list(np.eye(len(col)))
-        while True:
-            # Every withheld cell is protected: the zones, and each withheld group total
-            # (a secondary one too: quintiles add up to the council, so one withheld
-            # quintile is the council minus the others).
-            protected = zones_alone + [
-                group_vec[i] for i in rows if out.at[i, "suppressed"] and group_vec[i].any()
-            ]
-            already = _recoverable(area_rows, protected)
-            published = [i for i in rows if not out.at[i, "suppressed"]]
-            found = _recoverable(area_rows + [group_vec[i] for i in published], protected)
-            new = [
-                v for v, was, now in zip(protected, already, found, strict=True) if now and not was
-            ]
-            if not new:
-                # A published total minus its published zones is the sum of its withheld
-                # zones: that sum must be 0 or reach the threshold, as for an area.
-                small = [
-                    i for i in published if 0 < _hidden_sum(members, out, i, hidden_value) < limit
-                ]
-                if not small:
-                    break
-                for i in small:
-                    out.at[i, "suppressed"] = True
-                    out.at[i, "note"] = SECONDARY
-                continue
-            support = np.sum(new, axis=0) > 0
-            # Prefer a total that holds the exposed cells; but a cell can also be exposed
-            # by a total that holds only its neighbours (ward {A, B} minus group {B}).
-            culprits = [i for i in published if (group_vec[i] > 0)[support].any()] or [
-                i for i in published if group_vec[i].any()
-            ]
-            pick = min(
-                culprits,
-                key=lambda i: (out.at[i, "value"], out.at[i, "grouping"], out.at[i, "group"]),
-            )
-            out.at[pick, "suppressed"] = True
-            out.at[pick, "note"] = SECONDARY
-    return out
-
-
-def _hidden_sum(
-    members: dict[tuple[str, str], set[str]],
-    out: pd.DataFrame,
-    i: int,
-    hidden_value: dict[str, float],
-) -> float:
-    """The sum of the withheld zones in group total ``i``."""
-    zones = members.get((out.at[i, "grouping"], out.at[i, "group"]), set())
-    return float(sum(hidden_value.get(z, 0.0) for z in zones))
-
-
-def _recoverable(rows: list[np.ndarray], targets: list[np.ndarray]) -> list[bool]:
-    """For each target, whether it is a linear combination of ``rows`` (exactly derivable
-    by adding and subtracting published totals)."""
-    if not rows or not targets:
-        return [False] * len(targets)
-    return in_row_space(np.vstack(rows), np.vstack(targets)).tolist()
