@@ -226,8 +226,12 @@ def read_site(
     rounded: bool,
     simd_zones: int | None = None,
     catalogue: Catalogue = CATALOGUE,
+    ranks: bytes | None = None,
 ) -> Knowledge:
-    """Everything one council's built site publishes, as cells (no relations yet)."""
+    """Everything one council's built site publishes, as cells (no relations yet).
+
+    ``ranks``: a CSV with the zones' exact SIMD ranks (public: the Scottish Government
+    publishes them), for a site that rounds its counts, ranks included."""
     k = Knowledge(rounded)
     k.amounts = {m for m, s in catalogue.measures.items() if not s.counts_people}
     folder = site / slug
@@ -242,7 +246,7 @@ def read_site(
     if need.is_file():
         read_unmet_need(k, need.read_bytes(), catalogue)
     if groups and simd_zones:
-        k.groups_of = simd_membership(values, simd_zones)  # type: ignore[attr-defined]
+        k.groups_of = simd_membership(ranks or values, simd_zones)  # type: ignore[attr-defined]
     return k
 
 
