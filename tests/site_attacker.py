@@ -483,12 +483,14 @@ def attack(k: Knowledge, threshold: int = 5) -> int:
     """Fail on any withheld cell narrowed below its width; returns how many were attacked.
 
     A withheld cell pinned to exactly 0 passes: zero identifies no one (suppression
-    publishes zeros), and a cell that holds nobody can be withheld only as a neighbour."""
+    publishes zeros), and a cell that holds nobody can be withheld only as a neighbour. On a
+    rounded site, so does one pinned within [0, 2]: that is what a published 0 says there."""
     attacked = 0
+    zero = ROUNDING_SLACK[k.rounded] + 1e-9
     for key, low, high in narrowest(k):
         attacked += 1
         width = 1.0 if key[0] in k.amounts else threshold
-        assert high - low >= width - 1e-6 or high <= 1e-9, (
+        assert high - low >= width - 1e-6 or high <= zero, (
             f"{key}: the site narrows a withheld cell to [{low:.2f}, {high:.2f}]"
         )
     return attacked
