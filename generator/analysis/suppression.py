@@ -170,6 +170,7 @@ def _protect_all(
     active = [key for key, rows in groups.items() if out["suppressed"].to_numpy()[rows].any()]
     systems: dict[tuple[str, str], _System] = {}
     audited: set[tuple[str, str]] = set()
+    memo: dict[tuple[str, str], bytes] = {}
     while active:
         rows = np.concatenate([groups[key] for key in active])
         part = out.iloc[rows].copy()
@@ -192,7 +193,7 @@ def _protect_all(
                 changed.append(key)
         if not changed and shares:
             # Only when every table is at its fixed point: the relations between tables.
-            changed = _share_pass(out, hierarchy, shares, thresholds, groups)
+            changed = _share_pass(out, hierarchy, shares, thresholds, groups, memo)
             audited.difference_update(changed)
         active = changed
 
@@ -203,6 +204,7 @@ def _share_pass(
     shares: set[tuple[str, str]],
     thresholds: dict[str, int],
     groups: dict[tuple[str, str], np.ndarray],
+    memo: dict[tuple[str, str], bytes],
 ) -> list[tuple[str, str]]:
     """A share's numerator never exceeds its denominator (in the same area, period and
     category), and an attacker knows it:
@@ -234,6 +236,10 @@ def _share_pass(
         )
         if both.empty:
             continue
+        flags = (both["suppressed_n"].to_numpy() * 2 + both["suppressed_d"].to_numpy()).tobytes()
+        if memo.get((numerator, denominator)) == flags:
+            continue  # nothing withheld here since the last pass found nothing to add
+        memo[(numerator, denominator)] = flags
         limit = thresholds.get(numerator, thresholds.get(denominator, 0))
         small = both["suppressed_n"] & ~both["suppressed_d"] & (both["value_d"] < limit)
         bound = both["suppressed_d"] & ~both["suppressed_n"] & (both["value_n"] > 0)
