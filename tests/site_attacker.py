@@ -5,8 +5,9 @@ It reads every published number that is a count (or an amount) of some measure:
 
 * the CSV download (``indicator_values.csv``): each indicator's numerator and denominator,
   by the catalogue's public definitions of which measure each is;
-* the view data inside every indicator page (the JSON the level, breakdown and period
-  controls swap in): the same for every breakdown category and period;
+* the view data of every indicator page (the JSON the level, breakdown and period
+  controls swap in, inside the page or in view scripts beside it): the same for every
+  breakdown category and period;
 * the SIMD quintile and decile tables of every indicator page, with each zone's group
   worked out from the SIMD ranks the site publishes (``simd_rank``) and the public number
   of zones in Scotland;
@@ -122,6 +123,19 @@ def read_views(k: Knowledge, page: str, ind_id: str, catalogue: Catalogue = CATA
             for row in rows:
                 for measure, col in pairs:
                     k.see((measure, period, level, row[0], category), row[col])
+
+
+def read_view_scripts(
+    k: Knowledge, folder: Path, ind_id: str, catalogue: Catalogue = CATALOGUE
+) -> None:
+    """The views an indicator page loads as scripts of their own (``indicators/views/
+    <indicator>/<n>.js``, each ``CdashView({"key": ..., "view": ...});``), where the site
+    keeps them beside the page rather than inside it."""
+    for script in sorted((folder / "views" / ind_id).glob("*.js")):
+        text = script.read_text(encoding="utf-8").strip()
+        body = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+        page = json.dumps({"views": {body["key"]: body["view"]}})
+        read_views(k, f'<script type="application/json" id="view-data">{page}</script>', ind_id)
 
 
 class _Tables(HTMLParser):
@@ -241,6 +255,7 @@ def read_site(
     for page in sorted((folder / "indicators").glob("*.html")):
         text = page.read_text(encoding="utf-8")
         read_views(k, text, page.stem, catalogue)
+        read_view_scripts(k, folder / "indicators", page.stem, catalogue)
         groups += read_groups(k, text, page.stem, catalogue)
     need = folder / "data" / "unmet_need.csv"
     if need.is_file():
