@@ -90,14 +90,21 @@ def suppress_groups(
             i: vector(members.get((out.at[i, "grouping"], out.at[i, "group"]), set())) for i in rows
         }
         zones_alone = list(np.eye(len(col)))
+        # What the areas alone give away, for the zones and for each group total (the
+        # areas do not change, so each is worked out once).
+        zones_already = _recoverable(area_rows, zones_alone)
+        group_already: dict[int, bool] = {}
         while True:
             # Every withheld cell is protected: the zones, and each withheld group total
             # (a secondary one too: quintiles add up to the council, so one withheld
             # quintile is the council minus the others).
-            protected = zones_alone + [
-                group_vec[i] for i in rows if out.at[i, "suppressed"] and group_vec[i].any()
-            ]
-            already = _recoverable(area_rows, protected)
+            held = [i for i in rows if out.at[i, "suppressed"] and group_vec[i].any()]
+            fresh = [i for i in held if i not in group_already]
+            group_already.update(
+                zip(fresh, _recoverable(area_rows, [group_vec[i] for i in fresh]), strict=True)
+            )
+            protected = zones_alone + [group_vec[i] for i in held]
+            already = zones_already + [group_already[i] for i in held]
             published = [i for i in rows if not out.at[i, "suppressed"]]
             found = _recoverable(area_rows + [group_vec[i] for i in published], protected)
             new = [
