@@ -73,8 +73,11 @@ def make_council(stem: str, folder: Path) -> Path:
     return config
 
 
-def time_prepare(config: Path, profile: bool) -> tuple[float, float, int]:
-    """(validate seconds, analyse seconds, base zones) for one council."""
+def time_prepare(config: Path, profile: bool) -> tuple[float, float, float, int]:
+    """(validate seconds, analyse seconds, analyse CPU seconds, base zones) for one council.
+
+    CPU seconds are this process's own: on a machine shared with other jobs the wall clock
+    also counts time spent waiting for a core."""
     from generator.analysis.prepare import analyse
     from generator.ingest.catalogue import load_catalogue
     from generator.ingest.validate import validate
@@ -87,17 +90,17 @@ def time_prepare(config: Path, profile: bool) -> tuple[float, float, int]:
     validated = time.perf_counter() - started
     print(f"validated in {validated:.1f} s", flush=True)
     prof = cProfile.Profile() if profile else None
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if prof:
         prof.enable()
     analyse(v, catalogue)
     if prof:
         prof.disable()
-    analysed = time.perf_counter() - started
+    analysed, cpu = time.perf_counter() - started, time.process_time() - cpu
     if prof:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
     assert v.pack is not None
-    return validated, analysed, len(v.pack.areas(v.pack.levels[0].id))
+    return validated, analysed, cpu, len(v.pack.areas(v.pack.levels[0].id))
 
 
 def main() -> int:
@@ -114,15 +117,16 @@ def main() -> int:
             started = time.perf_counter()
             config = make_council(stem, Path(tmp))
             print(f"{stem}: made in {time.perf_counter() - started:.1f} s", flush=True)
-            validated, analysed, zones = time_prepare(config, args.profile)
+            validated, analysed, cpu, zones = time_prepare(config, args.profile)
         target = TARGETS.get(stem)
-        verdict = "" if target is None else (" ok" if analysed <= target else " OVER TARGET")
+        # The targets are for one core: judged on CPU seconds, which a busy machine inflates less.
+        verdict = "" if target is None else (" ok" if cpu <= target else " OVER TARGET")
         print(
             f"{stem}: {zones} data zones; validate {validated:.1f} s; "
-            f"prepare (roll-up, compute, disclosure) {analysed:.1f} s"
+            f"prepare (roll-up, compute, disclosure) {analysed:.1f} s ({cpu:.1f} s CPU)"
             + (f" (target {target:.0f} s){verdict}" if target else "")
         )
-        worst |= int(bool(target) and analysed > (target or 0))
+        worst |= int(bool(target) and cpu > (target or 0))
     return worst
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.analysis import inequality, suppression
+from generator.analysis import group_suppression, inequality, suppression
 from generator.errors import CdashError
 from generator.ingest.catalogue import load_catalogue
 from generator.ingest.validate import validate
@@ -176,7 +176,7 @@ def test_quintile_with_one_withheld_zone_is_withheld(tiny):
     )
     hidden = suppression.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
     assert set(hidden.loc[hidden["suppressed"], "area_code"]) == {"X01900003", "X01900006"}
-    out = suppression.suppress_groups(
+    out = group_suppression.suppress_groups(
         sums, zones, hidden, pack, catalogue, {"fsm_registered_p6_p7": 5}
     )
     assert dict(zip(out["group"], out["note"], strict=True)) == {
@@ -196,7 +196,7 @@ def test_quintile_with_two_withheld_zones_is_published(tiny):
         {1: ["X01900003", "X01900006"], 2: ["X01900001", "X01900002", "X01900004", "X01900005"]},
     )
     hidden = suppression.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
-    out = suppression.suppress_groups(
+    out = group_suppression.suppress_groups(
         sums, zones, hidden, pack, catalogue, {"fsm_registered_p6_p7": 5}
     )
     assert not out["suppressed"].any()
@@ -219,7 +219,7 @@ def test_small_quintile_total_is_primary_and_protected(tiny):
         },
     )
     hidden = suppression.suppress_measures(cells, pack, catalogue, {"fsm_registered_p6_p7": 5})
-    out = suppression.suppress_groups(
+    out = group_suppression.suppress_groups(
         sums, zones, hidden, pack, catalogue, {"fsm_registered_p6_p7": 5}
     )
     notes = dict(zip(hidden["area_code"], hidden["note"], strict=True))

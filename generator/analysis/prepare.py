@@ -16,6 +16,7 @@ import pandas as pd
 from generator.analysis import (
     compute,
     disclosure,
+    group_suppression,
     index,
     inequality,
     interventions,
@@ -319,7 +320,7 @@ def deprivation_groups(
     cells = inequality.group_measures(
         measures, zones, base, sorted({m for i in grouped for m in i.measures()})
     )
-    flags = suppression.suppress_groups(
+    flags = group_suppression.suppress_groups(
         cells,
         zones,
         suppression.totals(hidden),

@@ -33,22 +33,21 @@ category), so that they sum to the total.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
+import scipy.sparse
 from threadpoolctl import threadpool_limits
 
-from generator.analysis.audit import Pseudoinverse, equation_matrix, in_row_space, recoverable
+from generator.analysis.audit import Audit, equation_matrix
+from generator.analysis.audit import recoverable as recoverable  # the tests' exact check
+from generator.analysis.equations import Hierarchy, independent_equations
+from generator.analysis.equations import equations as equations  # the tests' equations
 from generator.ingest.catalogue import Catalogue
 from generator.ingest.geography import GeographyPack
 from generator.ingest.loaders import BREAKDOWN_COLUMNS
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
-
-#: (child level, parent level, child code -> parent code) for each nested pair of levels.
-Hierarchy = Sequence[tuple[str, str, pd.DataFrame]]
 
 
 def suppress_measures(
@@ -61,8 +60,13 @@ def suppress_measures(
     ``suppressed`` (bool) and ``note`` (primary/secondary/"") columns added.
     """
     contributors = {m: s.contributors for m, s in catalogue.measures.items() if s.contributors}
+    shares = {
+        (ind.numerator, ind.denominator)
+        for ind in catalogue.indicators.values()
+        if ind.method == "share"
+    }
     return suppress_cells(
-        measures, _nested_pairs(pack), thresholds, people_measures(catalogue), contributors
+        measures, _nested_pairs(pack), thresholds, people_measures(catalogue), contributors, shares
     )
 
 
@@ -105,13 +109,16 @@ def suppress_cells(
     thresholds: dict[str, int],
     people: set[str],
     contributors: dict[str, str] | None = None,
+    shares: set[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Primary and secondary suppression of a table of counts, audited against an attacker.
 
     ``cells`` has ``level, area_code, period, measure, value`` and optionally ``breakdown,
     category``; ``hierarchy`` lists each nested level pair smallest first; ``people`` the
     measures that count people; ``contributors`` maps an amount measure to the count behind
-    it (``frequency_mask``). Returns the cells with ``suppressed`` and ``note`` added (and
+    it (``frequency_mask``); ``shares`` pairs (numerator, denominator) of measures where
+    the one never exceeds the other (``_share_pass``). Returns the cells with ``suppressed``
+    and ``note`` added (and
     the breakdown columns, "" for totals).
     """
     out = cells.reset_index(drop=True).copy()
@@ -128,7 +135,7 @@ def suppress_cells(
         return out
     level_rank = {child: n for n, (child, _, _) in enumerate(hierarchy)}
     level_rank.update({parent: n + 1 for n, (_, parent, _) in enumerate(hierarchy)})
-    _protect_all(out, hierarchy, level_rank, thresholds)
+    _protect_all(out, hierarchy, level_rank, thresholds, shares or set())
     return out
 
 
@@ -146,9 +153,11 @@ def _protect_all(
     hierarchy: Hierarchy,
     level_rank: dict[str, int],
     thresholds: dict[str, int],
+    shares: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
 ) -> None:
     """Secondary suppression of every table in place: the local rules, then the audit,
-    until neither finds anything more to hide.
+    until neither finds anything more to hide; then the relations between tables
+    (``_share_pass``), and round again for the tables they changed.
 
     Each (period, measure) table is its own system of equations, but the local rules are
     pandas group operations that cost the same for one table as for all, so they run over
@@ -161,6 +170,7 @@ def _protect_all(
     active = [key for key, rows in groups.items() if out["suppressed"].to_numpy()[rows].any()]
     systems: dict[tuple[str, str], _System] = {}
     audited: set[tuple[str, str]] = set()
+    memo: dict[tuple[str, str], bytes] = {}
     while active:
         rows = np.concatenate([groups[key] for key in active])
         part = out.iloc[rows].copy()
@@ -181,7 +191,79 @@ def _protect_all(
             if system.audit(table):
                 out.loc[table.index, _FLAGS] = table[_FLAGS]
                 changed.append(key)
+        if not changed and shares:
+            # Only when every table is at its fixed point: the relations between tables.
+            changed = _share_pass(out, hierarchy, shares, thresholds, groups, memo)
+            audited.difference_update(changed)
         active = changed
+
+
+def _share_pass(
+    out: pd.DataFrame,
+    hierarchy: Hierarchy,
+    shares: set[tuple[str, str]],
+    thresholds: dict[str, int],
+    groups: dict[tuple[str, str], np.ndarray],
+    memo: dict[tuple[str, str], bytes],
+) -> list[tuple[str, str]]:
+    """A share's numerator never exceeds its denominator (in the same area, period and
+    category), and an attacker knows it:
+
+    * a withheld numerator lies between 0 and its published denominator: where that is
+      under the threshold (0 included), the numerator is as good as known, so the
+      denominator is withheld too;
+    * a withheld denominator is at least its published numerator: a lower bound that,
+      added over the withheld cells of a sum, can pin the others down, so a non-zero
+      numerator is withheld with its denominator.
+
+    * and the difference (denominator - numerator: those counted in the one and not the
+      other, never negative) is a table of its own, adding up like the others; a cell of
+      it is withheld where either is, and the sibling rules run on it (a withheld
+      difference alone under a published one, or withheld differences adding up to a
+      small count, would give the counts away): what they would hide there, the
+      denominator hides.
+
+    Returns the (period, measure) tables it changed."""
+    keys = ["level", "area_code", "period", *BREAKDOWN_COLUMNS]
+    to_hide: list[int] = []
+    for numerator, denominator in sorted(shares):
+        if numerator == denominator:
+            continue
+        nums = out[out["measure"] == numerator].reset_index()
+        dens = out[out["measure"] == denominator].reset_index()
+        both = nums[[*keys, "index", "value", "suppressed"]].merge(
+            dens[[*keys, "index", "value", "suppressed"]], on=keys, suffixes=("_n", "_d")
+        )
+        if both.empty:
+            continue
+        flags = (both["suppressed_n"].to_numpy() * 2 + both["suppressed_d"].to_numpy()).tobytes()
+        if memo.get((numerator, denominator)) == flags:
+            continue  # nothing withheld here since the last pass found nothing to add
+        memo[(numerator, denominator)] = flags
+        limit = thresholds.get(numerator, thresholds.get(denominator, 0))
+        small = both["suppressed_n"] & ~both["suppressed_d"] & (both["value_d"] < limit)
+        bound = both["suppressed_d"] & ~both["suppressed_n"] & (both["value_n"] > 0)
+        to_hide += both.loc[small, "index_d"].astype(int).tolist()
+        to_hide += both.loc[bound, "index_n"].astype(int).tolist()
+        gap = f"{denominator} - {numerator}"
+        diff = both[keys].assign(
+            measure=gap,
+            value=(both["value_d"] - both["value_n"]).clip(lower=0),
+            suppressed=both["suppressed_n"] | both["suppressed_d"],
+            note="",
+        )
+        before = diff["suppressed"].to_numpy().copy()
+        if not before.any():
+            continue
+        _local_rules(diff, hierarchy, {**thresholds, gap: limit})
+        grew = diff["suppressed"].to_numpy() & ~before
+        # hide the denominator there (or, already withheld, the numerator)
+        pick = np.where(both["suppressed_d"].to_numpy(), both["index_n"], both["index_d"])
+        to_hide += pick[grew].astype(int).tolist()
+    if not _hide(out, to_hide):
+        return []
+    hidden = set(to_hide)
+    return [key for key, rows in groups.items() if hidden.intersection(rows.tolist())]
 
 
 def _local_rules(table: pd.DataFrame, hierarchy: Hierarchy, thresholds: dict[str, int]) -> None:
@@ -341,110 +423,71 @@ def _breakdown_pass(out: pd.DataFrame, thresholds: dict[str, int]) -> bool:
     return _hide(out, to_hide)
 
 
-def equations(table: pd.DataFrame, hierarchy: Hierarchy) -> list[list[tuple[int, int]]]:
-    """The linear equations an attacker knows about one (period, measure) table.
-
-    Each equation is a list of (row index in ``table``, coefficient) summing to zero: a
-    parent minus its children, for every nested level pair and breakdown category; an
-    area's total minus its categories, for every breakdown.
-    """
-    index = {
-        key: n
-        for n, key in enumerate(
-            zip(
-                table["level"],
-                table["area_code"],
-                table["breakdown"],
-                table["category"],
-                strict=True,
-            )
-        )
-    }
-    out: list[list[tuple[int, int]]] = []
-    cells = list(zip(table["breakdown"], table["category"], strict=True))
-    for child_level, parent_level, mapping in hierarchy:
-        parent_of = dict(zip(mapping["area_code"], mapping["parent_code"], strict=True))
-        members: dict[tuple[str, str, str], list[int]] = {}
-        for n, (level, code) in enumerate(zip(table["level"], table["area_code"], strict=True)):
-            if level == child_level and code in parent_of:
-                members.setdefault((parent_of[code], *cells[n]), []).append(n)
-        for (parent, breakdown, category), kids in members.items():
-            top = index.get((parent_level, parent, breakdown, category))
-            if top is not None:
-                out.append([(top, 1), *((k, -1) for k in kids)])
-    by_area: dict[tuple[str, str, str], list[int]] = {}
-    for n, (level, code, breakdown) in enumerate(
-        zip(table["level"], table["area_code"], table["breakdown"], strict=True)
-    ):
-        if breakdown:
-            by_area.setdefault((level, code, breakdown), []).append(n)
-    for (level, code, _), parts in by_area.items():
-        total = index.get((level, code, "", ""))
-        if total is not None:
-            out.append([(total, 1), *((k, -1) for k in parts)])
-    return out
-
-
 class _System:
     """One (period, measure) table's equations, fixed while cells are hidden, with what the
-    audit needs of them: the sparse matrix and each cell's neighbours."""
+    audit needs of them: the sparse matrix, each equation's cells and each cell's equations."""
 
     def __init__(self, table: pd.DataFrame, hierarchy: Hierarchy, level_rank: dict[str, int]):
-        eqs = equations(table, hierarchy)
+        eqs = independent_equations(table, hierarchy)
         self.matrix = equation_matrix(len(table), eqs)
-        self.neighbours: dict[int, set[int]] = {}
-        for eq in eqs:
-            members = {c for c, _ in eq}
+        self.check = Audit(self.matrix)
+        self.pattern = scipy.sparse.csr_matrix((self.matrix != 0).astype(np.int64))
+        self.members = [np.array(sorted({c for c, _ in eq}), dtype=int) for eq in eqs]
+        self.cell_eqs: list[list[int]] = [[] for _ in range(len(table))]
+        for n, members in enumerate(self.members):
             for c in members:
-                self.neighbours.setdefault(c, set()).update(members)
-        self.levels = [level_rank.get(lv, 0) for lv in table["level"]]
+                self.cell_eqs[c].append(n)
+        levels = [level_rank.get(lv, 0) for lv in table["level"]]
+        values = table["value"].to_numpy(dtype=float)
+        codes, categories = table["area_code"].tolist(), table["category"].tolist()
+        # Which published cell to hide first, other things equal: a non-zero one (hiding a
+        # zero protects nothing when zeros are published), the smallest, the lowest level.
+        self.preference = [
+            (bool(values[c] <= 0), float(values[c]), levels[c], codes[c], categories[c])
+            for c in range(len(table))
+        ]
 
     def audit(self, table: pd.DataFrame) -> bool:
-        """Run the audit to its fixed point; True if it hid anything.
+        """Hide cells until the exact check (``recoverable``) finds no hidden cell an
+        attacker could solve for; True if it hid anything.
 
-        Rounds are judged by a pseudo-inverse of the hidden cells' equations, extended by
-        one column (Greville's rule) for each cell a round hides, instead of a fresh null
-        space each round; the fixed point is then confirmed by the exact check
-        (``recoverable``), and rounds go on from a fresh start if it finds anything.
+        Each round hides, beside every exposed cell, the published cell most likely to
+        free it: one sharing its smallest equation whose other equations all hold hidden
+        cells already (so hiding it closes a loop through the exposed cell rather than
+        exposing itself), the smallest such. Rounds repeat until the check passes; every
+        round hides at least one cell, so it ends.
         """
+        hidden = table["suppressed"].to_numpy().copy()
         changed = False
         while True:
-            inverse = Pseudoinverse(self.matrix, table["suppressed"].to_numpy())
-            while True:
-                exposed = inverse.determined()
-                if not len(exposed) or not self._hide_beside(table, exposed):
-                    break
-                changed = True
-                inverse.add(table["suppressed"].to_numpy())
-            if not self._audit_once(table):
-                return changed
+            exposed = np.flatnonzero(self.check.recoverable(hidden))
+            n_hidden = self.pattern @ hidden.astype(np.int64)  # hidden cells per equation
+            picks = sorted(
+                {p for x in exposed if (p := self._pick(int(x), hidden, n_hidden)) is not None}
+            )
+            if not picks:
+                break
+            hidden[picks] = True
             changed = True
+        if changed:
+            new = table.index[hidden & ~table["suppressed"].to_numpy()]
+            table.loc[new, "suppressed"] = True
+            table.loc[new, "note"] = SECONDARY
+        return changed
 
-    def _hide_beside(self, table: pd.DataFrame, exposed: np.ndarray) -> bool:
-        """Hide the smallest published neighbour of each exposed cell; True if any."""
-        hidden = table["suppressed"].to_numpy()
-        values = table["value"].to_numpy()
-        codes, categories = table["area_code"].tolist(), table["category"].tolist()
-        levels = self.levels
-        to_hide: list[int] = []
-        for cell in exposed:
-            pool = [c for c in self.neighbours.get(int(cell), ()) if not hidden[c]]
-            if pool:
-                best = min(
-                    pool,
-                    key=lambda c: (values[c] <= 0, values[c], levels[c], codes[c], categories[c]),
-                )
-                to_hide.append(int(table.index[best]))
-        return _hide(table, to_hide)
-
-    def _audit_once(self, table: pd.DataFrame) -> bool:
-        """Suppress one more cell beside every hidden cell an attacker could recover.
-        True if anything changed."""
-        hidden = table["suppressed"].to_numpy()
-        exposed = np.flatnonzero(recoverable(len(table), self.matrix, hidden))
-        if not len(exposed):
-            return False
-        return self._hide_beside(table, exposed)
+    def _pick(self, cell: int, hidden: np.ndarray, n_hidden: np.ndarray) -> int | None:
+        """The published cell to hide so that ``cell`` is no longer exposed."""
+        best: tuple[tuple[object, ...], int] | None = None
+        for eq in self.cell_eqs[cell]:
+            for c in self.members[eq]:
+                if hidden[c]:
+                    continue
+                # equations of c that would hold c alone among hidden cells
+                lonely = sum(1 for e in self.cell_eqs[c] if e != eq and n_hidden[e] == 0)
+                key = (lonely, len(self.members[eq]), *self.preference[c])
+                if best is None or key < best[0]:
+                    best = (key, int(c))
+        return None if best is None else best[1]
 
 
 def totals(measures: pd.DataFrame) -> pd.DataFrame:
@@ -459,106 +502,3 @@ def breakdown_cells(measures: pd.DataFrame) -> pd.DataFrame:
     if "category" not in measures.columns:
         return measures.iloc[0:0].assign(**dict.fromkeys(BREAKDOWN_COLUMNS, ""))
     return measures[measures["category"].fillna("") != ""]
-
-
-# --- Deprivation groups (SIMD quintiles and deciles) ------------------------------------------
-# A group total is a new published cell over a public set of zones (anyone can work out
-# which zones are in quintile 1), so it can be combined by subtraction with every other
-# published total: wards, the council, other groups. Rather than rules for each pattern,
-# each candidate set of group totals is audited exactly: a withheld zone cell can be worked
-# out iff its unit vector lies in the row space of the published totals, each written as
-# the set of withheld zones it contains (the published zones being known, they subtract
-# out). Group totals are withheld one at a time until no withheld cell becomes recoverable.
-
-
-@_single_threaded
-def suppress_groups(
-    cells: pd.DataFrame,
-    groups: pd.DataFrame,
-    measures: pd.DataFrame,
-    pack: GeographyPack,
-    catalogue: Catalogue,
-    thresholds: dict[str, int],
-) -> pd.DataFrame:
-    """Mark which group totals may not be published.
-
-    ``cells`` is ``inequality.group_measures`` (``grouping, group, period, measure, value``),
-    ``groups`` the zones of each group (``area_code, grouping, group``), ``measures`` the
-    output of suppress_measures. Returns ``cells`` with ``suppressed`` and ``note``:
-
-    1. primary: a people count from 1 to threshold-1;
-    2. secondary: while some withheld zone cell, or a primary-withheld group total, could be
-       recovered from the published zones, areas and group totals together that could not
-       be recovered without the group totals, withhold the smallest published group total
-       that contains it. (This covers a group with exactly one withheld zone, and subtler
-       differences across wards and groups.)
-    """
-    out = cells.reset_index(drop=True).copy()
-    primary = primary_mask(out, thresholds, people_measures(catalogue))
-    out["suppressed"] = primary
-    out["note"] = np.where(primary, PRIMARY, "")
-    base = pack.levels[0].id
-    lookup = pack.lookup
-    members = {
-        key: set(part["area_code"])
-        for key, part in groups.groupby(["grouping", "group"], sort=False)
-    }
-    zones_of = {
-        level.id: lookup.groupby(f"{level.id}_code")[f"{base}_code"].apply(list)
-        for level in pack.levels[1:]
-    }
-    for (period, measure), idx in out.groupby(["period", "measure"], sort=True).groups.items():
-        part = measures[(measures["period"] == period) & (measures["measure"] == measure)]
-        hidden = part[(part["level"] == base) & part["suppressed"]]["area_code"].tolist()
-        if not hidden:
-            continue
-        col = {code: j for j, code in enumerate(sorted(hidden))}
-
-        def vector(codes: set[str] | list[str], col: dict[str, int] = col) -> np.ndarray:
-            v = np.zeros(len(col))
-            for code in codes:
-                if code in col:
-                    v[col[code]] = 1.0
-            return v
-
-        # Published area totals above the base level, as sets of withheld zones.
-        area_rows = []
-        for level_id, zones in zones_of.items():
-            shown = part[(part["level"] == level_id) & ~part["suppressed"]]["area_code"]
-            area_rows += [vector(zones[c]) for c in shown if c in zones.index]
-        rows = list(idx)
-        group_vec = {
-            i: vector(members.get((out.at[i, "grouping"], out.at[i, "group"]), set())) for i in rows
-        }
-        protected = [np.eye(len(col))[j] for j in range(len(col))]
-        protected += [group_vec[i] for i in rows if primary[i] and group_vec[i].any()]
-        already = _recoverable(area_rows, protected)
-        while True:
-            published = [i for i in rows if not out.at[i, "suppressed"]]
-            found = _recoverable(area_rows + [group_vec[i] for i in published], protected)
-            new = [
-                v for v, was, now in zip(protected, already, found, strict=True) if now and not was
-            ]
-            if not new:
-                break
-            support = np.sum(new, axis=0) > 0
-            # Prefer a total that holds the exposed cells; but a cell can also be exposed
-            # by a total that holds only its neighbours (ward {A, B} minus group {B}).
-            culprits = [i for i in published if (group_vec[i] > 0)[support].any()] or [
-                i for i in published if group_vec[i].any()
-            ]
-            pick = min(
-                culprits,
-                key=lambda i: (out.at[i, "value"], out.at[i, "grouping"], out.at[i, "group"]),
-            )
-            out.at[pick, "suppressed"] = True
-            out.at[pick, "note"] = SECONDARY
-    return out
-
-
-def _recoverable(rows: list[np.ndarray], targets: list[np.ndarray]) -> list[bool]:
-    """For each target, whether it is a linear combination of ``rows`` (exactly derivable
-    by adding and subtracting published totals)."""
-    if not rows or not targets:
-        return [False] * len(targets)
-    return in_row_space(np.vstack(rows), np.vstack(targets)).tolist()
