@@ -147,14 +147,19 @@ def test_matching_counts_households_not_receiving_by_zone(tmp_path, catalogue):
 
 
 def test_matched_totals_after_suppression(household_site):
-    """The council total of 6 is published; every zone (2) and ward (4 and 2) is withheld."""
+    """Every zone (2) and ward (4 and 2) is withheld, and so is the council's 6: beside the
+    share's denominator (10 households with school-age children) it would publish the 4 who
+    do get a grant, a count under the threshold (the complement rule, docs/methods.md 7)."""
     csv = pd.read_csv(
         household_site / "tiny" / "data" / "indicator_values.csv", dtype=str, keep_default_na=False
     )
     rows = csv[csv["indicator"] == "ctr_school_age_no_scg"]
     got = {(r.level, r.area_code): (r.value, r.suppressed) for r in rows.itertuples()}
-    value, suppressed = got[("council", "X12900001")]
-    assert float(value) == 6 and suppressed == "false"
+    assert got[("council", "X12900001")] == ("[c]", "true")
+    share = csv[(csv["indicator"] == "ctr_no_scg_share") & (csv["level"] == "council")]
+    assert share[["numerator", "denominator", "suppressed"]].values.tolist() == [
+        ["[c]", "[c]", "true"]
+    ]
     for zone in ("X01900001", "X01900002", "X01900003"):
         assert got[("datazone", zone)] == ("[c]", "true")
     assert got[("ward", "X13900001")] == ("[c]", "true")
