@@ -556,12 +556,15 @@ def test_compare_page_lists_every_council_in_chromium(page, small_site):
     page.goto((small_site / "compare" / "cilif_share.html").as_uri())
     rows = page.locator("tr.compare-row")
     assert rows.count() == scotland.COUNCILS
-    for i in range(rows.count()):
-        row = rows.nth(i)
-        assert row.locator("svg.interval circle.interval-marker").count() == 1
-        assert row.locator("svg.interval line.interval-national").count() == 1
-        box = row.locator("svg.interval circle.interval-marker").bounding_box()
-        assert box is not None and box["width"] > 0
+    per_row = rows.evaluate_all(
+        """rows => rows.map(r => [
+            r.querySelectorAll('svg.interval circle.interval-marker').length,
+            r.querySelectorAll('svg.interval line.interval-national').length,
+            r.querySelector('svg.interval circle.interval-marker').getBoundingClientRect().width,
+        ])"""
+    )
+    assert len(per_row) == scotland.COUNCILS
+    assert all(markers == 1 and lines == 1 and width > 0 for markers, lines, width in per_row)
     links = page.locator("tr.compare-row th a")
     names = [links.nth(i).inner_text() for i in range(links.count())]
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
