@@ -86,7 +86,9 @@ def national_items(site: Any, data: SiteData) -> dict[str, dict[str, Any]]:
             continue
         row = data.council_row(ind.id, period)
         nation = None if row is None else _float(row.get("national"))
-        said = judge(part["lower"], part["upper"], np.full(len(part), nation or np.nan), ind.polarity)
+        said = judge(
+            part["lower"], part["upper"], np.full(len(part), nation or np.nan), ind.polarity
+        )
         councils = {}
         for (_, r), word in zip(part.iterrows(), said, strict=True):
             if is_missing(r["value"]):
@@ -131,8 +133,8 @@ def indicator_list(councils: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for item in c.get("compare", []):
             seen.setdefault(item["id"], {"id": item["id"], "title": item["title"]})
             codes.setdefault(item["id"], set()).add(c.get("code") or c["slug"])
-    for k, v in seen.items():
-        built = {c.get("code") for c in councils}
+    built = {c.get("code") for c in councils}
+    for k in seen:
         codes[k] |= set(_national_source(councils, k)[1].get("councils", {})) - built
     return [{**v, "href": f"compare/{k}.html", "councils": len(codes[k])} for k, v in seen.items()]
 
@@ -155,26 +157,7 @@ def _rows(councils: list[dict[str, Any]], ind_id: str, families: FamilyGroups) -
                 "versus": national_label(item["comparison"], item["national_name"]),
             }
         )
-    source, part = _national_source(councils, ind_id)
-    built = {c.get("code") for c in councils}
-    template = next((i for i in source.get("compare", []) if i["id"] == ind_id), None)
-    for code, item in part.get("councils", {}).items() if template else ():
-        if code in built:  # a built council: only its own published value is shown
-            continue
-        rows.append(
-            {
-                **item,
-                "unit": template["unit"],
-                "period": part["period"],
-                "national_name": template["national_name"],
-                "name": families.names.get(code, code),
-                "code": code,
-                "href": "",
-                "slug": "",
-                "families": families.councils.get(code, {}),
-                "versus": national_label(item["comparison"], template["national_name"]),
-            }
-        )
+    rows += _national_rows(councils, ind_id, families)
     rows.sort(key=lambda r: (-r["value"] if not math.isnan(r["value"]) else math.inf, r["name"]))
     ends = [
         v
@@ -198,6 +181,37 @@ def _rows(councils: list[dict[str, Any]], ind_id: str, families: FamilyGroups) -
             scale,
             r["comparison"],
             words,
+        )
+    return rows
+
+
+def _national_rows(
+    councils: list[dict[str, Any]], ind_id: str, families: FamilyGroups
+) -> list[dict[str, Any]]:
+    """The rows of the councils not built here, from the national files (``national_items``
+    of the first entry that has them), unlinked."""
+    source, part = _national_source(councils, ind_id)
+    template = next((i for i in source.get("compare", []) if i["id"] == ind_id), None)
+    if template is None:
+        return []
+    built = {c.get("code") for c in councils}
+    rows = []
+    for code, item in part["councils"].items():
+        if code in built:  # a built council: only its own published value is shown
+            continue
+        rows.append(
+            {
+                **item,
+                "unit": template["unit"],
+                "period": part["period"],
+                "national_name": template["national_name"],
+                "name": families.names.get(code, code),
+                "code": code,
+                "href": "",
+                "slug": "",
+                "families": families.councils.get(code, {}),
+                "versus": national_label(item["comparison"], template["national_name"]),
+            }
         )
     return rows
 
