@@ -453,6 +453,30 @@ def test_compare_pages_list_every_council_against_scotland(small_site):
         and 'href="../compare/index.html#orkney-islands"' in overview
     )
     assert 'id="orkney-islands"' in index
+    assert f"({scotland.COUNCILS} councils)" in index  # each page's count: all 32
+
+
+@pytest.mark.slow
+@needs_data
+def test_a_record_level_extract_never_enters_other_councils_rows(orkney):
+    """Other councils' and Scotland's rows come from national aggregate files only: the same
+    dataset read as a record-level extract adds no national rows, read as it is it does."""
+    import dataclasses
+
+    from generator.ingest.catalogue import load_catalogue
+    from generator.ingest.checks import check_datasets
+
+    v = orkney[0]
+    catalogue = load_catalogue(ROOT / "shared_indicators")
+    ds = next(d for d in v.datasets if d.spec.id == "population")
+    fresh = [dataclasses.replace(d, table=d.table.copy()) for d in v.datasets]
+    as_is = check_datasets(fresh, v.pack, catalogue, "council.yaml").national
+    assert (as_is["measure"] == "children_0_15").sum() == 6976  # every data zone of Scotland
+    private = dataclasses.replace(ds, spec=ds.spec.model_copy(update={"record_level": True}))
+    others = [dataclasses.replace(d, table=d.table.copy()) for d in v.datasets if d is not ds]
+    national = check_datasets([*others, private], v.pack, catalogue, "council.yaml").national
+    assert not (national["measure"] == "children_0_15").any()
+    assert (national["measure"] == "cilif_children").any()
 
 
 def _wilson(k: pd.Series, n: pd.Series) -> tuple[pd.Series, pd.Series]:
