@@ -8,6 +8,7 @@ sums of the national files; it is skipped when that folder is absent.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -423,15 +424,21 @@ def test_compare_pages_list_every_council_against_scotland(small_site):
 
     page = (small_site / "compare" / "children_share_of_population.html").read_text("utf-8")
     rows = re.findall(r'<tr class="compare-row" data-code="(S12\d{6})">', page)
-    codes = {c.code for s, c in scotland.councils_from_lookup(SHARED_DATA).items() if s in SMALL}
-    assert sorted(rows) == sorted(codes)
+    lookup = scotland.councils_from_lookup(SHARED_DATA)
+    codes = {c.code for s, c in lookup.items() if s in SMALL}
+    assert sorted(rows) == sorted(c.code for c in lookup.values())  # all 32, each once
+    linked = re.findall(
+        r'<tr class="compare-row" data-code="(S12\d{6})">[^\n]*?<th scope="row"><a ', page
+    )
+    assert sorted(linked) == sorted(codes)  # only the councils built here are linked
     assert "against Scotland (16.8%, 2020/21)" in page
     # Each council against Scotland by its 95% interval: Orkney's children are 15.9% of its
     # people (interval 15.5-16.4, below 16.8%), Clackmannanshire's 17.3% (17.0-17.7, above).
     words = re.findall(r"<td>((?:Higher than|Lower than|Similar to) Scotland)</td>", page)
-    assert len(words) == len(SMALL)
+    assert len(words) == scotland.COUNCILS
     assert re.search(
-        r"Orkney Islands Council</a></th><td>2020/21</td><td class=\"num\">15.9%</td>"
+        r"Orkney Islands Council</a> <span class=\"small\">\(dashboard\)</span></th>"
+        r"<td>2020/21</td><td class=\"num\">15.9%</td>"
         r"<td class=\"num\">15.5–16.4</td>"
         r"<td class=\"interval-cell\"><svg [^<]*>(?:<[^>]+>)*</svg></td>"
         r"<td>Lower than Scotland</td>",
@@ -446,6 +453,78 @@ def test_compare_pages_list_every_council_against_scotland(small_site):
         and 'href="../compare/index.html#orkney-islands"' in overview
     )
     assert 'id="orkney-islands"' in index
+    assert f"({scotland.COUNCILS} councils)" in index  # each page's count: all 32
+
+
+@pytest.mark.slow
+@needs_data
+def test_a_record_level_extract_never_enters_other_councils_rows(orkney):
+    """Other councils' and Scotland's rows come from national aggregate files only: the same
+    dataset read as a record-level extract adds no national rows, read as it is it does."""
+    import dataclasses
+
+    from generator.ingest.catalogue import load_catalogue
+    from generator.ingest.checks import check_datasets
+
+    v = orkney[0]
+    catalogue = load_catalogue(ROOT / "shared_indicators")
+    ds = next(d for d in v.datasets if d.spec.id == "population")
+    fresh = [dataclasses.replace(d, table=d.table.copy()) for d in v.datasets]
+    as_is = check_datasets(fresh, v.pack, catalogue, "council.yaml").national
+    assert (as_is["measure"] == "children_0_15").sum() == 6976  # every data zone of Scotland
+    private = dataclasses.replace(ds, spec=ds.spec.model_copy(update={"record_level": True}))
+    others = [dataclasses.replace(d, table=d.table.copy()) for d in v.datasets if d is not ds]
+    national = check_datasets([*others, private], v.pack, catalogue, "council.yaml").national
+    assert not (national["measure"] == "children_0_15").any()
+    assert (national["measure"] == "cilif_children").any()
+
+
+def _wilson(k: pd.Series, n: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The 95% Wilson score interval, written out here (not the product's intervals.py)."""
+    z = 1.959963984540054
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+@pytest.mark.slow
+@needs_data
+def test_every_councils_compare_row_is_its_sum_of_the_national_files(small_site):
+    """Each of the 32 rows of a compare page: the council's children as a share of its people,
+    summed here from the population file, with a Wilson interval computed here; the built
+    councils show their own published value, which is the same."""
+    import re
+
+    page = (small_site / "compare" / "children_share_of_population.html").read_text("utf-8")
+    shown = {
+        code: (value, ci)
+        for code, value, ci in re.findall(
+            r'data-code="(S12\d{6})">.*?<td class="num">([\d.]+)%</td>'
+            r'<td class="num">([\d.]+–[\d.]+)</td>',
+            page,
+        )
+    }
+    pop = _read(scotland.DATASETS[1], dtype={"dz_code": str})
+    sums = pop.groupby("la_code")[["age_0_15", "total_population"]].sum()
+    low, high = _wilson(sums["age_0_15"], sums["total_population"])
+    expected = {
+        code: (
+            f"{100 * k / n:.1f}",
+            f"{100 * lo:.1f}–{100 * hi:.1f}",
+        )
+        for code, k, n, lo, hi in zip(
+            sums.index, sums["age_0_15"], sums["total_population"], low, high, strict=True
+        )
+    }
+    assert len(expected) == scotland.COUNCILS
+    assert shown == expected
+    for slug in SMALL:  # a built council's own published value agrees with the national row
+        entry = json.loads((small_site / slug / "assets" / "build.json").read_text("utf-8"))
+        own = next(i for i in entry["portal"]["compare"] if i["id"] == "cilif_share")
+        national = entry["portal"]["scotland"]["cilif_share"]["councils"][entry["portal"]["code"]]
+        assert own["value_text"] == national["value_text"]
+        assert own["ci_text"] == national["ci_text"]
 
 
 # --- in Chromium -----------------------------------------------------------------------------
@@ -496,12 +575,24 @@ def test_spine_chart_on_the_demo_profiles(page, demo_site):
 @pytest.mark.browser
 @needs_data
 def test_compare_page_lists_every_council_in_chromium(page, small_site):
+    """The three-council build's compare page lists all 32 councils of Scotland, each with
+    one interval marker and one Scotland line, and links exactly the three built here."""
     page.goto((small_site / "compare" / "cilif_share.html").as_uri())
     rows = page.locator("tr.compare-row")
-    assert rows.count() == len(SMALL)
-    assert page.locator("tr.compare-row svg.interval circle.interval-marker").count() == len(SMALL)
-    assert page.locator("tr.compare-row svg.interval line.interval-national").count() == len(SMALL)
-    names = [rows.nth(i).locator("th").inner_text() for i in range(rows.count())]
+    assert rows.count() == scotland.COUNCILS
+    per_row = rows.evaluate_all(
+        """rows => rows.map(r => [
+            r.querySelectorAll('svg.interval circle.interval-marker').length,
+            r.querySelectorAll('svg.interval line.interval-national').length,
+            r.querySelector('svg.interval circle.interval-marker').getBoundingClientRect().width,
+        ])"""
+    )
+    assert len(per_row) == scotland.COUNCILS
+    assert all(markers == 1 and lines == 1 and width > 0 for markers, lines, width in per_row)
+    links = page.locator("tr.compare-row th a")
+    names = [links.nth(i).inner_text() for i in range(links.count())]
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert sorted(h.split("/")[1] for h in hrefs) == sorted(SMALL)
     assert sorted(names) == [
         "Clackmannanshire Council",
         "Orkney Islands Council",

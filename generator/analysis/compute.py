@@ -240,8 +240,9 @@ def compute_indicators(
 def national_values(
     totals: dict[str, dict[str, float]], catalogue: Catalogue, indicator_ids: list[str]
 ) -> pd.DataFrame:
-    """National value per indicator and period (``indicator, period, value``), computed from
-    national measure totals with the indicator's own method.
+    """National value per indicator and period (``indicator, period, value, numerator,
+    lower, upper``: the 95% interval by the same method), computed from national measure
+    totals with the indicator's own method.
 
     ``totals`` maps measure id -> period -> national total. An indicator gets a value in a
     period where every measure it needs has a total. Counts and indices have none (a
@@ -264,9 +265,11 @@ def national_values(
         frame["_period"] = 0
         frame["_council"] = False  # expected_rate is set, so no council ratio is needed
         result = METHODS[ind.method](ind, frame)
-        rows += [(ind_id, p, float(v)) for p, v in zip(periods, result["value"], strict=True)]
-    return pd.DataFrame(rows, columns=["indicator", "period", "value"]).astype(
-        {"indicator": "str", "period": "str", "value": float}
+        cols = [result[c].to_numpy(dtype=float) for c in ("value", "numerator", "lower", "upper")]
+        rows += [(ind_id, p, *map(float, v)) for p, *v in zip(periods, *cols, strict=True)]
+    columns = ["indicator", "period", "value", "numerator", "lower", "upper"]
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"indicator": "str", "period": "str", **dict.fromkeys(columns[2:], float)}
     )
 
 

@@ -96,7 +96,9 @@ def check_datasets(
             # (S02 and seven digits) is taken as another council's, and left out quietly.
             shapes = {_shape(c) for c in codes}
             elsewhere = unknown & table["area_code"].map(_shape).isin(shapes)
-        if ds.spec.national and (national - codes):
+        # A record-level file is a council's own extract: never summed into other councils'
+        # or Scotland's figures, even if marked national.
+        if ds.spec.national and not ds.spec.record_level and (national - codes):
             nationwide.append(
                 national_rows(
                     ds, table, national | codes, level.id, pack.national_councils.get(level.id)

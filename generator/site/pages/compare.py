@@ -3,8 +3,14 @@ indicator, ``compare/<id>.html``, with every council's value and 95% interval ag
 Scotland and each council within its family group of similar councils
 (``shared_indicators/family_groups.yaml``, method and source stated there and on the page).
 
-They are made from the councils' portal entries only (``portal.entry``): values their own
-pages already publish, so kept councils are compared without being rebuilt.
+They are made from the councils' portal entries only (``portal.entry``), so kept councils
+are compared without being rebuilt. A council with a dashboard in the site shows the value
+its own pages publish (``council_items``, through its disclosure control), linked to its
+page. Every other council of Scotland shows its value computed from the national open files
+(``national_items``: the rows of the files marked ``national``, never a record-level
+extract, summed over its areas with the indicator's own method and interval), unlinked. The
+two agree for a built council whose indicator comes from those files; where they could
+differ (a council's own extract), the council's own published value is the one shown.
 """
 
 from __future__ import annotations
@@ -12,8 +18,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from jinja2 import Environment
 
+from generator.analysis.compute import compare as judge
 from generator.ingest.families import FamilyGroups, load_family_groups
 from generator.paths import DEFAULT_CATALOGUE
 from generator.site import spine
@@ -59,6 +67,56 @@ def council_items(site: Any, data: SiteData) -> list[dict[str, Any]]:
     return items
 
 
+def national_items(site: Any, data: SiteData) -> dict[str, dict[str, Any]]:
+    """Indicator id -> every council's value in the council's latest period of it, from the
+    national open files (``CouncilSite.council_values``) with its 95% interval and how it
+    stands against the nation: ``{"period", "councils": {code: {...}}}``. Empty without
+    computed national values (a demo or a council whose pack knows only itself)."""
+    values = site.council_values
+    if values is None or values.empty or "lower" not in values.columns:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for ind in site.indicators:
+        period = data.latest.get(ind.id)
+        if ind.method not in ("share", "rate") or not period:
+            continue
+        part = values[(values["indicator"] == ind.id) & (values["period"] == period)]
+        part = part.sort_values("council")
+        if part.empty:
+            continue
+        row = data.council_row(ind.id, period)
+        nation = None if row is None else _float(row.get("national"))
+        said = judge(
+            part["lower"], part["upper"], np.full(len(part), nation or np.nan), ind.polarity
+        )
+        councils = {}
+        for (_, r), word in zip(part.iterrows(), said, strict=True):
+            if is_missing(r["value"]):
+                continue
+            councils[str(r["council"])] = {
+                "value": float(r["value"]),
+                "lower": _float(r["lower"]),
+                "upper": _float(r["upper"]),
+                "value_text": format_value(ind, r["value"]),
+                "ci_text": format_ci(ind, r["lower"], r["upper"]),
+                "national": nation,
+                "national_text": "" if nation is None else format_value(ind, nation),
+                "comparison": str(word),
+            }
+        out[ind.id] = {"period": str(period), "councils": councils}
+    return out
+
+
+def _national_source(councils: list[dict[str, Any]], ind_id: str) -> tuple[dict, dict]:
+    """The first council (in the portal's order) whose entry carries every council's value
+    of ``ind_id`` from the national files, and that part of its entry; ({}, {}) if none."""
+    for c in councils:
+        part = c.get("scotland", {}).get(ind_id)
+        if part and part["councils"]:
+            return c, part
+    return {}, {}
+
+
 def _float(value: Any) -> float | None:
     return None if value is None or is_missing(value) else float(value)
 
@@ -70,12 +128,15 @@ def indicator_list(councils: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(councils) < 2 and not any(c.get("code") in families.councils for c in councils):
         return []
     seen: dict[str, dict[str, Any]] = {}
-    counts: dict[str, int] = {}
+    codes: dict[str, set[str]] = {}
     for c in councils:
         for item in c.get("compare", []):
             seen.setdefault(item["id"], {"id": item["id"], "title": item["title"]})
-            counts[item["id"]] = counts.get(item["id"], 0) + 1
-    return [{**v, "href": f"compare/{k}.html", "councils": counts[k]} for k, v in seen.items()]
+            codes.setdefault(item["id"], set()).add(c.get("code") or c["slug"])
+    built = {c.get("code") for c in councils}
+    for k in seen:
+        codes[k] |= set(_national_source(councils, k)[1].get("councils", {})) - built
+    return [{**v, "href": f"compare/{k}.html", "councils": len(codes[k])} for k, v in seen.items()]
 
 
 def _rows(councils: list[dict[str, Any]], ind_id: str, families: FamilyGroups) -> list[dict]:
@@ -91,10 +152,12 @@ def _rows(councils: list[dict[str, Any]], ind_id: str, families: FamilyGroups) -
                 "name": c["name"],
                 "code": c.get("code", ""),
                 "href": f"../{item['href']}",
+                "slug": c["slug"],
                 "families": groups,
                 "versus": national_label(item["comparison"], item["national_name"]),
             }
         )
+    rows += _national_rows(councils, ind_id, families)
     rows.sort(key=lambda r: (-r["value"] if not math.isnan(r["value"]) else math.inf, r["name"]))
     ends = [
         v
@@ -118,6 +181,37 @@ def _rows(councils: list[dict[str, Any]], ind_id: str, families: FamilyGroups) -
             scale,
             r["comparison"],
             words,
+        )
+    return rows
+
+
+def _national_rows(
+    councils: list[dict[str, Any]], ind_id: str, families: FamilyGroups
+) -> list[dict[str, Any]]:
+    """The rows of the councils not built here, from the national files (``national_items``
+    of the first entry that has them), unlinked."""
+    source, part = _national_source(councils, ind_id)
+    template = next((i for i in source.get("compare", []) if i["id"] == ind_id), None)
+    if template is None:
+        return []
+    built = {c.get("code") for c in councils}
+    rows = []
+    for code, item in part["councils"].items():
+        if code in built:  # a built council: only its own published value is shown
+            continue
+        rows.append(
+            {
+                **item,
+                "unit": template["unit"],
+                "period": part["period"],
+                "national_name": template["national_name"],
+                "name": families.names.get(code, code),
+                "code": code,
+                "href": "",
+                "slug": "",
+                "families": families.councils.get(code, {}),
+                "versus": national_label(item["comparison"], template["national_name"]),
+            }
         )
     return rows
 
@@ -174,8 +268,9 @@ def render(
         for section in ctx["family_sections"]:
             for g in section["groups"]:
                 for m in g["members"]:
-                    slug = m["href"].split("/")[1]
-                    standing[slug].append(
+                    if not m["slug"]:
+                        continue
+                    standing[m["slug"]].append(
                         {
                             "title": page["title"],
                             "href": f"{page['id']}.html",

@@ -40,7 +40,9 @@ def entry(site: CouncilSite, data: SiteData | None = None) -> dict[str, Any]:
                     "href": f"{site.slug}/indicators/{ind.id}.html",
                 }
             )
+    scotland = compare.national_items(site, data)
     return {
+        **({"scotland": scotland} if scotland else {}),
         "name": site.name,
         "slug": site.slug,
         "code": site.code,
