@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("CDASH_SHARED_DATA") or ROOT.parent / "shared" / "data")
@@ -64,13 +66,16 @@ def make_council(stem: str, folder: Path) -> Path:
     synthetic._write_files(data_dir, synthetic.household_extracts(data, lookup, 13))
     top = pack.levels[-1].id
     code = str(lookup[f"{top}_code"].iloc[0])
-    text = DEMO.read_text(encoding="utf-8")
-    text = text.replace("../../demo/geography", str(pack_dir))
-    text = text.replace("../../demo/data", str(data_dir))
-    text = text.replace("code: X12000001", f"code: {code}")
-    config = folder / "council.yaml"
-    config.write_text(text, encoding="utf-8")
-    return config
+    config = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    config["geography"] = str(pack_dir)
+    config["data_dir"] = str(data_dir)
+    config["council"]["code"] = code
+    # The demo's interventions, notes and targets name demo areas, not this council's.
+    for key in ("interventions", "notes", "targets"):
+        config.pop(key, None)
+    path = folder / "council.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def time_prepare(config: Path, profile: bool) -> tuple[float, float, float, int]:
