@@ -315,7 +315,35 @@ def load_dataset(
     result.drop("non-numeric", rows[lost & bad_any[position]])
     result.drop("not-finite", rows[lost & inf_any[position] & ~bad_any[position]])
     result.drop("no-values", rows[lost & ~bad_any[position] & ~inf_any[position]])
+    if spec.breakdown_column is not None:
+        _split_by_column(result, spec.breakdown_column.id, raw[spec.breakdown_column.column], rows)
     return result
+
+
+def _split_by_column(result: LoadedDataset, breakdown: str, cats: pd.Series, rows: np.ndarray) -> None:
+    """An area-level extract with a breakdown column: every row is a breakdown cell (its
+    totals come from another dataset), so the rows move from the table to ``breakdowns``."""
+    by_row = dict(zip(np.asarray(rows).tolist(), category_ids(cats.astype(str)).tolist(), strict=True))
+    table = result.table
+    result.breakdowns = (
+        table.assign(breakdown=breakdown, category=table["row"].map(by_row))[
+            [*TIDY_COLUMNS, *BREAKDOWN_COLUMNS]
+        ]
+        .sort_values(["period", "area_code", "breakdown", "category", "measure"], kind="mergesort")
+        .reset_index(drop=True)
+    )
+    result.table = table.iloc[0:0]
+
+
+def category_ids(values: pd.Series) -> pd.Series:
+    """Category labels as ids: "Lone parent" -> "lone_parent"; blank -> unknown."""
+    return (
+        values.str.strip()
+        .replace("", UNKNOWN_CATEGORY)
+        .str.lower()
+        .str.replace(r"[^a-z0-9]+", "_", regex=True)
+        .str.strip("_")
+    )
 
 
 def _measures_table(
