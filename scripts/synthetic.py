@@ -1438,7 +1438,9 @@ def family_type_extract(
     scp = data.datasets["uc_scp"].set_index(["period", "datazone_code"])["scp_children"]
     keys = sorted(set(cilif.index) & set(scp.index))
     codes = sorted({c for _, c in keys})
-    share = dict(zip(codes, np.clip(0.3 + 0.35 * rng.random(len(codes)), 0, 1).tolist(), strict=True))
+    share = dict(
+        zip(codes, np.clip(0.3 + 0.35 * rng.random(len(codes)), 0, 1).tolist(), strict=True)
+    )
     wards = sorted(set(ward_of.values()))
     ward = str(rng.choice(wards))
     low = sorted(c for c in codes if ward_of.get(c) == ward and c not in exclude)

@@ -123,7 +123,9 @@ def test_unmet_need_filter_swaps_priority_list_and_map(page, demo_site, demo_cou
     assert lone != total
     lone_map = map_below("status-map-lone_parent")
     rows = _category(site, "scp_uptake", "lone_parent")
-    published_below = sorted(rows.loc[(rows["status"] == "below") & ~rows["suppressed"], "area_code"])
+    published_below = sorted(
+        rows.loc[(rows["status"] == "below") & ~rows["suppressed"], "area_code"]
+    )
     assert lone_map == published_below
     assert lone_map != total_map
     assert "Showing: Lone parent" in page.locator(".variant-status").inner_text()

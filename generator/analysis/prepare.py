@@ -56,9 +56,7 @@ class Analysis:
     priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
     #: the priority list of each breakdown category with uptake rows (receipt and need
     #: both split): ``(breakdown, category) -> {level: [PriorityArea]}``
-    priority_by: dict[tuple[str, str], dict[str, list[PriorityArea]]] = field(
-        default_factory=dict
-    )
+    priority_by: dict[tuple[str, str], dict[str, list[PriorityArea]]] = field(default_factory=dict)
     #: breakdown -> uptake indicators with only one of receipt and need split by it
     one_sided: dict[str, list[str]] = field(default_factory=dict)
     #: uptake indicator -> period -> how its need was modelled or carried forward, in words

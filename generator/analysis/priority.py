@@ -199,11 +199,9 @@ def priority_by_category(
         return out
     ids = [i for i in indicator_ids if isinstance(catalogue.indicators.get(i), UptakeIndicator)]
     part = variants[variants["indicator"].isin(ids)]
-    for (breakdown, category), rows in part.groupby(["breakdown", "category"], sort=True):
+    for (breakdown, category), _rows in part.groupby(["breakdown", "category"], sort=True):
         out[(str(breakdown), str(category))] = priority_areas(
-            variants[
-                (variants["breakdown"] == breakdown) & (variants["category"] == category)
-            ],
+            variants[(variants["breakdown"] == breakdown) & (variants["category"] == category)],
             catalogue,
             indicator_ids,
             top,

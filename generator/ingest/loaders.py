@@ -320,10 +320,14 @@ def load_dataset(
     return result
 
 
-def _split_by_column(result: LoadedDataset, breakdown: str, cats: pd.Series, rows: np.ndarray) -> None:
+def _split_by_column(
+    result: LoadedDataset, breakdown: str, cats: pd.Series, rows: np.ndarray
+) -> None:
     """An area-level extract with a breakdown column: every row is a breakdown cell (its
     totals come from another dataset), so the rows move from the table to ``breakdowns``."""
-    by_row = dict(zip(np.asarray(rows).tolist(), category_ids(cats.astype(str)).tolist(), strict=True))
+    by_row = dict(
+        zip(np.asarray(rows).tolist(), category_ids(cats.astype(str)).tolist(), strict=True)
+    )
     table = result.table
     result.breakdowns = (
         table.assign(breakdown=breakdown, category=table["row"].map(by_row))[

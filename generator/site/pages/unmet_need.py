@@ -102,9 +102,7 @@ def _variants(pages: CouncilPages, root: str, latest: dict[str, str]) -> dict[st
         return None
     base = data.sub_levels[0]
     split = site.breakdowns
-    split = split[
-        (split["breakdown"] == FILTER_BREAKDOWN) & (split["level"] == base.id)
-    ]
+    split = split[(split["breakdown"] == FILTER_BREAKDOWN) & (split["level"] == base.id)]
     titles = {i.id: i.short_title for i in pages.uptake}
     followed = sorted(
         {i for i in split["indicator"].unique() if i in titles}, key=list(titles).index
@@ -135,9 +133,7 @@ def _variants(pages: CouncilPages, root: str, latest: dict[str, str]) -> dict[st
         "options": options,
         "followed": [titles[i] for i in followed],
         "not_followed": [titles[i] for i in titles if i not in followed],
-        "one_sided": [
-            titles[i] for i in site.one_sided.get(FILTER_BREAKDOWN, []) if i in titles
-        ],
+        "one_sided": [titles[i] for i in site.one_sided.get(FILTER_BREAKDOWN, []) if i in titles],
     }
 
 
