@@ -131,3 +131,28 @@ def test_unmet_need_filter_swaps_priority_list_and_map(page, demo_site, demo_cou
     assert "Showing: Lone parent" in page.locator(".variant-status").inner_text()
     select.select_option("")
     assert visible_codes() == total
+
+
+def test_lone_parent_reasons_quote_the_published_lone_parent_rows(demo_site, site):
+    """Each reason in the lone-parent list is the lone-parent row's pooled numbers."""
+    from tests.test_unmet import _Reasons
+
+    parser = _Reasons()
+    parser.feed((demo_site / "demo" / "unmet-need.html").read_text(encoding="utf-8"))
+    areas = parser.by_variant["lone_parent"]
+    listed = site.priority_by[("family_type", "lone_parent")]
+    assert [c for c, _ in areas] == [
+        a.code for lv in ("ward", "datazone") for a in listed.get(lv, [])
+    ]
+    b = site.breakdowns
+    for code, reasons in areas:
+        row = b[
+            (b["indicator"] == "scp_uptake")
+            & (b["category"] == "lone_parent")
+            & (b["area_code"] == code)
+        ]
+        row = row[row["period"] == row["period"].max()].iloc[0]
+        assert row["status"] == "below" and not row["suppressed"]
+        (text,) = reasons
+        assert f"pooled: {round(row['pool_observed']):,} against " in text
+        assert f" against {round(row['pool_expected']):,} expected" in text

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import Problem, UsageError, shorten
-from generator.ingest import columns, limits, periods
+from generator.ingest import breakdown_column, columns, limits, periods
 from generator.ingest.cells import censored, normalise_postcodes, parse_numbers
 from generator.ingest.config import Match, Privacy
 from generator.ingest.datasets import ColumnRef, ColumnSum, Dataset, column_label
@@ -316,38 +316,17 @@ def load_dataset(
     result.drop("not-finite", rows[lost & inf_any[position] & ~bad_any[position]])
     result.drop("no-values", rows[lost & ~bad_any[position] & ~inf_any[position]])
     if spec.breakdown_column is not None:
-        _split_by_column(result, spec.breakdown_column.id, raw[spec.breakdown_column.column], rows)
+        # every row is a breakdown cell (its totals come from another dataset)
+        result.breakdowns = breakdown_column.cells(
+            result.table,
+            spec.breakdown_column.id,
+            raw[spec.breakdown_column.column],
+            rows,
+            [*TIDY_COLUMNS, *BREAKDOWN_COLUMNS],
+            UNKNOWN_CATEGORY,
+        )
+        result.table = result.table.iloc[0:0]
     return result
-
-
-def _split_by_column(
-    result: LoadedDataset, breakdown: str, cats: pd.Series, rows: np.ndarray
-) -> None:
-    """An area-level extract with a breakdown column: every row is a breakdown cell (its
-    totals come from another dataset), so the rows move from the table to ``breakdowns``."""
-    by_row = dict(
-        zip(np.asarray(rows).tolist(), category_ids(cats.astype(str)).tolist(), strict=True)
-    )
-    table = result.table
-    result.breakdowns = (
-        table.assign(breakdown=breakdown, category=table["row"].map(by_row))[
-            [*TIDY_COLUMNS, *BREAKDOWN_COLUMNS]
-        ]
-        .sort_values(["period", "area_code", "breakdown", "category", "measure"], kind="mergesort")
-        .reset_index(drop=True)
-    )
-    result.table = table.iloc[0:0]
-
-
-def category_ids(values: pd.Series) -> pd.Series:
-    """Category labels as ids: "Lone parent" -> "lone_parent"; blank -> unknown."""
-    return (
-        values.str.strip()
-        .replace("", UNKNOWN_CATEGORY)
-        .str.lower()
-        .str.replace(r"[^a-z0-9]+", "_", regex=True)
-        .str.strip("_")
-    )
 
 
 def _measures_table(
