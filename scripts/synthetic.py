@@ -1418,6 +1418,52 @@ notes:
 """.encode()
 
 
+#: Lone parents' share of receipt of Scottish Child Payment, as a fraction of their share
+#: of need, in the planted ward (the family-type extract only: the totals are unchanged).
+LONE_PARENT_FACTOR = 0.35
+
+
+def family_type_extract(
+    data: SyntheticData, ward_of: Mapping[str, str], exclude: set[str], seed: int
+) -> tuple[dict[str, bytes], list[str]]:
+    """An area-level extract by family type (as DWP publishes Children in Low Income
+    Families): children in low-income families and children receiving Scottish Child
+    Payment, split into lone-parent and couple families so that each zone's two rows add
+    up to its totals in cilif.csv and uc_scp.csv. In the zones of one ward (but not
+    ``exclude``), lone parents' receipt is planted low (a zone's counts are mostly too small
+    to publish by family type, a ward's are not), so the lone-parent priority list differs
+    from the total's. A random stream of its own keeps every other demo file byte-identical."""
+    rng = np.random.default_rng([seed, 17])
+    cilif = data.datasets["cilif"].set_index(["period", "datazone_code"])["cilif_children"]
+    scp = data.datasets["uc_scp"].set_index(["period", "datazone_code"])["scp_children"]
+    keys = sorted(set(cilif.index) & set(scp.index))
+    codes = sorted({c for _, c in keys})
+    share = dict(
+        zip(codes, np.clip(0.3 + 0.35 * rng.random(len(codes)), 0, 1).tolist(), strict=True)
+    )
+    wards = sorted(set(ward_of.values()))
+    ward = str(rng.choice(wards))
+    low = sorted(c for c in codes if ward_of.get(c) == ward and c not in exclude)
+    rows: list[list[Any]] = [
+        [
+            "Year",
+            "DataZone",
+            "Family type",
+            "Children in low income families (relative)",
+            "Children receiving Scottish Child Payment",
+        ]
+    ]
+    for period, code in keys:
+        c, r = int(cilif[(period, code)]), int(scp[(period, code)])
+        p = share[code]
+        lone_c = int(rng.binomial(c, p))
+        q = p * LONE_PARENT_FACTOR if code in low else p
+        lone_r = int(rng.binomial(r, q))
+        rows.append([period, code, "Lone parent", lone_c, lone_r])
+        rows.append([period, code, "Couple", c - lone_c, r - lone_r])
+    return {"income/cilif_scp_family_type.csv": _csv_bytes(rows, "utf-8", "\n")}, low
+
+
 def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
     """Generate the whole demo into ``out_dir`` (``geography/``, ``data/``, manifest, README).
 
@@ -1441,6 +1487,11 @@ def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
     written = write_geography_pack(geo, out_dir / "geography")
     written += write_council_exports(data, names, out_dir / "data")
     written += _write_files(out_dir / "data", household_extracts(data, geo.lookup, seed))
+    ward_of = dict(zip(geo.lookup["datazone_code"], geo.lookup["ward_code"], strict=True))
+    by_family, lone_low = family_type_extract(
+        data, ward_of, set(data.low_uptake["datazone_code"]) | covered | in_link_ward | {late}, seed
+    )
+    written += _write_files(out_dir / "data", by_family)
     lk = geo.lookup.set_index("datazone_code")
     manifest = {
         "description": "Synthetic, fictional demo council. In each zone listed, receipt of "
@@ -1467,6 +1518,9 @@ def write_demo(out_dir: Path, seed: int = DEMO_SEED) -> list[Path]:
         # Receipt of every listed measure cut to 5% in the last period only: it enters the
         # priority list with that year's data.
         "late_shortfall_zone": {"code": late, "period": DEMO_PERIODS[-1]},
+        # Lone parents' receipt of Scottish Child Payment planted at LONE_PARENT_FACTOR of
+        # their share in these zones (income/cilif_scp_family_type.csv only).
+        "lone_parent_low_zones": lone_low,
     }
     extra = {
         # The files' exact bytes are the point (CRLF, cp1252, a BOM): git must not convert them.

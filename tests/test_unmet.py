@@ -244,10 +244,15 @@ class _Reasons(HTMLParser):
         super().__init__()
         self.areas: list[tuple[str, list[str]]] = []
         self._in: str | None = None
+        self.variant = ""  # the family-type filter's block the list is in ("" = all)
+        self.by_variant: dict[str, list[tuple[str, list[str]]]] = {}
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "div" and "data-variant" in a:
+            self.variant = a["data-variant"] or ""
         if tag == "li" and a.get("class") == "priority-area" and "data-code" in a:
+            self.areas = self.by_variant.setdefault(self.variant, [])
             self.areas.append((a["data-code"] or "", []))
         elif tag == "li" and a.get("class") == "reason":
             self._in = ""
@@ -267,6 +272,7 @@ def test_priority_reasons_on_the_page_match_the_numbers(demo_site, demo):
     html = (demo_site / "demo" / "unmet-need.html").read_text(encoding="utf-8")
     parser = _Reasons()
     parser.feed(html)
+    parser.areas = parser.by_variant[""]  # the list for all families
     assert len(parser.areas) == sum(len(v) for v in demo.priority.values())
     v = demo.values
     cat = demo.catalogue

@@ -444,6 +444,35 @@ def _empty() -> pd.DataFrame:
     return out
 
 
+def carries_breakdown(ind: Any, split: set[str]) -> bool:
+    """Whether an indicator can be computed for a breakdown category whose cells hold the
+    measures ``split``: its numerator (or counted measure) must be split; an uptake
+    indicator needs its receipt AND its need split, since receipt by family type against
+    need for everyone would not be the category's uptake."""
+    if isinstance(ind, UptakeIndicator):
+        return ind.receipt in split and ind.need in split
+    return bool(ind.measures()[0] in split)
+
+
+def one_sided_uptake(
+    cells: pd.DataFrame, catalogue: Catalogue, indicator_ids: list[str]
+) -> dict[str, list[str]]:
+    """Breakdown -> the uptake indicators with only one of receipt and need split by it
+    (so no filter for them: the page says so beside the filter)."""
+    out: dict[str, list[str]] = {}
+    if cells.empty or "breakdown" not in cells.columns:
+        return out
+    for breakdown, part in cells[cells["breakdown"].fillna("") != ""].groupby(
+        "breakdown", sort=True
+    ):
+        split = set(part["measure"])
+        for i in indicator_ids:
+            ind = catalogue.indicators.get(i)
+            if isinstance(ind, UptakeIndicator) and (ind.receipt in split) != (ind.need in split):
+                out.setdefault(str(breakdown), []).append(i)
+    return out
+
+
 def compute_breakdowns(
     totals: pd.DataFrame,
     cells: pd.DataFrame,
@@ -478,7 +507,7 @@ def compute_breakdowns(
             for i in indicator_ids
             if i in catalogue.indicators
             and not isinstance(catalogue.indicators[i], IndexIndicator)
-            and catalogue.indicators[i].measures()[0] in split
+            and carries_breakdown(catalogue.indicators[i], split)
         ]
         if not ids:
             continue

@@ -55,6 +55,11 @@ class Analysis:
     groups: pd.DataFrame | None  # published values by deprivation group
     slopes: dict[tuple[str, str], Any]  # (indicator, period) -> SlopeIndex
     priority: dict[str, list[PriorityArea]] = field(default_factory=dict)
+    #: the priority list of each breakdown category with uptake rows (receipt and need
+    #: both split): ``(breakdown, category) -> {level: [PriorityArea]}``
+    priority_by: dict[tuple[str, str], dict[str, list[PriorityArea]]] = field(default_factory=dict)
+    #: breakdown -> uptake indicators with only one of receipt and need split by it
+    one_sided: dict[str, list[str]] = field(default_factory=dict)
     #: uptake indicator -> period -> how its need was modelled or carried forward, in words
     need_notes: dict[str, dict[str, str]] = field(default_factory=dict)
     #: the nation's values by deprivation group (inequality.national_group_values), when
@@ -122,6 +127,10 @@ def analyse(v: Validation, catalogue: Catalogue) -> Analysis:
         priority=priority.priority_areas(
             published, catalogue, ids, dict(rule.top), rule.rank_by, rule.min_below
         ),
+        priority_by=priority.priority_by_category(
+            variants, catalogue, ids, dict(rule.top), rule.rank_by, rule.min_below
+        ),
+        one_sided=compute.one_sided_uptake(cells, catalogue, ids),
         need_notes=modelled.notes,
         config_catalogue=stated,
         effects=interventions.what_works(
@@ -223,13 +232,21 @@ def national_groups(v: Validation, catalogue: Catalogue, ids: list[str]) -> pd.D
 
 
 def with_breakdowns(measures: pd.DataFrame, v: Validation, catalogue: Catalogue) -> pd.DataFrame:
-    """The rolled-up totals plus the rolled-up breakdown cells of record-level datasets, so
+    """The rolled-up totals plus the rolled-up breakdown cells (of record-level datasets and
+    area-level extracts with a breakdown column), so
     that suppression accounts for every cell an attacker could combine."""
     assert v.pack is not None and v.checked is not None
     kept = v.checked.table[["dataset", "area_code", "period", "measure"]]
     parts = []
     for ds in v.datasets:
         if ds.breakdowns is None or ds.breakdowns.empty:
+            continue
+        if ds.spec.breakdown_column is not None:  # totals from another dataset
+            on = ["area_code", "period", "measure"]
+            cells = ds.breakdowns.drop(columns=["dataset"]).merge(
+                kept.drop(columns=["dataset"]).drop_duplicates(), on=on
+            )
+            parts.append(cells.drop(columns=["row"]))
             continue
         cells = ds.breakdowns.merge(kept, on=["dataset", "area_code", "period", "measure"])
         parts.append(cells.drop(columns=["row", "dataset"]))
@@ -266,12 +283,22 @@ def breakdown_variants(
         if "category" in cells.columns
         else cells.iloc[0:0].assign(**dict.fromkeys(BREAKDOWN_COLUMNS, ""))
     )
-    return disclosure.publish_breakdowns(
+    published = disclosure.publish_breakdowns(
         compute.compute_breakdowns(measures, split, catalogue, ids, pack, cfg.council.code),
         hidden,
         catalogue,
         cfg.disclosure.rounding,
     )
+    if published.empty:
+        return published
+    # Pooled uptake counts of a category are blanked and rounded like the totals' (a
+    # withheld period cannot come back as pooled minus published periods).
+    base = disclosure.ROUNDING_BASE[cfg.disclosure.rounding]
+    parts = [
+        uptake.blank_pooled(rows, base, pack.levels[0].id)
+        for _, rows in published.groupby(["breakdown", "category"], sort=False)
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 def add_indices(

@@ -183,6 +183,34 @@ def priority_areas(
     return out
 
 
+def priority_by_category(
+    variants: pd.DataFrame,
+    catalogue: Catalogue,
+    indicator_ids: list[str],
+    top: dict[str, int],
+    rank_by: str = "scale",
+    min_below: int = 1,
+) -> dict[tuple[str, str], dict[str, list[PriorityArea]]]:
+    """``priority_areas`` for each breakdown category with uptake rows, from that category's
+    published rows alone (the same rule, funnel flags and disclosure as the totals):
+    ``(breakdown, category) -> {level: [PriorityArea]}``."""
+    out: dict[tuple[str, str], dict[str, list[PriorityArea]]] = {}
+    if variants is None or variants.empty or "category" not in variants.columns:
+        return out
+    ids = [i for i in indicator_ids if isinstance(catalogue.indicators.get(i), UptakeIndicator)]
+    part = variants[variants["indicator"].isin(ids)]
+    for (breakdown, category), _rows in part.groupby(["breakdown", "category"], sort=True):
+        out[(str(breakdown), str(category))] = priority_areas(
+            variants[(variants["breakdown"] == breakdown) & (variants["category"] == category)],
+            catalogue,
+            indicator_ids,
+            top,
+            rank_by,
+            min_below,
+        )
+    return out
+
+
 def _need_texts(
     values: pd.DataFrame, catalogue: Catalogue, need_indicator: str | None, indicator_ids: list[str]
 ) -> dict[tuple[str, str], str]:

@@ -60,6 +60,8 @@ def wanted(spec: Dataset) -> list[tuple[tuple[str | int, ...], ColumnRef]]:
         out.append((("key", "column"), spec.key.column))
     out += [(("attributes", a), col) for a, col in spec.attributes.items()]
     out += [(("identifiers", n), col) for n, col in enumerate(spec.identifiers)]
+    if spec.breakdown_column is not None:
+        out.append((("breakdown_column", "column"), spec.breakdown_column.column))
     return out
 
 

@@ -159,6 +159,14 @@ class KeyColumn(Strict):
     )
 
 
+class BreakdownColumn(Strict):
+    """The column of an area-level extract that says which breakdown category a row counts
+    (e.g. DWP's Children in Low Income Families by family type)."""
+
+    id: Identifier = Field(description="The breakdown's id, e.g. family_type.")
+    column: str = Field(description="Column holding each row's category, e.g. 'Family type'.")
+
+
 class Dataset(Strict):
     """One file the council exports, and how its columns map to catalogue measures."""
 
@@ -234,6 +242,13 @@ class Dataset(Strict):
         description="Record-level only: attributes whose values become "
         "breakdown categories of the counted measure (blank values count as 'unknown').",
     )
+    breakdown_column: BreakdownColumn | None = Field(
+        default=None,
+        description="Area-level only: every row counts one category of this breakdown "
+        "(e.g. {id: family_type, column: Family type}); the totals of the same measures come "
+        "from another dataset, and the categories of an area should add up to its total. "
+        "An uptake indicator is split only when its receipt and its need both are.",
+    )
     identifiers: list[str] = Field(
         default_factory=list,
         description="Record-level only: columns that identify a person "
@@ -304,6 +319,8 @@ class Dataset(Strict):
             unknown = [b for b in self.breakdowns if b not in self.attributes]
             if unknown:
                 raise ValueError("breakdowns must name attributes: " + ", ".join(unknown))
+            if self.breakdown_column is not None:
+                raise ValueError("breakdown_column is for area-level datasets; use breakdowns")
         elif not self.measures:
             raise ValueError("give 'measures' (measure id -> column), or set record_level")
         elif self.key or self.count_as or self.attributes or self.breakdowns:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import Problem, UsageError, shorten
-from generator.ingest import columns, limits, periods
+from generator.ingest import breakdown_column, columns, limits, periods
 from generator.ingest.cells import censored, normalise_postcodes, parse_numbers
 from generator.ingest.config import Match, Privacy
 from generator.ingest.datasets import ColumnRef, ColumnSum, Dataset, column_label
@@ -315,6 +315,17 @@ def load_dataset(
     result.drop("non-numeric", rows[lost & bad_any[position]])
     result.drop("not-finite", rows[lost & inf_any[position] & ~bad_any[position]])
     result.drop("no-values", rows[lost & ~bad_any[position] & ~inf_any[position]])
+    if spec.breakdown_column is not None:
+        # every row is a breakdown cell (its totals come from another dataset)
+        result.breakdowns = breakdown_column.cells(
+            result.table,
+            spec.breakdown_column.id,
+            raw[spec.breakdown_column.column],
+            rows,
+            [*TIDY_COLUMNS, *BREAKDOWN_COLUMNS],
+            UNKNOWN_CATEGORY,
+        )
+        result.table = result.table.iloc[0:0]
     return result
 
 

@@ -147,6 +147,8 @@ def council_site(
         ),
         contact_email=cfg.council.contact_email or "",
         breakdowns=a.variants,
+        priority_by=a.priority_by,
+        one_sided=a.one_sided,
         postcodes=postcodes,
         need_notes=a.need_notes,
         interventions=v.log.interventions,

@@ -193,11 +193,14 @@ class CouncilPages:
             f"from other published figures. {light}"
         )
 
-    def priority_view(self, root: str, limit: int | None = None) -> list[dict[str, Any]]:
-        """Priority areas per level, largest level first, as the templates show them."""
+    def priority_view(
+        self, root: str, limit: int | None = None, priority: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Priority areas per level, largest level first, as the templates show them
+        (``priority``: a breakdown category's list instead of the total's)."""
         out = []
         for level in self.data.sub_levels[::-1]:
-            found = self.site.priority.get(level.id)
+            found = (self.site.priority if priority is None else priority).get(level.id)
             if not found:
                 continue
             out.append(

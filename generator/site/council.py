@@ -87,6 +87,11 @@ class CouncilSite:
     #: published values per breakdown category (disclosure.publish_breakdowns): the values
     #: columns plus ``breakdown`` and ``category``; None or empty without breakdowns
     breakdowns: pd.DataFrame | None = None
+    #: each breakdown category's priority list, ``(breakdown, category) -> {level: [...]}``
+    #: (analysis/priority.priority_by_category); and breakdown -> the uptake indicators with
+    #: only one of receipt and need split by it (no filter for them)
+    priority_by: dict[tuple[str, str], dict[str, list[PriorityArea]]] = field(default_factory=dict)
+    one_sided: dict[str, list[str]] = field(default_factory=dict)
     #: the public postcode lookup {postcode: base area code}, for the find-my-area index
     postcodes: dict[str, str] = field(default_factory=dict)
     #: uptake indicator -> period -> how its need was modelled or carried forward, in words

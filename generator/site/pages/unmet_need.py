@@ -23,7 +23,12 @@ from generator.site.words import (
     method_text,
     one_decimal,
     period_range,
+    unslug,
 )
+
+#: The breakdown the page can be filtered by (when an uptake indicator's receipt and need
+#: are both split by it).
+FILTER_BREAKDOWN = "family_type"
 
 #: The method in words on the about page, which points to docs/methods.md.
 METHODS_HREF = "methods.html"
@@ -48,6 +53,90 @@ def _observed(r: Any) -> str:
     return format_count(r.numerator)
 
 
+def _status_map(
+    pages: CouncilPages, rows: pd.DataFrame, n_ind: int, fig_id: str, who: str
+) -> dict[str, Any]:
+    """The map of how many entitlements each base area is below expected on, from
+    ``rows`` (published uptake rows of the latest periods; ``who``: " for lone parent
+    families" under a family-type filter)."""
+    site, data = pages.site, pages.data
+    base = data.sub_levels[0]
+    pub = rows[~rows["suppressed"].astype(bool) & rows["status"].ne("")]
+    counts = (
+        pub.groupby("area_code")
+        .agg(
+            n_below=("status", lambda s: int((s == "below").sum())),
+            n_published=("status", "size"),
+        )
+        .reset_index()
+    )
+    n_any = int((counts["n_below"] > 0).sum())
+    of = f"at least one of the {n_ind} entitlements is" if n_ind > 1 else "the entitlement is"
+    return pages.fig(
+        fig_id,
+        f"Entitlements below expected{who}, by {lower_label(base.label)}",
+        maps.status_map_figure(
+            counts,
+            data.areas[base.id],
+            geojson=f"{site.slug}-{base.id}",
+            n_indicators=n_ind,
+        ),
+        f"In {n_any} of {len(data.areas[base.id])} {lower_label(base.label_plural)}, "
+        f"{of} below expected{who} "
+        "(under the 99.8% funnel limit, latest years pooled). Darker areas fall short on "
+        "more of them.",
+        table_href="#gap-table",
+        table_text="Gap table",
+        is_map=True,
+        note="Grey: every figure withheld to protect privacy, or no data.",
+    )
+
+
+def _variants(pages: CouncilPages, root: str, latest: dict[str, str]) -> dict[str, Any] | None:
+    """The family-type filter: per category, its priority list and status map from the
+    category's published rows, for the uptake indicators whose receipt and need are both
+    split; and which indicators cannot follow it. None without such a breakdown."""
+    site, data = pages.site, pages.data
+    keys = sorted(k for k in site.priority_by if k[0] == FILTER_BREAKDOWN)
+    if not keys or site.breakdowns is None:
+        return None
+    base = data.sub_levels[0]
+    split = site.breakdowns
+    split = split[(split["breakdown"] == FILTER_BREAKDOWN) & (split["level"] == base.id)]
+    titles = {i.id: i.short_title for i in pages.uptake}
+    followed = sorted(
+        {i for i in split["indicator"].unique() if i in titles}, key=list(titles).index
+    )
+    options = []
+    for _, category in keys:
+        who = f" for {unslug(category).lower()} families"
+        mine = split[split["category"] == category]
+        rows = pd.concat(
+            [mine[(mine["indicator"] == i) & (mine["period"] == latest[i])] for i in followed]
+        )
+        view = pages.priority_view(root, priority=site.priority_by[(FILTER_BREAKDOWN, category)])
+        options.append(
+            {
+                "value": category,
+                "label": unslug(category),
+                "who": who,
+                "priority": interventions.priority_reach(pages, view, root)
+                if site.interventions
+                else view,
+                "status_fig": _status_map(pages, rows, len(followed), f"status-map-{category}", who)
+                if base in pages.map_levels
+                else None,
+            }
+        )
+    return {
+        "label": unslug(FILTER_BREAKDOWN),
+        "options": options,
+        "followed": [titles[i] for i in followed],
+        "not_followed": [titles[i] for i in titles if i not in followed],
+        "one_sided": [titles[i] for i in site.one_sided.get(FILTER_BREAKDOWN, []) if i in titles],
+    }
+
+
 def render(pages: CouncilPages) -> None:
     """Write ``unmet-need.html``: priority areas with reasons, status map, funnels, gap table."""
     site, data = pages.site, pages.data
@@ -58,34 +147,7 @@ def render(pages: CouncilPages) -> None:
     if base in pages.map_levels:
         parts = [data.rows(i, base.id, p) for i, p in latest.items()]
         rows = pd.concat(parts) if parts else data.values.iloc[0:0]
-        pub = rows[~rows["suppressed"] & rows["status"].ne("")]
-        counts = (
-            pub.groupby("area_code")
-            .agg(
-                n_below=("status", lambda s: int((s == "below").sum())),
-                n_published=("status", "size"),
-            )
-            .reset_index()
-        )
-        n_any = int((counts["n_below"] > 0).sum())
-        status_fig = pages.fig(
-            "status-map",
-            f"Entitlements below expected, by {lower_label(base.label)}",
-            maps.status_map_figure(
-                counts,
-                data.areas[base.id],
-                geojson=f"{site.slug}-{base.id}",
-                n_indicators=len(pages.uptake),
-            ),
-            f"In {n_any} of {len(data.areas[base.id])} {lower_label(base.label_plural)}, "
-            f"at least one of the {len(pages.uptake)} entitlements is below expected "
-            "(under the 99.8% funnel limit, latest years pooled). Darker areas fall short on "
-            "more of them.",
-            table_href="#gap-table",
-            table_text="Gap table",
-            is_map=True,
-            note="Grey: every figure withheld to protect privacy, or no data.",
-        )
+        status_fig = _status_map(pages, rows, len(pages.uptake), "status-map", "")
     funnel_figs = []
     for ind in pages.uptake:
         period = latest.get(ind.id)
@@ -167,6 +229,7 @@ def render(pages: CouncilPages) -> None:
         if site.interventions
         else pages.priority_view(root),
         has_log=bool(site.interventions),
+        variants=_variants(pages, root, latest),
         status_fig=status_fig,
         funnels=funnel_figs,
         tables=tables,

@@ -430,7 +430,32 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); });
   }
 
+  // Breakdown variants inlined in a page (the unmet-need page's family type): a
+  // form[data-variants] select shows the [data-variant] blocks of its value, hides the rest.
+  function initVariants(form) {
+    var select = form.querySelector("select");
+    var status = form.querySelector(".variant-status");
+    if (!select) { return; }
+    function apply() {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-variant]"), function (node) {
+        node.hidden = node.getAttribute("data-variant") !== select.value;
+      });
+      if (window.Plotly) {
+        Array.prototype.forEach.call(
+          document.querySelectorAll("[data-variant]:not([hidden]) .js-plotly-plot"),
+          function (div) { window.Plotly.Plots.resize(div); }
+        );
+      }
+      if (status) {
+        status.textContent = "Showing: " + select.options[select.selectedIndex].text;
+      }
+    }
+    select.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-variants]"), initVariants);
     Array.prototype.forEach.call(document.querySelectorAll("table.data"), stackTable);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-filter]"), initFilter);
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), enhanceTable);
