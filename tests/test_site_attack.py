@@ -6,6 +6,7 @@ program for every withheld count."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
 from pathlib import Path
 
@@ -121,6 +122,47 @@ def test_random_councils_resist_the_lp_attacker(case):
     site_attacker.read_csv(k, published_csv(pack, tidy, rounded))
     site_attacker.add_relations(k, pack)
     site_attacker.attack(k, 5)
+
+
+def test_the_lp_attacker_catches_a_leaky_site():
+    """One small count (3) in a ward of three zones is withheld with a sibling (20). The
+    site as suppression publishes it passes; the same site with the sibling's true count
+    written in is the ward less its published zones, and the attacker must fail it (the
+    check that every attack test above can fail: they all run this attacker). Rounding off:
+    on a rounded site this one leak is covered by the rounding (the zone is 0 to 11)."""
+    rounded = False
+    lookup = [
+        (f"X0190{z:04d}", f"Zone {z}", "X13900000", "Ward 0", COUNCIL, "Tinyton Council")
+        for z in range(3)
+    ]
+    frame = pd.DataFrame(lookup, columns=list(TINY_PACK.lookup.columns))
+    pack = dataclasses.replace(TINY_PACK, lookup=frame)
+    counts = {"X01900000": (40, 3), "X01900001": (50, 20), "X01900002": (45, 30)}
+    rows = [
+        row
+        for code, (children, low) in counts.items()
+        for row in (
+            (code, "2024/25", "children_0_15", children),
+            (code, "2024/25", "cilif_children", low),
+        )
+    ]
+    tidy = pd.DataFrame(rows, columns=["area_code", "period", "measure", "value"])
+    tidy["value"] = tidy["value"].astype(float)
+    data = published_csv(pack, tidy, rounded)
+    table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    sibling = (table["area_code"] == "X01900001") & (table["numerator"] == "[c]")
+    assert sibling.any()  # the sibling is withheld: that is what the leak undoes
+    k = Knowledge(rounded)
+    site_attacker.read_csv(k, data)
+    site_attacker.add_relations(k, pack)
+    assert site_attacker.attack(k, 5) > 0
+    table.loc[sibling & table["indicator"].isin(["cilif_share", "cilif_count"]), "numerator"] = "20"
+    table.loc[sibling & (table["indicator"] == "cilif_share"), "denominator"] = "50"
+    leaky = Knowledge(rounded)
+    site_attacker.read_csv(leaky, table.to_csv(index=False).encode())
+    site_attacker.add_relations(leaky, pack)
+    with pytest.raises(AssertionError, match="narrows a withheld cell"):
+        site_attacker.attack(leaky, 5)
 
 
 @pytest.mark.slow
