@@ -10,8 +10,10 @@ import io
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +70,41 @@ def test_demo_site_resists_the_lp_attacker(demo_site):
     CSV keeps a feasible range at least the threshold wide."""
     pack = load_pack(DEMO_CONFIG.parent / "../../demo/geography")
     assert attack(demo_site, "demo", pack, False, 5) > 0
+
+
+@pytest.mark.slow
+def test_lp_attacker_catches_a_leak_planted_in_the_demo(demo_site):
+    """The demo's knowledge with a leak planted: every withheld count but one of a relation
+    published (at a feasible point where the last is largest). The attacker must pin it."""
+    pack = load_pack(DEMO_CONFIG.parent / "../../demo/geography")
+    k = site_attacker.read_site(demo_site, "demo", False, simd_zones=SIMD_ZONES)
+    site_attacker.add_relations(k, pack)
+    keys = sorted(k.cells)
+    col = {key: n for n, key in enumerate(keys)}
+
+    def matrix(rows: list[dict]) -> scipy.sparse.csr_matrix:
+        r = [i for i, rel in enumerate(rows) for _ in rel]
+        c = [col[key] for rel in rows for key in rel]
+        v = [coef for rel in rows for coef in rel.values()]
+        return scipy.sparse.csr_matrix((v, (r, c)), shape=(len(rows), len(keys)))
+
+    bounds = [k.cells[key] or k.censored.get(key, (0.0, None)) for key in keys]
+    program = site_attacker._Program(matrix(k.equations), matrix(k.inequalities), bounds)
+    for eq in k.equations:
+        hidden = [key for key in eq if k.cells[key] is None and key[0] not in k.amounts]
+        if len(hidden) < 2:
+            continue
+        c = np.zeros(len(keys))
+        c[col[hidden[0]]] = -1.0
+        x, _ = program.solve(c)
+        if x is not None and x[col[hidden[0]]] > 5:
+            break
+    else:
+        pytest.fail("no relation of the demo to plant a leak in")
+    for key in hidden[1:]:
+        k.cells[key] = (x[col[key]], x[col[key]])
+    with pytest.raises(AssertionError, match="narrows a withheld cell"):
+        site_attacker.attack(k, 5)
 
 
 # --- Property: random small councils, through publish and the CSV writer ------------------
