@@ -44,6 +44,11 @@ import numpy as np
 import scipy.sparse
 from scipy.optimize import linprog
 
+try:  # HiGHS's model object, as scipy ships it (private: see _Program)
+    from scipy.optimize._highspy import _core
+except ImportError:  # pragma: no cover
+    _core = None
+
 from generator.ingest.catalogue import Catalogue, load_catalogue
 from generator.ingest.geography import GeographyPack
 
@@ -438,27 +443,18 @@ def _solve_block(
             bounds.append((lo, None if math.isinf(hi) else hi))
         else:
             bounds.append(b)
-    kwargs = {
-        "A_eq": a_eq,
-        "b_eq": np.zeros(a_eq.shape[0]) if a_eq is not None else None,
-        "A_ub": a_ub,
-        "b_ub": np.zeros(a_ub.shape[0]) if a_ub is not None else None,
-        "bounds": bounds,
-        "method": "highs",
-    }
+    lp = _Program(a_eq, a_ub, bounds)
     idx = np.array([local[n] for n in unknown])
     low_seen = np.full(len(unknown), math.inf)
     high_seen = np.full(len(unknown), -math.inf)
     need = {keys[n]: _need(k, keys[n]) for n in unknown}
 
     def solve(c: np.ndarray) -> float | None:
-        res = linprog(c, **kwargs)
-        assert res.status in (0, 3), f"published tables are inconsistent: {res.message}"
-        if res.status == 0:
-            np.minimum(low_seen, res.x[idx], out=low_seen)
-            np.maximum(high_seen, res.x[idx], out=high_seen)
-            return float(res.fun)
-        return None
+        x, fun = lp.solve(c)
+        if x is not None:
+            np.minimum(low_seen, x[idx], out=low_seen)
+            np.maximum(high_seen, x[idx], out=high_seen)
+        return fun
 
     # Two programs over every withheld cell at once often show most of them wide enough;
     # every later solution widens the ranges seen too.
@@ -486,6 +482,81 @@ def _solve_block(
             continue
         high = solve(-c)
         yield key, lo, -high if high is not None else math.inf
+
+
+class _Program:
+    """One block's linear program, built once; only the objective changes between solves.
+
+    Through HiGHS's own model object (the one ``scipy.optimize.linprog`` drives), so that
+    each solve starts from the previous optimal basis: a new objective over the same
+    constraints is a few simplex pivots, not a solve from scratch. Where that object is not
+    available (another scipy), ``linprog`` solves each program afresh: the same answers."""
+
+    def __init__(
+        self,
+        a_eq: scipy.sparse.csr_matrix | None,
+        a_ub: scipy.sparse.csr_matrix | None,
+        bounds: list[tuple[float, float | None]],
+    ) -> None:
+        self.kwargs = {
+            "A_eq": a_eq,
+            "b_eq": np.zeros(a_eq.shape[0]) if a_eq is not None else None,
+            "A_ub": a_ub,
+            "b_ub": np.zeros(a_ub.shape[0]) if a_ub is not None else None,
+            "bounds": bounds,
+            "method": "highs",
+        }
+        self.highs = None if _core is None else self._model(a_eq, a_ub, bounds)
+
+    @staticmethod
+    def _model(
+        a_eq: scipy.sparse.csr_matrix | None,
+        a_ub: scipy.sparse.csr_matrix | None,
+        bounds: list[tuple[float, float | None]],
+    ) -> object:
+        assert _core is not None
+        n = len(bounds)
+        blocks = [m for m in (a_eq, a_ub) if m is not None]
+        a = scipy.sparse.vstack(blocks).tocsc() if blocks else scipy.sparse.csc_matrix((0, n))
+        n_eq = a_eq.shape[0] if a_eq is not None else 0
+        inf = _core.kHighsInf
+        lp = _core.HighsLp()
+        lp.num_col_, lp.num_row_ = n, a.shape[0]
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, a.shape[0]
+        lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = a.indices.astype(np.int32)
+        lp.a_matrix_.value_ = a.data.astype(np.float64)
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.array([b[0] for b in bounds], dtype=np.float64)
+        lp.col_upper_ = np.array([inf if b[1] is None else b[1] for b in bounds], dtype=float)
+        lp.row_lower_ = np.concatenate([np.zeros(n_eq), np.full(a.shape[0] - n_eq, -inf)])
+        lp.row_upper_ = np.zeros(a.shape[0])
+        highs = _core._Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("presolve", "off")  # keep the basis from one solve to the next
+        highs.passModel(lp)
+        return highs
+
+    def solve(self, c: np.ndarray) -> tuple[np.ndarray | None, float | None]:
+        """(a minimising point, the minimum); (None, None) when unbounded below."""
+        if self.highs is None:
+            res = linprog(c, **self.kwargs)
+            assert res.status in (0, 3), f"published tables are inconsistent: {res.message}"
+            return (res.x, float(res.fun)) if res.status == 0 else (None, None)
+        h: object = self.highs
+        n = len(c)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), c.astype(np.float64))  # type: ignore[attr-defined]
+        h.run()  # type: ignore[attr-defined]
+        status = h.getModelStatus()  # type: ignore[attr-defined]
+        if status == _core.HighsModelStatus.kOptimal:
+            x = np.array(h.getSolution().col_value)  # type: ignore[attr-defined]
+            return x, float(h.getInfo().objective_function_value)  # type: ignore[attr-defined]
+        assert status in (
+            _core.HighsModelStatus.kUnbounded,
+            _core.HighsModelStatus.kUnboundedOrInfeasible,
+        ), f"published tables are inconsistent: {h.modelStatusToString(status)}"  # type: ignore[attr-defined]
+        return None, None
 
 
 def _need(k: Knowledge, key: Key) -> float:

@@ -6,11 +6,14 @@ program for every withheld count."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,6 +72,41 @@ def test_demo_site_resists_the_lp_attacker(demo_site):
     assert attack(demo_site, "demo", pack, False, 5) > 0
 
 
+@pytest.mark.slow
+def test_lp_attacker_catches_a_leak_planted_in_the_demo(demo_site):
+    """The demo's knowledge with a leak planted: every withheld count but one of a relation
+    published (at a feasible point where the last is largest). The attacker must pin it."""
+    pack = load_pack(DEMO_CONFIG.parent / "../../demo/geography")
+    k = site_attacker.read_site(demo_site, "demo", False, simd_zones=SIMD_ZONES)
+    site_attacker.add_relations(k, pack)
+    keys = sorted(k.cells)
+    col = {key: n for n, key in enumerate(keys)}
+
+    def matrix(rows: list[dict]) -> scipy.sparse.csr_matrix:
+        r = [i for i, rel in enumerate(rows) for _ in rel]
+        c = [col[key] for rel in rows for key in rel]
+        v = [coef for rel in rows for coef in rel.values()]
+        return scipy.sparse.csr_matrix((v, (r, c)), shape=(len(rows), len(keys)))
+
+    bounds = [k.cells[key] or k.censored.get(key, (0.0, None)) for key in keys]
+    program = site_attacker._Program(matrix(k.equations), matrix(k.inequalities), bounds)
+    for eq in k.equations:
+        hidden = [key for key in eq if k.cells[key] is None and key[0] not in k.amounts]
+        if len(hidden) < 2:
+            continue
+        c = np.zeros(len(keys))
+        c[col[hidden[0]]] = -1.0
+        x, _ = program.solve(c)
+        if x is not None and x[col[hidden[0]]] > 5:
+            break
+    else:
+        pytest.fail("no relation of the demo to plant a leak in")
+    for key in hidden[1:]:
+        k.cells[key] = (x[col[key]], x[col[key]])
+    with pytest.raises(AssertionError, match="narrows a withheld cell"):
+        site_attacker.attack(k, 5)
+
+
 # --- Property: random small councils, through publish and the CSV writer ------------------
 
 TINY_PACK = load_pack(TINY_CONFIG.parent / "geography")
@@ -121,6 +159,47 @@ def test_random_councils_resist_the_lp_attacker(case):
     site_attacker.read_csv(k, published_csv(pack, tidy, rounded))
     site_attacker.add_relations(k, pack)
     site_attacker.attack(k, 5)
+
+
+def test_the_lp_attacker_catches_a_leaky_site():
+    """One small count (3) in a ward of three zones is withheld with a sibling (20). The
+    site as suppression publishes it passes; the same site with the sibling's true count
+    written in is the ward less its published zones, and the attacker must fail it (the
+    check that every attack test above can fail: they all run this attacker). Rounding off:
+    on a rounded site this one leak is covered by the rounding (the zone is 0 to 11)."""
+    rounded = False
+    lookup = [
+        (f"X0190{z:04d}", f"Zone {z}", "X13900000", "Ward 0", COUNCIL, "Tinyton Council")
+        for z in range(3)
+    ]
+    frame = pd.DataFrame(lookup, columns=list(TINY_PACK.lookup.columns))
+    pack = dataclasses.replace(TINY_PACK, lookup=frame)
+    counts = {"X01900000": (40, 3), "X01900001": (50, 20), "X01900002": (45, 30)}
+    rows = [
+        row
+        for code, (children, low) in counts.items()
+        for row in (
+            (code, "2024/25", "children_0_15", children),
+            (code, "2024/25", "cilif_children", low),
+        )
+    ]
+    tidy = pd.DataFrame(rows, columns=["area_code", "period", "measure", "value"])
+    tidy["value"] = tidy["value"].astype(float)
+    data = published_csv(pack, tidy, rounded)
+    table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    sibling = (table["area_code"] == "X01900001") & (table["numerator"] == "[c]")
+    assert sibling.any()  # the sibling is withheld: that is what the leak undoes
+    k = Knowledge(rounded)
+    site_attacker.read_csv(k, data)
+    site_attacker.add_relations(k, pack)
+    assert site_attacker.attack(k, 5) > 0
+    table.loc[sibling & table["indicator"].isin(["cilif_share", "cilif_count"]), "numerator"] = "20"
+    table.loc[sibling & (table["indicator"] == "cilif_share"), "denominator"] = "50"
+    leaky = Knowledge(rounded)
+    site_attacker.read_csv(leaky, table.to_csv(index=False).encode())
+    site_attacker.add_relations(leaky, pack)
+    with pytest.raises(AssertionError, match="narrows a withheld cell"):
+        site_attacker.attack(leaky, 5)
 
 
 @pytest.mark.slow
