@@ -267,7 +267,35 @@ def read_site(
         read_unmet_need(k, need.read_bytes(), catalogue)
     if groups and simd_zones:
         k.groups_of = simd_membership(ranks or values, simd_zones)  # type: ignore[attr-defined]
+    merge_unsplit(k)
     return k
+
+
+def merge_unsplit(k: Knowledge) -> None:
+    """A category view of an indicator whose denominator is not split by that breakdown
+    (children in low income by family type over all children) shows the total denominator
+    in every category. The attacker reads such a measure as the total it is: where every
+    category of a (measure, period, breakdown) has the total's own published value in each
+    area, in at least one area, its category cells are the total cell."""
+    tables: dict[tuple[str, str, str], list[Key]] = defaultdict(list)
+    for key in k.cells:
+        if key[4] and not key[4].startswith("pooled"):
+            tables[(key[0], key[1], key[4].split(".", 1)[0])].append(key)
+    for keys in tables.values():
+        if len({key[4] for key in keys}) < 2:
+            continue
+        pairs = [
+            (k.cells[key], k.cells.get((*key[:4], ""))) for key in keys if k.cells[key] is not None
+        ]
+        if not pairs or any(total is None or mine != total for mine, total in pairs):
+            continue
+        for key in keys:
+            bound = k.cells.pop(key)
+            total = (*key[:4], "")
+            if bound is not None:
+                k.cells[total] = bound
+            else:
+                k.cells.setdefault(total, None)
 
 
 def simd_membership(values: bytes, zones: int) -> dict[tuple[str, str], list[str]]:
