@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from generator.analysis.disclosure import SUPPRESSED_MARK
+from generator.analysis.inequality import GROUP_COLUMNS
 from generator.analysis.uptake import UPTAKE_NUMERIC
 from generator.ingest.catalogue import AnyIndicator
 from generator.site.context import CouncilPages
@@ -41,19 +42,7 @@ CSV_COLUMNS = [
 #: Columns of breakdowns.csv: the values columns with the breakdown and its category.
 BREAKDOWN_CSV_COLUMNS = [*CSV_COLUMNS[:4], "breakdown", "category", *CSV_COLUMNS[4:]]
 #: Columns of simd_groups.csv: each indicator by national deprivation quintile and decile.
-GROUP_CSV_COLUMNS = [
-    "indicator",
-    "period",
-    "grouping",
-    "group",
-    "zones",
-    "numerator",
-    "denominator",
-    "value",
-    "lower",
-    "upper",
-    "suppressed",
-]
+GROUP_CSV_COLUMNS = [c for c in GROUP_COLUMNS if c != "note"]
 #: Columns of the unmet-need CSV (uptake rows only).
 UNMET_CSV_COLUMNS = [
     "indicator",
