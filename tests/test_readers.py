@@ -29,6 +29,8 @@ PAGES = {
     "about": "demo/about.html",
     "methods": "demo/methods.html",
     "report": "demo/report.html",
+    "interventions": "demo/interventions.html",
+    "case study": "demo/interventions/scp_letters.html",
 }
 
 # Every visible element that holds text of its own, and every Plotly text label, checked
