@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from generator.errors import Problem, ProblemsError
+from generator.errors import Problem
 from generator.ingest import yamlio
 from generator.ingest.arearefs import area_index, area_problem, did_you_mean, resolve_area
 from generator.ingest.catalogue import Catalogue
@@ -137,20 +137,9 @@ def read_log(
     unless ``required`` (the config named it)."""
     if not path.is_file() and not required:
         return LogRead(None)
-    try:
-        doc = yamlio.load_yaml(path)
-    except ProblemsError as exc:
-        return LogRead(path, [], list(exc.problems))
-    if doc.root == {} or doc.root is None:
-        return LogRead(path)
-    not_mapping = yamlio.mapping_problem(doc, "interventions.yaml")
-    if not_mapping is not None:
-        return LogRead(path, [], [not_mapping])
-    try:
-        log = InterventionsLog.model_validate(doc.data)
-    except ValidationError as exc:
-        return LogRead(path, [], yamlio.validation_problems(doc, exc))
-    problems: list[Problem] = []
+    doc, log, problems = yamlio.load_model(path, InterventionsLog, "interventions.yaml")
+    if doc is None or log is None:
+        return LogRead(path, [], problems)
     covered: list[Covered] = []
     seen: set[str] = set()
     index = area_index(pack) if pack is not None else None

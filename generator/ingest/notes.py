@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from generator.errors import Problem, ProblemsError
+from generator.errors import Problem
 from generator.ingest import yamlio
 from generator.ingest.arearefs import area_index, area_problem, did_you_mean, resolve_area
 from generator.ingest.catalogue import Catalogue
@@ -89,20 +89,9 @@ def read_notes(
     """Validate ``path``; a missing file is no notes unless ``required``."""
     if not path.is_file() and not required:
         return NotesRead(None)
-    try:
-        doc = yamlio.load_yaml(path)
-    except ProblemsError as exc:
-        return NotesRead(path, [], list(exc.problems))
-    if doc.root in ({}, None):
-        return NotesRead(path)
-    not_mapping = yamlio.mapping_problem(doc, "notes.yaml")
-    if not_mapping is not None:
-        return NotesRead(path, [], [not_mapping])
-    try:
-        parsed = NotesFile.model_validate(doc.data)
-    except ValidationError as exc:
-        return NotesRead(path, [], yamlio.validation_problems(doc, exc))
-    problems: list[Problem] = []
+    doc, parsed, problems = yamlio.load_model(path, NotesFile, "notes.yaml")
+    if doc is None or parsed is None:
+        return NotesRead(path, [], problems)
     placed: list[PlacedNote] = []
     index = area_index(pack) if pack is not None else None
     for n, note in enumerate(parsed.notes):

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -253,3 +254,27 @@ _PYDANTIC_CODES = {
     "string_pattern_mismatch": "bad-value",
     "value_error": "bad-value",
 }
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def load_model(
+    path: Path, model: type[Model], what: str
+) -> tuple[YamlDocument | None, Model | None, list[Problem]]:
+    """A YAML file of one mapping, parsed and validated as ``model``: (document, the model,
+    []) when valid; (document or None, None, the located problems) when not; and
+    (document, None, []) when the file is empty. ``what`` names the file in messages."""
+    try:
+        doc = load_yaml(path)
+    except ProblemsError as exc:
+        return None, None, list(exc.problems)
+    if doc.root == {} or doc.root is None:
+        return doc, None, []
+    not_mapping = mapping_problem(doc, what)
+    if not_mapping is not None:
+        return doc, None, [not_mapping]
+    try:
+        return doc, model.model_validate(doc.data), []
+    except ValidationError as exc:
+        return doc, None, validation_problems(doc, exc)

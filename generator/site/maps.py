@@ -38,6 +38,22 @@ _MAP_COLUMNS = (
 )
 
 
+def map_layout(height: int, top: int = 4) -> dict[str, Any]:
+    """The layout of every choropleth: the council's areas filling the frame, no basemap,
+    no dragging (the page scrolls), ``top`` pixels kept for a title."""
+    return base_layout(
+        height,
+        margin={"l": 0, "r": 0, "t": top, "b": 0},
+        geo={
+            "fitbounds": "locations",
+            "visible": False,
+            "projection": {"type": "mercator"},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        dragmode=False,
+    )
+
+
 def map_figure(
     indicator: AnyIndicator,
     rows: pd.DataFrame,
@@ -172,17 +188,7 @@ def map_figure(
                     "marker": {"line": {"color": "#ffffff", "width": 0.4}},
                 }
             )
-    layout = base_layout(
-        height,
-        margin={"l": 0, "r": 0, "t": 30 if title else 4, "b": 0},
-        geo={
-            "fitbounds": "locations",
-            "visible": False,
-            "projection": {"type": "mercator"},
-            "bgcolor": "rgba(0,0,0,0)",
-        },
-        dragmode=False,
-    )
+    layout = map_layout(height, top=30 if title else 4)
     if title:
         layout["title"] = {
             "text": plotly_text(title),
@@ -259,15 +265,5 @@ def status_map_figure(
                 "hovertemplate": "<b>%{text}</b><br>Withheld or no data<extra></extra>",
             }
         )
-    layout = base_layout(
-        height,
-        margin={"l": 0, "r": 0, "t": 4, "b": 0},
-        dragmode=False,
-        geo={
-            "fitbounds": "locations",
-            "visible": False,
-            "projection": {"type": "mercator"},
-            "bgcolor": "rgba(0,0,0,0)",
-        },
-    )
+    layout = map_layout(height)
     return {"data": data, "layout": layout}

@@ -57,28 +57,19 @@ def view(pages: CouncilPages, root: str) -> dict[str, Any] | None:
         return None
     levels = {lv.id: lv for lv in site.pack.levels}
     titles = {i.id: i for i in site.indicators}
+
+    def area(a: changes.AreaChange) -> dict[str, str]:
+        return {
+            "name": a.name,
+            "code": a.code,
+            "level": levels[a.level].label if a.level in levels else a.level,
+            "href": pages.area_href(root, a.level, a.code),
+        }
+
     return {
         "areas_known": found.areas_known,
-        "entered": [
-            {
-                "name": a.name,
-                "code": a.code,
-                "level": levels[a.level].label if a.level in levels else a.level,
-                "href": pages.area_href(root, a.level, a.code),
-            }
-            for a in found.areas
-            if a.change == "entered"
-        ],
-        "left": [
-            {
-                "name": a.name,
-                "code": a.code,
-                "level": levels[a.level].label if a.level in levels else a.level,
-                "href": pages.area_href(root, a.level, a.code),
-            }
-            for a in found.areas
-            if a.change == "left"
-        ],
+        "entered": [area(a) for a in found.areas if a.change == "entered"],
+        "left": [area(a) for a in found.areas if a.change == "left"],
         "moves": [
             {
                 "title": titles[m.indicator].title,

@@ -20,8 +20,8 @@ from generator.ingest.interventions import KIND_LABELS, Covered
 from generator.site import charts, spans
 from generator.site.context import CouncilPages
 from generator.site.escaping import plotly_text
-from generator.site.figures import base_layout
 from generator.site.formatting import format_count
+from generator.site.maps import map_layout
 from generator.site.words import period_range
 
 #: Where the log's pages live in a council's site.
@@ -187,17 +187,7 @@ def coverage_map(pages: CouncilPages) -> dict[str, Any] | None:
                 },
             }
         ],
-        "layout": base_layout(
-            480,
-            margin={"l": 0, "r": 0, "t": 4, "b": 0},
-            dragmode=False,
-            geo={
-                "fitbounds": "locations",
-                "visible": False,
-                "projection": {"type": "mercator"},
-                "bgcolor": "rgba(0,0,0,0)",
-            },
-        ),
+        "layout": map_layout(480),
     }
     covered = sum(1 for c in areas["code"] if c in count)
     return pages.fig(
